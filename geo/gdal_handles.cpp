@@ -1,0 +1,78 @@
+#include "gdal_handles.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+
+#include <filesystem>
+#include <mutex>
+
+namespace coldspot::geo::detail {
+
+void ensure_gdal() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        GDALAllRegister();
+        CPLSetErrorHandler(CPLQuietErrorHandler);
+        // Workspaces are built in a temporary file that is fsynced before the atomic rename, so
+        // SQLite's per-transaction syncs buy nothing there.
+        CPLSetConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF");
+    });
+}
+
+std::string last_gdal_error() {
+    const char* msg = CPLGetLastErrorMsg();
+    return (msg && *msg) ? msg : "unknown GDAL error";
+}
+
+GdalDataset GdalDataset::open_vector(const std::string& path, bool update) {
+    ensure_gdal();
+    CPLErrorReset();
+    const unsigned flags = GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : GDAL_OF_READONLY);
+    GDALDatasetH h = GDALOpenEx(path.c_str(), flags, nullptr, nullptr, nullptr);
+    if (!h) {
+        // /vsigzip/ and other virtual paths are checked by GDAL; a plain path we check ourselves
+        // so "missing" and "not a dataset" get distinct errors.
+        const bool is_virtual = path.rfind("/vsi", 0) == 0;
+        if (!is_virtual && !std::filesystem::exists(path))
+            throw FileNotFoundError(InputLocation{path, 0, {}}, "no such file");
+        throw FormatError(InputLocation{path, 0, {}}, "not a readable vector dataset: " + last_gdal_error());
+    }
+    return GdalDataset(h);
+}
+
+GdalDataset GdalDataset::create(const std::string& driver, const std::string& path) {
+    ensure_gdal();
+    GDALDriverH drv = GDALGetDriverByName(driver.c_str());
+    if (!drv) throw GdalError("GDAL driver " + driver + " is not available");
+    CPLErrorReset();
+    GDALDatasetH h = GDALCreate(drv, path.c_str(), 0, 0, 0, GDT_Unknown, nullptr);
+    if (!h) throw GdalError("cannot create " + path + ": " + last_gdal_error());
+    return GdalDataset(h);
+}
+
+void GdalDataset::close() {
+    if (!h_) return;
+    CPLErrorReset();
+    GDALClose(std::exchange(h_, nullptr));
+}
+
+std::string crs_identifier(OGRSpatialReferenceH srs) {
+    if (!srs) return {};
+    const char* auth = OSRGetAuthorityName(srs, nullptr);
+    const char* code = OSRGetAuthorityCode(srs, nullptr);
+    if (auth && code) return std::string(auth) + ":" + code;
+    // Try to identify e.g. an ESRI .prj without authority against the EPSG database.
+    if (OSRAutoIdentifyEPSG(srs) == OGRERR_NONE) {
+        auth = OSRGetAuthorityName(srs, nullptr);
+        code = OSRGetAuthorityCode(srs, nullptr);
+        if (auth && code) return std::string(auth) + ":" + code;
+    }
+    char* wkt = nullptr;
+    const char* options[] = {"FORMAT=WKT2_2019", nullptr};
+    if (OSRExportToWktEx(srs, &wkt, options) != OGRERR_NONE || !wkt) return {};
+    std::string out = wkt;
+    CPLFree(wkt);
+    return out;
+}
+
+} // namespace coldspot::geo::detail

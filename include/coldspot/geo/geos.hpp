@@ -1,0 +1,44 @@
+#pragma once
+// Topology operations delegated to GEOS (robust overlay, validity repair, unary union, prepared
+// geometries). Boost.Geometry is used for the cheap predicates; GEOS where robustness matters.
+#include "coldspot/geo/geometry.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace coldspot::geo {
+
+/// Why a polygon is invalid, or "" when it is valid (GEOS's reason text).
+std::string invalid_reason(const MultiPolygon& g);
+/// Repairs an invalid polygon with GEOS MakeValid, keeping only the polygonal part.
+MultiPolygon make_valid(const MultiPolygon& g);
+/// Cascaded union of many polygons.
+MultiPolygon union_all(const std::vector<MultiPolygon>& parts);
+MultiPolygon intersection(const MultiPolygon& a, const MultiPolygon& b);
+MultiPolygon difference(const MultiPolygon& a, const MultiPolygon& b);
+
+/// A polygon prepared for many point-in-polygon tests. Each instance owns a GEOS context and is
+/// not thread-safe; build one per thread or guard it.
+class PreparedPolygon {
+public:
+    explicit PreparedPolygon(const MultiPolygon& g);
+    ~PreparedPolygon();
+    PreparedPolygon(PreparedPolygon&&) noexcept;
+    PreparedPolygon& operator=(PreparedPolygon&&) noexcept;
+    PreparedPolygon(const PreparedPolygon&) = delete;
+    PreparedPolygon& operator=(const PreparedPolygon&) = delete;
+
+    /// True when p is in the interior or on the boundary.
+    bool covers(const Point& p) const;
+    /// True when p is in the interior (not on the boundary).
+    bool contains(const Point& p) const;
+    /// Distance from p to the polygon (0 inside).
+    double distance(const Point& p) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace coldspot::geo
