@@ -10,7 +10,7 @@
 #include <osmium/handler.hpp>
 #include <osmium/handler/node_locations_for_ways.hpp>
 #include <osmium/index/map/flex_mem.hpp>
-#include <osmium/io/any_input.hpp>
+#include <osmium/io/pbf_input.hpp>
 #include <osmium/visitor.hpp>
 
 #include <algorithm>

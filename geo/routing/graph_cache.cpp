@@ -1,0 +1,176 @@
+#include "coldspot/geo/routing/graph_cache.hpp"
+
+#include "coldspot/geo/error.hpp"
+#include "coldspot/geo/wkb.hpp"
+
+#include <zlib.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace coldspot::geo::routing {
+
+namespace {
+
+constexpr char kMagic[8] = {'C', 'S', 'P', 'T', 'R', 'G', 'R', 'F'};
+
+class CrcWriter {
+public:
+    explicit CrcWriter(std::ofstream& out) : out_(out) {}
+    void bytes(const void* p, std::size_t n) {
+        out_.write(static_cast<const char*>(p), static_cast<std::streamsize>(n));
+        // zlib's crc32 takes uInt lengths: feed big arrays in chunks.
+        const auto* b = static_cast<const Bytef*>(p);
+        while (n > 0) {
+            const std::size_t chunk = std::min<std::size_t>(n, 1u << 30);
+            crc_ = crc32(crc_, b, static_cast<uInt>(chunk));
+            b += chunk;
+            n -= chunk;
+        }
+    }
+    template <typename T>
+    void value(T v) { bytes(&v, sizeof v); }
+    template <typename T>
+    void array(std::span<const T> a) { bytes(a.data(), a.size_bytes()); }
+    uLong crc() const { return crc_; }
+
+private:
+    std::ofstream& out_;
+    uLong crc_ = crc32(0L, Z_NULL, 0);
+};
+
+class Reader {
+public:
+    explicit Reader(std::string data) : data_(std::move(data)) {}
+    bool take(void* p, std::size_t n) {
+        if (data_.size() - pos_ < n) return false;
+        std::memcpy(p, data_.data() + pos_, n);
+        pos_ += n;
+        return true;
+    }
+    template <typename T>
+    bool vec(std::vector<T>& v, std::uint64_t count) {
+        if ((data_.size() - pos_) / sizeof(T) < count) return false;
+        v.resize(count);
+        return take(v.data(), count * sizeof(T));
+    }
+    std::size_t pos() const { return pos_; }
+    const std::string& data() const { return data_; }
+
+private:
+    std::string data_;
+    std::size_t pos_ = 0;
+};
+
+std::optional<RoadGraph> fail(std::string* why_not, std::string reason) {
+    if (why_not) *why_not = std::move(reason);
+    return std::nullopt;
+}
+
+} // namespace
+
+void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph, const std::string& key) {
+    const auto tmp = path.parent_path() / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw Error("cannot write road graph cache " + tmp.string());
+        CrcWriter w(out);
+        w.bytes(kMagic, sizeof kMagic);
+        w.value<std::uint32_t>(kGraphCacheVersion);
+        w.value<std::uint32_t>(static_cast<std::uint32_t>(key.size()));
+        w.bytes(key.data(), key.size());
+        w.value<std::uint64_t>(graph.node_count());
+        w.value<std::uint64_t>(graph.edge_count());
+        w.array(graph.first_out_array());
+        w.array(graph.head_array());
+        w.array(graph.time_array());
+        w.array(graph.length_array());
+        for (const auto& p : graph.coords()) {
+            w.value<double>(p.x());
+            w.value<double>(p.y());
+        }
+        const auto crc = static_cast<std::uint32_t>(w.crc());
+        out.write(reinterpret_cast<const char*>(&crc), sizeof crc);
+        out.flush();
+        if (!out) {
+            std::filesystem::remove(tmp);
+            throw Error("failed writing road graph cache " + tmp.string());
+        }
+    }
+    std::filesystem::rename(tmp, path);
+}
+
+std::optional<RoadGraph> load_graph_cache(const std::filesystem::path& path, const std::string& key,
+                                          std::string* why_not) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return fail(why_not, "no cache at " + path.string());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    Reader r(ss.str());
+    if (r.data().size() < sizeof kMagic + 4) return fail(why_not, "cache truncated");
+    const std::size_t body = r.data().size() - 4;
+    std::uint32_t stored_crc;
+    std::memcpy(&stored_crc, r.data().data() + body, 4);
+    const auto crc = static_cast<std::uint32_t>(
+        crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(r.data().data()), static_cast<uInt>(body)));
+    char magic[8];
+    r.take(magic, 8);
+    if (std::memcmp(magic, kMagic, 8) != 0) return fail(why_not, "not a Coldspot road graph cache");
+    std::uint32_t version = 0, key_len = 0;
+    if (!r.take(&version, 4) || version != kGraphCacheVersion)
+        return fail(why_not, "cache format version " + std::to_string(version) + " (expected " +
+                                 std::to_string(kGraphCacheVersion) + ")");
+    if (crc != stored_crc) return fail(why_not, "cache checksum mismatch (corrupt file)");
+    if (!r.take(&key_len, 4) || key_len > body) return fail(why_not, "cache truncated");
+    std::string stored_key(key_len, '\0');
+    if (!r.take(stored_key.data(), key_len)) return fail(why_not, "cache truncated");
+    if (stored_key != key) return fail(why_not, "cache built from other roads or another speed profile");
+    std::uint64_t n = 0, m = 0;
+    if (!r.take(&n, 8) || !r.take(&m, 8) || n >= std::numeric_limits<std::uint32_t>::max() ||
+        m >= std::numeric_limits<std::uint32_t>::max())
+        return fail(why_not, "cache header invalid");
+    std::vector<std::uint32_t> first, head;
+    std::vector<TimeMs> time;
+    std::vector<float> length;
+    std::vector<double> xy;
+    if (!r.vec(first, n + 1) || !r.vec(head, m) || !r.vec(time, m) || !r.vec(length, m) || !r.vec(xy, 2 * n) ||
+        r.pos() != body)
+        return fail(why_not, "cache truncated");
+    for (std::uint64_t i = 0; i < n; ++i)
+        if (first[i] > first[i + 1]) return fail(why_not, "cache offsets invalid");
+    if (first[0] != 0 || first[n] != m) return fail(why_not, "cache offsets invalid");
+    for (auto h : head)
+        if (h >= n) return fail(why_not, "cache edge head out of range");
+    std::vector<Point> coords(n);
+    for (std::uint64_t i = 0; i < n; ++i) coords[i] = Point(xy[2 * i], xy[2 * i + 1]);
+    return RoadGraph(std::move(first), std::move(head), std::move(time), std::move(length), std::move(coords));
+}
+
+std::string roads_fingerprint(const FeatureTable& roads) {
+    // FNV-1a 64 over field names, WKB and values: cheap, stable across runs and platforms.
+    std::uint64_t h = 1469598103934665603ULL;
+    auto mix = [&h](const void* p, std::size_t n) {
+        const auto* b = static_cast<const unsigned char*>(p);
+        for (std::size_t i = 0; i < n; ++i) {
+            h ^= b[i];
+            h *= 1099511628211ULL;
+        }
+    };
+    for (const auto& f : roads.fields) mix(f.name.data(), f.name.size());
+    for (const auto& f : roads.features) {
+        const auto wkb = to_wkb(f.geometry);
+        mix(wkb.data(), wkb.size());
+        for (const auto& v : f.values) {
+            const std::string text = as_text(v);
+            mix(text.data(), text.size());
+            mix("\x1f", 1);
+        }
+    }
+    std::ostringstream os;
+    os << std::hex << h << "-" << roads.features.size();
+    return os.str();
+}
+
+} // namespace coldspot::geo::routing

@@ -1,0 +1,31 @@
+#pragma once
+// A binary cache of the road graph beside the workspace (`NAME.gpkg.roadgraph`), so a restart
+// does not re-read and re-build the roads. Layout, little-endian:
+//   "CSPTRGRF" | u32 format version | u32 key length | key bytes | u64 nodes | u64 edges
+//   | first_out[u32; nodes+1] | head[u32; edges] | time_ms[u32; edges] | length_m[f32; edges]
+//   | coords[2 x f64; nodes] | u32 CRC-32 (zlib) of everything before it
+// The key names what the graph was built from (input hash + speed profile); a cache whose
+// version, key or checksum does not match is ignored and rebuilt, never trusted.
+#include "coldspot/geo/feature_table.hpp"
+#include "coldspot/geo/routing/road_graph.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace coldspot::geo::routing {
+
+inline constexpr std::uint32_t kGraphCacheVersion = 1;
+
+/// Writes the cache atomically (temporary file + rename). Throws GdalError-free Error on I/O failure.
+void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph, const std::string& key);
+
+/// The cached graph when the file exists, is intact and was built from `key`; otherwise nullopt
+/// with the reason in *why_not (missing, stale key, bad checksum, truncated, ...).
+std::optional<RoadGraph> load_graph_cache(const std::filesystem::path& path, const std::string& key,
+                                          std::string* why_not = nullptr);
+
+/// A content hash (hex) of a roads layer: geometry and attributes, in order.
+std::string roads_fingerprint(const FeatureTable& roads);
+
+} // namespace coldspot::geo::routing
