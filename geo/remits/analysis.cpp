@@ -1,0 +1,298 @@
+#include "coldspot/geo/remits/analysis.hpp"
+
+#include "coldspot/geo/error.hpp"
+#include "coldspot/geo/geos.hpp"
+#include "coldspot/geo/workspace.hpp"
+
+#include <unordered_map>
+
+namespace coldspot::geo::remits {
+
+RemitAnalysis analyse_remits(RemitInputs inputs, const RemitOptions& options) {
+    options.validate();
+    RemitAnalysis a;
+    a.options = options;
+    a.inputs = std::move(inputs);
+    const RemitInputs& in = a.inputs;
+    a.assignments = assign_schools(in, options);
+    a.in_study_area = study_districts(in.districts, options.region);
+    std::vector<MultiPolygon> parts;
+    for (std::size_t d = 0; d < in.districts.size(); ++d)
+        if (a.in_study_area[d]) parts.push_back(in.districts[d].geometry);
+    a.overlay = overlay_remits(in.hubs, union_all(parts), options);
+    tally_schools(a.overlay, in, a.assignments, a.in_study_area);
+    a.dashboards = build_dashboards(in, a.assignments, options);
+    a.records = one_stop_records(in, a.assignments, options);
+    return a;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& s : items) {
+        if (!out.empty()) out += ';';
+        out += s;
+    }
+    return out;
+}
+
+Value opt_int(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(); }
+
+/// Adds the tally columns and returns the index of the first.
+std::size_t add_tally_fields(FeatureTable& t) {
+    const std::size_t first = t.fields.size();
+    t.fields.push_back({"schools", FieldType::Integer});
+    t.fields.push_back({"pupils", FieldType::Integer});
+    t.fields.push_back({"schools_with_pupils", FieldType::Integer});
+    t.fields.push_back({"deprived_schools", FieldType::Integer});
+    return first;
+}
+void put_tally(std::vector<Value>& v, const SchoolTally& t) {
+    v.emplace_back(std::int64_t{t.schools});
+    v.emplace_back(t.pupils);
+    v.emplace_back(std::int64_t{t.schools_with_pupils});
+    v.emplace_back(std::int64_t{t.deprived_schools});
+}
+
+int sliver_parts(const RemitOverlay& o, const std::string& layer, const std::string& key) {
+    int n = 0;
+    for (const auto& s : o.slivers)
+        if (s.layer == layer && s.key == key) ++n;
+    return n;
+}
+
+} // namespace
+
+std::vector<FeatureTable> result_layers(const RemitAnalysis& a) {
+    const RemitInputs& in = a.inputs;
+    std::vector<FeatureTable> out;
+
+    FeatureTable sr{"school_remits", "one row per school and hub whose remit covers it", GeometryType::None, 27700, {}, {}};
+    sr.fields = {{"urn", FieldType::Integer},       {"hub_id", FieldType::String},        {"hub_type", FieldType::String},
+                 {"hub_name", FieldType::String},   {"placement", FieldType::String},     {"snap_m", FieldType::Real},
+                 {"lead_urn", FieldType::Integer},  {"lead_name", FieldType::String},     {"nearest_venue", FieldType::String},
+                 {"nearest_venue_urn", FieldType::Integer}, {"nearest_venue_km", FieldType::Real}};
+    std::int64_t fid = 0;
+    for (const auto& r : a.records) {
+        for (const auto& h : r.hubs) {
+            const Hub& hub = in.hubs[h.hub];
+            Feature f;
+            f.fid = ++fid;
+            f.values = {in.schools[r.school].urn, hub.id, hub.type, hub.name, std::string(to_string(h.placement)),
+                        h.distance_m, opt_int(hub.lead_urn),
+                        h.lead_school ? Value(in.schools[*h.lead_school].name) : Value(),
+                        h.nearest_venue ? Value(in.venues[*h.nearest_venue].name) : Value(),
+                        h.nearest_venue ? opt_int(in.venues[*h.nearest_venue].urn) : Value(),
+                        h.nearest_venue ? Value(h.nearest_venue_km) : Value()};
+            sr.features.push_back(std::move(f));
+        }
+    }
+    out.push_back(std::move(sr));
+
+    const RemitOverlay& o = a.overlay;
+    FeatureTable zones{"remit_zones", "land covered by exactly one set of hubs (all types)", GeometryType::MultiPolygon, 27700, {}, {}};
+    zones.fields = {{"hub_ids", FieldType::String}, {"hub_count", FieldType::Integer}, {"area_km2", FieldType::Real}};
+    add_tally_fields(zones);
+    zones.fields.push_back({"sliver_parts", FieldType::Integer});
+    fid = 0;
+    for (const auto& z : o.zones) {
+        Feature f;
+        f.fid = ++fid;
+        f.geometry = z.geometry;
+        const std::string key = hub_set_key(in.hubs, z.hubs);
+        f.values = {key, static_cast<std::int64_t>(z.hubs.size()), z.area_km2};
+        put_tally(f.values, z.tally);
+        f.values.emplace_back(std::int64_t{sliver_parts(o, "remit_zones", key)});
+        zones.features.push_back(std::move(f));
+    }
+    out.push_back(std::move(zones));
+
+    FeatureTable gaps{"remit_gaps", "land in the study area covered by no hub of a type", GeometryType::MultiPolygon, 27700, {}, {}};
+    gaps.fields = {{"hub_type", FieldType::String}, {"area_km2", FieldType::Real}};
+    add_tally_fields(gaps);
+    gaps.fields.push_back({"sliver_parts", FieldType::Integer});
+    fid = 0;
+    for (const auto& g : o.gaps) {
+        Feature f;
+        f.fid = ++fid;
+        f.geometry = g.geometry;
+        f.values = {g.hub_type, g.area_km2};
+        put_tally(f.values, g.tally);
+        f.values.emplace_back(std::int64_t{sliver_parts(o, "remit_gaps", g.hub_type)});
+        gaps.features.push_back(std::move(f));
+    }
+    out.push_back(std::move(gaps));
+
+    FeatureTable overlaps{"remit_overlaps", "land covered by two or more hubs of the same type", GeometryType::MultiPolygon, 27700, {}, {}};
+    overlaps.fields = {{"hub_type", FieldType::String}, {"hub_ids", FieldType::String}, {"hub_count", FieldType::Integer},
+                       {"area_km2", FieldType::Real}};
+    add_tally_fields(overlaps);
+    overlaps.fields.push_back({"sliver_parts", FieldType::Integer});
+    fid = 0;
+    for (const auto& ov : o.overlaps) {
+        Feature f;
+        f.fid = ++fid;
+        f.geometry = ov.geometry;
+        const std::string key = hub_set_key(in.hubs, ov.hubs);
+        f.values = {ov.hub_type, key, static_cast<std::int64_t>(ov.hubs.size()), ov.area_km2};
+        put_tally(f.values, ov.tally);
+        f.values.emplace_back(std::int64_t{sliver_parts(o, "remit_overlaps", ov.hub_type + ": " + key)});
+        overlaps.features.push_back(std::move(f));
+    }
+    out.push_back(std::move(overlaps));
+
+    FeatureTable slivers{"remit_slivers", "parts of zones, gaps and overlaps below the sliver threshold", GeometryType::MultiPolygon, 27700, {}, {}};
+    slivers.fields = {{"layer", FieldType::String}, {"key", FieldType::String}, {"area_m2", FieldType::Real}};
+    fid = 0;
+    for (const auto& s : o.slivers) {
+        Feature f;
+        f.fid = ++fid;
+        f.geometry = s.geometry;
+        f.values = {s.layer, s.key, s.area_m2};
+        slivers.features.push_back(std::move(f));
+    }
+    out.push_back(std::move(slivers));
+
+    FeatureTable hd{"hub_dashboard", "per hub: schools, pupils, deprivation, rurality, sharing, footprint", GeometryType::None, 27700, {}, {}};
+    hd.fields = {{"hub_id", FieldType::String}, {"hub_type", FieldType::String}, {"name", FieldType::String},
+                 {"lead_urn", FieldType::Integer}, {"schools", FieldType::Integer}, {"pupils", FieldType::Integer}};
+    for (auto phase : kPhaseGroups) {
+        hd.fields.push_back({"schools_" + std::string(phase), FieldType::Integer});
+        hd.fields.push_back({"pupils_" + std::string(phase), FieldType::Integer});
+    }
+    for (const char* name : {"deprived_schools", "schools_with_imd"}) hd.fields.push_back({name, FieldType::Integer});
+    hd.fields.push_back({"deprived_share", FieldType::Real});
+    for (const char* name : {"rural_schools", "schools_with_rurality"}) hd.fields.push_back({name, FieldType::Integer});
+    hd.fields.push_back({"rural_share", FieldType::Real});
+    hd.fields.push_back({"shared_schools", FieldType::Integer});
+    hd.fields.push_back({"area_km2", FieldType::Real});
+    hd.fields.push_back({"authorities", FieldType::Integer});
+    hd.fields.push_back({"authority_codes", FieldType::String});
+    fid = 0;
+    for (const auto& d : a.dashboards.hubs) {
+        const Hub& hub = in.hubs[d.hub];
+        Feature f;
+        f.fid = ++fid;
+        f.values = {hub.id, hub.type, hub.name, opt_int(hub.lead_urn), std::int64_t{d.schools}, d.pupils};
+        for (const auto& p : d.by_phase) {
+            f.values.emplace_back(std::int64_t{p.schools});
+            f.values.emplace_back(p.pupils);
+        }
+        auto share = [](int n, int of) { return of > 0 ? Value(static_cast<double>(n) / of) : Value(); };
+        f.values.emplace_back(std::int64_t{d.deprived_schools});
+        f.values.emplace_back(std::int64_t{d.schools_with_imd});
+        f.values.push_back(share(d.deprived_schools, d.schools_with_imd));
+        f.values.emplace_back(std::int64_t{d.rural_schools});
+        f.values.emplace_back(std::int64_t{d.schools_with_rurality});
+        f.values.push_back(share(d.rural_schools, d.schools_with_rurality));
+        f.values.emplace_back(std::int64_t{d.shared_schools});
+        f.values.emplace_back(d.area_km2);
+        std::vector<std::string> codes;
+        for (std::size_t dist : d.districts) codes.push_back(in.districts[dist].code);
+        f.values.emplace_back(static_cast<std::int64_t>(codes.size()));
+        f.values.emplace_back(join(codes));
+        hd.features.push_back(std::move(f));
+    }
+    out.push_back(std::move(hd));
+
+    FeatureTable ld{"la_dashboard", "per district and hub type: the hubs serving it and the share each covers", GeometryType::None, 27700, {}, {}};
+    ld.fields = {{"lad_code", FieldType::String},   {"lad_name", FieldType::String},     {"hub_type", FieldType::String},
+                 {"hub_id", FieldType::String},     {"hub_name", FieldType::String},     {"covered_km2", FieldType::Real},
+                 {"covered_share", FieldType::Real}, {"schools", FieldType::Integer},    {"schools_covered", FieldType::Integer},
+                 {"in_study_area", FieldType::Integer}};
+    fid = 0;
+    for (const auto& c : a.dashboards.authorities) {
+        const Area& dist = in.districts[c.district];
+        Feature f;
+        f.fid = ++fid;
+        f.values = {dist.code, dist.name, c.hub_type, c.hub ? Value(in.hubs[*c.hub].id) : Value(),
+                    c.hub ? Value(in.hubs[*c.hub].name) : Value(), c.covered_km2, c.share, std::int64_t{c.schools},
+                    std::int64_t{c.schools_covered}, std::int64_t{a.in_study_area[c.district] ? 1 : 0}};
+        ld.features.push_back(std::move(f));
+    }
+    out.push_back(std::move(ld));
+    return out;
+}
+
+FeatureTable schools_with_remits(FeatureTable schools, const RemitAnalysis& a) {
+    const RemitInputs& in = a.inputs;
+    auto field = [&](const std::string& name, FieldType type) {
+        const int i = schools.field_index(name);
+        if (i >= 0) {
+            schools.fields[i].type = type;
+            for (auto& f : schools.features) f.values[i] = Value();
+            return static_cast<std::size_t>(i);
+        }
+        return schools.add_field(name, type);
+    };
+    const std::size_t lsoa = field("remit_lsoa_code", FieldType::String), lad = field("remit_lad_code", FieldType::String),
+                      utla = field("remit_utla_code", FieldType::String), placement = field("remit_placement", FieldType::String),
+                      snap = field("remit_snap_m", FieldType::Real);
+    const auto types = hub_types(in.hubs);
+    std::vector<std::size_t> type_cols;
+    for (const auto& t : types) type_cols.push_back(field("hubs_" + type_slug(t), FieldType::Integer));
+    const std::size_t outside = field("outside_hub_types", FieldType::String), multi = field("multi_hub_types", FieldType::String),
+                      t_auth = field("trust_authorities", FieldType::Integer), t_med = field("trust_median_km", FieldType::Real),
+                      t_far = field("trust_non_local", FieldType::Integer);
+
+    std::unordered_map<std::int64_t, std::size_t> by_urn;
+    for (std::size_t i = 0; i < in.schools.size(); ++i) by_urn.emplace(in.schools[i].urn, i);
+    const int urn_col = schools.field_index("urn");
+    for (auto& f : schools.features) {
+        std::int64_t urn = f.fid;
+        if (urn_col >= 0)
+            if (auto v = as_number(f.values[urn_col])) urn = static_cast<std::int64_t>(*v);
+        const auto it = by_urn.find(urn);
+        if (it == by_urn.end()) continue; // not located: every remit column stays NULL
+        const SchoolAssignment& s = a.assignments[it->second];
+        const OneStopRecord& r = a.records[it->second];
+        if (s.lsoa) f.values[lsoa] = in.lsoas[s.lsoa->polygon].code;
+        if (s.district) f.values[lad] = in.districts[s.district->polygon].code;
+        if (s.upper_tier) f.values[utla] = in.upper_tier[s.upper_tier->polygon].code;
+        // The weakest placement of the three authority layers says how much to trust the codes.
+        Placement worst = Placement::Interior;
+        double snapped = 0;
+        for (const auto& hit : {s.lsoa, s.district, s.upper_tier}) {
+            if (!hit) continue;
+            if (static_cast<int>(hit->placement) > static_cast<int>(worst)) worst = hit->placement;
+            snapped = std::max(snapped, hit->distance_m);
+        }
+        if (s.lsoa || s.district || s.upper_tier) {
+            f.values[placement] = std::string(to_string(worst));
+            f.values[snap] = snapped;
+        }
+        for (std::size_t t = 0; t < types.size(); ++t) {
+            std::int64_t n = 0;
+            for (const auto& m : s.hubs)
+                if (in.hubs[m.hub].type == types[t]) ++n;
+            f.values[type_cols[t]] = n;
+        }
+        f.values[outside] = join(r.outside_types);
+        f.values[multi] = join(r.multi_hub_types);
+        if (r.trust) {
+            f.values[t_auth] = std::int64_t{r.trust->authorities};
+            f.values[t_med] = r.trust->median_km;
+            f.values[t_far] = std::int64_t{r.trust->local ? 0 : 1};
+        }
+    }
+    return schools;
+}
+
+RemitAnalysis run_remits(const std::filesystem::path& workspace, const RemitOptions& options) {
+    options.validate();
+    FeatureTable schools;
+    RemitAnalysis a;
+    {
+        const Workspace ws(workspace);
+        a = analyse_remits(read_remit_inputs(ws), options);
+        schools = ws.read("schools");
+    }
+    WorkspaceWriter writer(workspace, workspace);
+    for (const auto& layer : result_layers(a)) writer.write(layer);
+    writer.write(schools_with_remits(std::move(schools), a));
+    writer.commit();
+    return a;
+}
+
+} // namespace coldspot::geo::remits
