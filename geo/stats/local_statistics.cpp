@@ -71,7 +71,6 @@ LocalStatistics getis_ord(std::span<const double> x, const SpatialWeights& neigh
     check_inputs(x, neighbours, star ? "Gi*" : "Gi");
     if (!star && neighbours.includes_self())
         throw InvalidArgumentError("Gi needs weights without self-neighbours; use Gi* (star) instead");
-    const SpatialWeights w = (star ? neighbours.with_self() : neighbours).transformed(style);
     const std::size_t n = x.size();
     const double nd = static_cast<double>(n);
     LocalStatistics r = allocate(n);
@@ -87,18 +86,28 @@ LocalStatistics getis_ord(std::span<const double> x, const SpatialWeights& neigh
     const double mean = sum / nd;
     double centred_ss = 0;
     for (double v : x) centred_ss += (v - mean) * (v - mean);
-    const std::vector<double> lx = w.lag(x);
 
+    // Binary and row-standardised weights are uniform within a row, so Wi, S1i and the lag follow
+    // from the neighbour count without materialising a weights copy (the analytical path is then
+    // one pass over the neighbour lists).
+    const bool add_self = star && !neighbours.includes_self();
     std::vector<double> scale(n), offset(n, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
-        const double wi = w.row_sum(i);
-        const double s1i = w.row_sum_of_squares(i);
+        const auto nb = neighbours.neighbours(i);
+        const double m = static_cast<double>(nb.size() + (add_self ? 1 : 0));
+        const double wv = style == WeightStyle::Binary || m == 0 ? 1.0 : 1.0 / m;
+        double lag_sum = add_self ? x[i] : 0.0;
+        for (FeatureIndex j : nb) lag_sum += x[j];
+        const double lx = wv * lag_sum;
+        const double wi = m * wv;
+        const double s1i = m * wv * wv;
         double xibar, si2, vg, denom;
         if (star) {
             xibar = mean;
             si2 = centred_ss / nd;
             vg = si2 * (nd * s1i - wi * wi) / (nd - 1);
             denom = sum;
+            offset[i] = wv * x[i] / denom; // Gi*'s own term does not move under permutation
         } else {
             xibar = (sum - x[i]) / (nd - 1);
             si2 = (sum_sq - x[i] * x[i]) / (nd - 1) - xibar * xibar;
@@ -106,20 +115,15 @@ LocalStatistics getis_ord(std::span<const double> x, const SpatialWeights& neigh
             denom = sum - x[i];
         }
         scale[i] = 1.0 / denom;
-        if (star) {
-            // Gi*'s own term does not move under conditional permutation.
-            const auto nb = w.neighbours(i);
-            const auto wt = w.weights(i);
-            for (std::size_t s = 0; s < nb.size(); ++s)
-                if (nb[s] == i) offset[i] = wt[s] * x[i] / denom;
-        }
         if (skip[i]) continue;
         const double eg = wi * xibar;
-        r.statistic[i] = lx[i] / denom;
+        r.statistic[i] = lx / denom;
         r.expected[i] = eg / denom;
         r.variance[i] = vg / (denom * denom);
-        r.z[i] = vg > 0 ? (lx[i] - eg) / std::sqrt(vg) : kNaN;
+        r.z[i] = vg > 0 ? (lx - eg) / std::sqrt(vg) : kNaN;
     }
+    SpatialWeights w;
+    if (options.permutations > 0) w = (star ? neighbours.with_self() : neighbours).transformed(style);
     detail::PermutationInput perm{x, scale, offset, r.statistic, &w, skip};
     infer(r, perm, options);
     return r;
