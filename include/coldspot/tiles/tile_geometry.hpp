@@ -1,0 +1,51 @@
+#pragma once
+// From Web Mercator geometry to MVT tile units: clip to the buffered tile, simplify (Douglas-
+// Peucker in tile units), quantise to the integer grid, and repair what rounding breaks, so every
+// polygon written is valid and wound the MVT way (exterior positive area in y-down units).
+#include "coldspot/geo/geometry.hpp"
+#include "coldspot/tiles/mvt_encoder.hpp"
+#include "coldspot/tiles/tile_id.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace coldspot::tiles {
+
+/// One tile's coordinate frame: EPSG:3857 metres -> tile units.
+struct TileFrame {
+    TileFrame(const TileId& tile, std::uint32_t extent, std::uint32_t buffer);
+    TileId tile;
+    std::uint32_t extent;
+    std::uint32_t buffer;
+    double minx, miny; ///< tile origin (south-west corner) in metres
+    double scale;      ///< tile units per metre
+    geo::Box clip_box; ///< buffered tile in metres
+    /// Tile units with y up (0 at the south edge); y-down MVT units are extent - v.
+    double u(double x) const noexcept { return (x - minx) * scale; }
+    double v(double y) const noexcept { return (y - miny) * scale; }
+};
+
+/// What polygon_to_tile did, for statistics and tests.
+struct PolygonOutcome {
+    std::vector<TilePath> rings; ///< y-down, exterior then its holes; empty when nothing is left
+    double area_units = 0;       ///< area of the written rings in tile units^2
+    bool repaired = false;       ///< rounding broke validity and GEOS MakeValid repaired it
+    bool placeholder = false;    ///< smaller than one unit: written as a 1x1 square
+    bool invalid = false;        ///< could not be made valid on the grid (never seen on real data)
+};
+
+/// Clips, simplifies (tolerance in tile units; 0 = none) and quantises one polygon feature.
+PolygonOutcome polygon_to_tile(const geo::MultiPolygon& g3857, const geo::Box& envelope3857, const TileFrame& frame,
+                               double tolerance);
+/// Clips, simplifies and quantises lines; parts that shrink to one point are left out.
+std::vector<TilePath> lines_to_tile(const geo::MultiLineString& g3857, const TileFrame& frame, double tolerance);
+/// Rounds a point to tile units (y down); nullopt when outside the buffered tile.
+std::optional<TilePoint> point_to_tile(const geo::Point& p3857, const TileFrame& frame);
+
+namespace detail {
+/// Douglas-Peucker on an open or closed path; keeps the end points. For a closed ring that would
+/// fall below four points the ring is returned unchanged, so simplification never collapses it.
+std::vector<geo::Point> simplify_path(const std::vector<geo::Point>& path, double tolerance, bool closed);
+} // namespace detail
+
+} // namespace coldspot::tiles

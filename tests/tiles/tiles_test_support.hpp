@@ -1,0 +1,122 @@
+#pragma once
+// Helpers for tests/tiles: hand-made layers placed in tile units, and the independent decoders
+// (@mapbox/vector-tile and pmtiles under node, installed from tests/tiles/node/package-lock.json).
+#include "test_support.hpp"
+
+#include "coldspot/tiles/tileset.hpp"
+#include "coldspot/tiles/gzip.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <mutex>
+
+namespace coldspot::tiles::test {
+
+using coldspot::test::TempDir;
+using json = nlohmann::json;
+
+inline std::filesystem::path node_dir() { return coldspot::test::source_dir() / "tests/tiles/node"; }
+
+/// Installs the node decoders once (flock: ctest runs tests in parallel); false when node or npm is
+/// missing, which fails the test under CI=true.
+inline bool node_decoders_available() {
+    static std::once_flag once;
+    static bool ok = false;
+    std::call_once(once, [] {
+        const auto dir = coldspot::test::quote(node_dir().string());
+        const auto r = coldspot::test::run_command(
+            "command -v node >/dev/null && command -v npm >/dev/null && flock /tmp/coldspot-tiles-npm.lock sh -c "
+            "'test -d " + node_dir().string() + "/node_modules/pmtiles || npm ci --prefix " + dir +
+            " --no-audit --no-fund --loglevel=error'");
+        ok = r.exit_code == 0;
+        if (!ok) std::cerr << "node decoders unavailable: " << r.output << "\n";
+    });
+    return ok;
+}
+
+#define COLDSPOT_REQUIRE_NODE()                                                                      \
+    do {                                                                                             \
+        if (!::coldspot::tiles::test::node_decoders_available()) {                                   \
+            if (::coldspot::test::running_in_ci()) FAIL() << "node/npm decoders missing under CI";   \
+            GTEST_SKIP() << "node/npm decoders missing";                                             \
+        }                                                                                            \
+    } while (0)
+
+inline void write_file(const std::filesystem::path& p, const std::string& bytes) {
+    std::ofstream out(p, std::ios::binary);
+    out << bytes;
+}
+
+/// Decodes tiles (gzip or raw) with @mapbox/vector-tile; one JSON object of layers per file.
+inline std::vector<json> decode_mvt_files(const std::vector<std::filesystem::path>& files) {
+    std::vector<json> out;
+    // Batches keep the command line short.
+    for (std::size_t i = 0; i < files.size(); i += 400) {
+        std::string cmd = "node " + coldspot::test::quote((node_dir() / "decode.js").string()) + " mvt";
+        for (std::size_t k = i; k < std::min(files.size(), i + 400); ++k) cmd += " " + coldspot::test::quote(files[k].string());
+        const auto r = coldspot::test::run_command(cmd);
+        if (r.exit_code != 0) throw std::runtime_error("node decoder failed: " + r.output);
+        for (auto& f : json::parse(r.output)) out.push_back(std::move(f["layers"]));
+    }
+    return out;
+}
+
+inline json decode_tile(const EncodedTile& tile) {
+    TempDir dir;
+    write_file(dir / "t.mvt.gz", tile.gzip_body);
+    return decode_mvt_files({dir / "t.mvt.gz"}).at(0);
+}
+
+/// EPSG:3857 position of a point given in tile units of `tile` (u right, v_down down).
+inline geo::Point at(const TileId& tile, double u, double v_down, std::uint32_t extent = 4096) {
+    const geo::Box b = bounds_3857(tile);
+    const double size = b.max_corner().x() - b.min_corner().x();
+    return geo::Point{b.min_corner().x() + u * size / extent, b.max_corner().y() - v_down * size / extent};
+}
+
+/// A polygon from rings given in tile units (y down) of `tile`; Boost orientation fixed by correct().
+inline geo::MultiPolygon polygon_in_tile(const TileId& tile, const std::vector<std::vector<std::pair<double, double>>>& rings) {
+    geo::Polygon poly;
+    for (std::size_t r = 0; r < rings.size(); ++r) {
+        geo::Ring ring;
+        for (const auto& [u, v] : rings[r]) ring.push_back(at(tile, u, v));
+        ring.push_back(ring.front());
+        if (r == 0) poly.outer() = ring;
+        else poly.inners().push_back(ring);
+    }
+    boost::geometry::correct(poly);
+    return geo::MultiPolygon{poly};
+}
+
+inline geo::FeatureTable table_3857(std::string name, geo::GeometryType type, std::vector<geo::Field> fields) {
+    geo::FeatureTable t;
+    t.name = std::move(name);
+    t.geometry_type = type;
+    t.epsg = 3857;
+    t.fields = std::move(fields);
+    return t;
+}
+
+inline TilesetSpec single(const std::string& layer, int maxzoom = 22, FeatureIdSource ids = FeatureIdSource::Fid) {
+    TilesetSpec s;
+    s.name = layer;
+    s.maxzoom = maxzoom;
+    TileLayerSpec l;
+    l.source = layer;
+    l.maxzoom = maxzoom;
+    l.id_source = ids;
+    s.layers.push_back(l);
+    return s;
+}
+
+/// Shoelace sum (twice the signed area) of a decoded ring in y-down tile units: MVT exteriors > 0.
+inline long long shoelace2(const json& ring) {
+    long long s = 0;
+    for (std::size_t i = 0; i + 1 < ring.size(); ++i)
+        s += ring[i][0].get<long long>() * ring[i + 1][1].get<long long>() -
+             ring[i + 1][0].get<long long>() * ring[i][1].get<long long>();
+    return s;
+}
+
+} // namespace coldspot::tiles::test

@@ -1,0 +1,162 @@
+#include "coldspot/tiles/mvt_encoder.hpp"
+
+#include "coldspot/geo/error.hpp"
+
+#include <protozero/pbf_writer.hpp>
+
+namespace coldspot::tiles {
+
+namespace {
+
+// Field numbers from vector_tile.proto (MVT 2.1).
+namespace layer_field {
+constexpr protozero::pbf_tag_type name = 1, features = 2, keys = 3, values = 4, extent = 5, version = 15;
+}
+namespace feature_field {
+constexpr protozero::pbf_tag_type id = 1, tags = 2, type = 3, geometry = 4;
+}
+namespace value_field {
+constexpr protozero::pbf_tag_type string_value = 1, double_value = 3, uint_value = 5, sint_value = 6,
+                                  bool_value = 7;
+}
+constexpr protozero::pbf_tag_type tile_layers = 3;
+
+constexpr std::uint32_t command(std::uint32_t id, std::uint32_t count) { return (id & 0x7) | (count << 3); }
+constexpr std::uint32_t kMoveTo = 1, kLineTo = 2, kClosePath = 7;
+constexpr std::uint32_t zigzag(std::int32_t v) {
+    return (static_cast<std::uint32_t>(v) << 1) ^ static_cast<std::uint32_t>(v >> 31);
+}
+
+} // namespace
+
+MvtValue MvtValue::of(const geo::Value& v) {
+    MvtValue out;
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return of_int(*i);
+    if (const auto* d = std::get_if<double>(&v)) return of_double(*d);
+    if (const auto* s = std::get_if<std::string>(&v)) out.s = *s;
+    return out;
+}
+MvtValue MvtValue::of_bool(bool b) {
+    MvtValue out;
+    out.kind = Kind::Bool;
+    out.b = b;
+    return out;
+}
+MvtValue MvtValue::of_int(std::int64_t i) {
+    MvtValue out;
+    out.kind = Kind::Int;
+    out.i = i;
+    return out;
+}
+MvtValue MvtValue::of_double(double d) {
+    MvtValue out;
+    out.kind = Kind::Double;
+    out.d = d;
+    return out;
+}
+
+MvtLayerBuilder::MvtLayerBuilder(std::string name, std::uint32_t extent) : name_(std::move(name)), extent_(extent) {}
+
+std::uint32_t MvtLayerBuilder::key(std::string_view name) {
+    const auto it = key_index_.find(std::string(name));
+    if (it != key_index_.end()) return it->second;
+    const auto idx = static_cast<std::uint32_t>(keys_.size());
+    keys_.emplace_back(name);
+    key_index_.emplace(std::string(name), idx);
+    key_bytes_ += name.size() + 2;
+    return idx;
+}
+
+std::uint32_t MvtLayerBuilder::value(const MvtValue& v) {
+    // The encoded Value message is its own dedup key: equal type and bits give equal bytes.
+    std::string encoded;
+    {
+        protozero::pbf_writer w(encoded);
+        switch (v.kind) {
+        case MvtValue::Kind::String: w.add_string(value_field::string_value, v.s); break;
+        case MvtValue::Kind::Double: w.add_double(value_field::double_value, v.d); break;
+        case MvtValue::Kind::Int:
+            if (v.i >= 0) w.add_uint64(value_field::uint_value, static_cast<std::uint64_t>(v.i));
+            else w.add_sint64(value_field::sint_value, v.i);
+            break;
+        case MvtValue::Kind::Bool: w.add_bool(value_field::bool_value, v.b); break;
+        }
+    }
+    const auto it = value_index_.find(encoded);
+    if (it != value_index_.end()) return it->second;
+    const auto idx = static_cast<std::uint32_t>(values_.size());
+    value_bytes_ += encoded.size() + 2;
+    value_index_.emplace(encoded, idx);
+    values_.push_back(std::move(encoded));
+    return idx;
+}
+
+void MvtLayerBuilder::add_feature(std::optional<std::uint64_t> id, MvtGeomType type,
+                                  const std::vector<TilePath>& parts, const std::vector<std::uint32_t>& tags) {
+    std::vector<std::uint32_t> geometry;
+    std::int32_t cx = 0, cy = 0;
+    const auto delta = [&](const TilePoint& p) {
+        geometry.push_back(zigzag(p.x - cx));
+        geometry.push_back(zigzag(p.y - cy));
+        cx = p.x;
+        cy = p.y;
+    };
+    switch (type) {
+    case MvtGeomType::Point: {
+        std::uint32_t count = 0;
+        for (const auto& part : parts) count += static_cast<std::uint32_t>(part.size());
+        if (count == 0) return;
+        geometry.push_back(command(kMoveTo, count));
+        for (const auto& part : parts)
+            for (const auto& p : part) delta(p);
+        break;
+    }
+    case MvtGeomType::LineString:
+        for (const auto& line : parts) {
+            if (line.size() < 2) throw GeometryError("MVT: a line needs at least two points");
+            geometry.push_back(command(kMoveTo, 1));
+            delta(line[0]);
+            geometry.push_back(command(kLineTo, static_cast<std::uint32_t>(line.size() - 1)));
+            for (std::size_t i = 1; i < line.size(); ++i) delta(line[i]);
+        }
+        break;
+    case MvtGeomType::Polygon:
+        for (const auto& ring : parts) {
+            if (ring.size() < 3) throw GeometryError("MVT: a ring needs at least three points");
+            geometry.push_back(command(kMoveTo, 1));
+            delta(ring[0]);
+            geometry.push_back(command(kLineTo, static_cast<std::uint32_t>(ring.size() - 1)));
+            for (std::size_t i = 1; i < ring.size(); ++i) delta(ring[i]);
+            geometry.push_back(command(kClosePath, 1));
+        }
+        break;
+    case MvtGeomType::Unknown: throw GeometryError("MVT: unknown geometry type");
+    }
+    if (geometry.empty()) return;
+    protozero::pbf_writer layer(features_);
+    protozero::pbf_writer feature(layer, layer_field::features);
+    if (id) feature.add_uint64(feature_field::id, *id);
+    if (!tags.empty()) feature.add_packed_uint32(feature_field::tags, tags.begin(), tags.end());
+    feature.add_enum(feature_field::type, static_cast<std::int32_t>(type));
+    feature.add_packed_uint32(feature_field::geometry, geometry.begin(), geometry.end());
+    ++feature_count_;
+}
+
+std::size_t MvtLayerBuilder::size_estimate() const noexcept {
+    return features_.size() + key_bytes_ + value_bytes_ + name_.size() + 16;
+}
+
+void MvtLayerBuilder::write_to(std::string& tile) const {
+    std::string layer;
+    protozero::pbf_writer lw(layer);
+    lw.add_uint32(layer_field::version, 2);
+    lw.add_string(layer_field::name, name_);
+    layer += features_; // already framed as repeated field 2; the writer holds no open submessage
+    for (const auto& k : keys_) lw.add_string(layer_field::keys, k);
+    for (const auto& v : values_) lw.add_message(layer_field::values, v);
+    lw.add_uint32(layer_field::extent, extent_);
+    protozero::pbf_writer tw(tile);
+    tw.add_message(tile_layers, layer);
+}
+
+} // namespace coldspot::tiles
