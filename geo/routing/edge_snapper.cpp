@@ -35,24 +35,41 @@ EdgeSnapper::EdgeSnapper(const RoadGraph& graph) : graph_(graph) {
 
 Snap EdgeSnapper::snap(const Point& p) const {
     Snap s;
-    std::vector<Entry> hit;
-    tree_.query(boost::geometry::index::nearest(p, 1), std::back_inserter(hit));
-    if (hit.empty()) return s;
-    const auto u = static_cast<std::uint32_t>(hit[0].second >> 32);
-    const auto v = static_cast<std::uint32_t>(hit[0].second & 0xffffffffu);
-    const Point& a = graph_.coord(NodeId{u});
-    const Point& b = graph_.coord(NodeId{v});
-    const double dx = b.x() - a.x(), dy = b.y() - a.y();
-    const double len2 = dx * dx + dy * dy;
-    double t = len2 > 0 ? ((p.x() - a.x()) * dx + (p.y() - a.y()) * dy) / len2 : 0;
-    t = std::clamp(t, 0.0, 1.0);
+    // Several segments can lie equally near: a two-way street drawn as two directed lines (OSMnx
+    // edge files), or a point exactly on a junction. All of them within a millimetre of the best
+    // are places to leave from.
+    std::vector<Entry> hits;
+    tree_.query(boost::geometry::index::nearest(p, 8), std::back_inserter(hits));
+    if (hits.empty()) return s;
+    struct Candidate {
+        std::uint32_t u, v;
+        double t, distance;
+        Point at;
+    };
+    std::vector<Candidate> candidates;
+    for (const auto& h : hits) {
+        const auto u = static_cast<std::uint32_t>(h.second >> 32);
+        const auto v = static_cast<std::uint32_t>(h.second & 0xffffffffu);
+        const Point& a = graph_.coord(NodeId{u});
+        const Point& b = graph_.coord(NodeId{v});
+        const double dx = b.x() - a.x(), dy = b.y() - a.y();
+        const double len2 = dx * dx + dy * dy;
+        const double t = std::clamp(len2 > 0 ? ((p.x() - a.x()) * dx + (p.y() - a.y()) * dy) / len2 : 0.0, 0.0, 1.0);
+        const Point at(a.x() + t * dx, a.y() + t * dy);
+        candidates.push_back({u, v, t, bg::distance(p, at), at});
+    }
+    const auto best = std::min_element(candidates.begin(), candidates.end(),
+                                       [](const auto& a, const auto& b) { return a.distance < b.distance; });
     s.found = true;
-    s.snapped = Point(a.x() + t * dx, a.y() + t * dy);
-    s.distance_m = bg::distance(p, s.snapped);
-    for (std::uint32_t e = graph_.first_out(NodeId{u}); e < graph_.end_out(NodeId{u}); ++e)
-        if (graph_.head(EdgeId{e}).value == v) s.positions.push_back({EdgeId{e}, NodeId{u}, NodeId{v}, t});
-    for (std::uint32_t e = graph_.first_out(NodeId{v}); e < graph_.end_out(NodeId{v}); ++e)
-        if (graph_.head(EdgeId{e}).value == u) s.positions.push_back({EdgeId{e}, NodeId{v}, NodeId{u}, 1.0 - t});
+    s.snapped = best->at;
+    s.distance_m = best->distance;
+    for (const auto& c : candidates) {
+        if (c.distance > best->distance + 1e-3) continue;
+        for (std::uint32_t e = graph_.first_out(NodeId{c.u}); e < graph_.end_out(NodeId{c.u}); ++e)
+            if (graph_.head(EdgeId{e}).value == c.v) s.positions.push_back({EdgeId{e}, NodeId{c.u}, NodeId{c.v}, c.t});
+        for (std::uint32_t e = graph_.first_out(NodeId{c.v}); e < graph_.end_out(NodeId{c.v}); ++e)
+            if (graph_.head(EdgeId{e}).value == c.u) s.positions.push_back({EdgeId{e}, NodeId{c.v}, NodeId{c.u}, 1.0 - c.t});
+    }
     return s;
 }
 

@@ -81,13 +81,23 @@ NodeId RoadGraphBuilder::add_node(const Point& p) {
 }
 
 NodeId RoadGraphBuilder::junction_at(const Point& p) {
-    // Centimetre key: ends that meet in the source meet after reprojection to the centimetre.
-    const auto kx = static_cast<std::uint64_t>(static_cast<std::int64_t>(std::llround(p.x() * 100.0)) + (1LL << 31));
-    const auto ky = static_cast<std::uint64_t>(static_cast<std::int64_t>(std::llround(p.y() * 100.0)) + (1LL << 31));
-    const std::uint64_t key = (kx << 32) ^ ky;
-    auto [it, inserted] = junctions_.try_emplace(key, 0);
-    if (inserted) it->second = add_node(p).value;
-    return NodeId{it->second};
+    // Ends closer than kJoinTolerance are one junction: sources round coordinates (7 decimal
+    // degrees is ~1 cm), so ends that meet in the source can differ by a centimetre or two after
+    // reprojection. A grid of tolerance-sized cells finds the candidates in the 3 x 3 block.
+    constexpr double kJoinTolerance = 0.05;
+    const auto cx = static_cast<std::int64_t>(std::floor(p.x() / kJoinTolerance));
+    const auto cy = static_cast<std::int64_t>(std::floor(p.y() / kJoinTolerance));
+    auto key = [](std::int64_t x, std::int64_t y) {
+        return (static_cast<std::uint64_t>(x + (1LL << 31)) << 32) ^ static_cast<std::uint64_t>(y + (1LL << 31));
+    };
+    for (std::int64_t dx = -1; dx <= 1; ++dx)
+        for (std::int64_t dy = -1; dy <= 1; ++dy) {
+            auto it = junctions_.find(key(cx + dx, cy + dy));
+            if (it != junctions_.end() && bg::distance(coords_[it->second], p) <= kJoinTolerance) return NodeId{it->second};
+        }
+    const NodeId n = add_node(p);
+    junctions_.emplace(key(cx, cy), n.value);
+    return n;
 }
 
 void RoadGraphBuilder::add_segment(NodeId a, NodeId b, double length_m, double kph, int oneway) {

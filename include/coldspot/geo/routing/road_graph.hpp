@@ -78,7 +78,7 @@ class RoadGraphBuilder {
 public:
     /// A fresh node (an interior vertex, not shared with other lines).
     NodeId add_node(const Point& p);
-    /// The node at this coordinate (to the centimetre), created on first use: line ends meet here.
+    /// The junction within 5 cm of this coordinate, created on first use: line ends meet here.
     NodeId junction_at(const Point& p);
     /// A road segment a-b of the given length and speed. oneway: 0 both ways, 1 a->b, -1 b->a.
     void add_segment(NodeId a, NodeId b, double length_m, double kph, int oneway);
