@@ -1,0 +1,399 @@
+#include "coldspot/geo/coldspots/analysis.hpp"
+
+#include "coldspot/geo/error.hpp"
+#include "coldspot/geo/stats/contiguity_weights.hpp"
+#include "coldspot/geo/stats/distance_weights.hpp"
+#include "coldspot/geo/stats/hex_grid.hpp"
+#include "coldspot/geo/stats/local_statistics.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <unordered_map>
+
+namespace coldspot::geo::coldspots {
+
+namespace {
+
+using stats::FeatureIndex;
+using stats::LocalStatistics;
+using stats::SpatialWeights;
+
+constexpr const char* kVersion = "coldspot 0.1.0";
+
+Value real_or_null(double v) { return std::isfinite(v) ? Value(v) : Value(); }
+
+std::string slug(const std::string& s) {
+    std::string out;
+    for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+    return out;
+}
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+    return out;
+}
+
+std::optional<FeatureTable> read_optional(const Workspace& ws, const std::string& name) {
+    if (name.empty() || !ws.has_layer(name)) return std::nullopt;
+    return ws.read(name);
+}
+
+/// Gi* over polygon units by queen contiguity; empty when there are fewer than 3 units.
+std::optional<LocalStatistics> polygon_gi_star(const std::vector<MultiPolygon>& polygons, const std::vector<double>& values,
+                                               const Parameters& p, double snap) {
+    if (values.size() < 3) return std::nullopt;
+    const auto w = stats::queen_weights(polygons, stats::QueenOptions{snap, true});
+    if (w.islands().size() == w.size()) return std::nullopt;
+    return stats::getis_ord(values, w, true, p.style, {p.permutations, p.seed, 2, p.fdr, false});
+}
+
+struct Group {
+    std::vector<std::size_t> members; ///< indices into the scored schools
+};
+
+} // namespace
+
+AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const ProgressCallback& progress) {
+    auto report = [&](std::string_view stage, double f) {
+        if (progress) progress(stage, f);
+    };
+    report("reading workspace", 0.0);
+    if (!ws.has_layer("schools")) throw WorkspaceError("workspace " + ws.path().string() + " has no `schools` layer");
+    const FeatureTable schools = ws.read("schools");
+    const auto areas = read_optional(ws, "areas");
+    const auto access = read_optional(ws, "school_access");
+    const auto venues = read_optional(ws, "hub_venues");
+    const auto remits = read_optional(ws, "school_remits");
+    const auto engagement = read_optional(ws, p.engagement_table);
+    const auto authorities = read_optional(ws, "local_authorities");
+    const auto hubs = read_optional(ws, "hubs");
+
+    report("index", 0.1);
+    AnalysisLayers out;
+    IndexInputs in{&schools, areas ? &*areas : nullptr, access ? &*access : nullptr, venues ? &*venues : nullptr,
+                   remits ? &*remits : nullptr, engagement ? &*engagement : nullptr};
+    out.index = compute_index(in, p);
+    const auto& scores = out.index.schools;
+    AnalysisSummary& summary = out.summary;
+    summary.schools = scores.size();
+    summary.notes = out.index.notes;
+
+    // ---- statistics on the schools that have an index value
+    report("statistics", 0.3);
+    std::vector<std::size_t> scored;
+    for (std::size_t i = 0; i < scores.size(); ++i)
+        if (std::isfinite(scores[i].index)) scored.push_back(i);
+    summary.scored = scored.size();
+    std::vector<Point> points;
+    std::vector<double> values;
+    for (auto i : scored) {
+        points.push_back(scores[i].at);
+        values.push_back(scores[i].index);
+    }
+    std::optional<LocalStatistics> gi, moran;
+    if (scored.size() >= 3) {
+        SpatialWeights w = p.weights == "knn" && p.k < scored.size() ? stats::k_nearest_weights(points, p.k)
+                                                                     : stats::distance_band_weights(points, p.band_m);
+        const stats::InferenceOptions opt{p.permutations, p.seed, 2, p.fdr, false};
+        gi = stats::getis_ord(values, w, true, p.style, opt);
+        bool varies = std::any_of(values.begin(), values.end(), [&](double v) { return v != values.front(); });
+        if (varies) moran = stats::local_moran(values, w, p.style, opt);
+        summary.islands = gi->islands.size();
+        if (!gi->islands.empty())
+            summary.notes.push_back(std::to_string(gi->islands.size()) + " schools have no neighbour within the weights (" +
+                                    p.weights + "): reported as islands, no statistic");
+    } else {
+        summary.notes.push_back("fewer than 3 scored schools: no spatial statistics");
+    }
+    // Position of each school in `scored` (or -1).
+    std::vector<long> pos(scores.size(), -1);
+    for (std::size_t k = 0; k < scored.size(); ++k) pos[scored[k]] = static_cast<long>(k);
+    auto is_cold_spot = [&](std::size_t k) {
+        if (!gi) return false;
+        const double pv = p.fdr ? gi->p_fdr[k] : gi->p[k];
+        return gi->z[k] > 0 && pv < p.significance_for_cold_spot;
+    };
+
+    // ---- coldspots_schools
+    report("layers", 0.6);
+    FeatureTable cs{"coldspots_schools", "cold-spot index per school with components and Gi*/local Moran (docs/methodology.md)",
+                    GeometryType::Point, 27700, {}, {}};
+    cs.fields = {{"urn", FieldType::Integer},        {"name", FieldType::String},      {"lsoa_code", FieldType::String},
+                 {"lad_code", FieldType::String},    {"la_code", FieldType::String},   {"hub_ids", FieldType::String},
+                 {"coldspot_index", FieldType::Real}};
+    for (auto c : kComponents) {
+        cs.fields.push_back({"score_" + std::string(to_string(c)), FieldType::Real});
+        cs.fields.push_back({"contrib_" + std::string(to_string(c)), FieldType::Real});
+    }
+    for (const auto& t : out.index.hub_types) cs.fields.push_back({"minutes_" + slug(t), FieldType::Real});
+    for (const auto& f : std::vector<Field>{{"access_method", FieldType::String}, {"reasons", FieldType::String},
+                                            {"gi_star", FieldType::Real},         {"gi_z", FieldType::Real},
+                                            {"gi_p", FieldType::Real},            {"gi_p_sim", FieldType::Real},
+                                            {"gi_p_fdr", FieldType::Real},        {"gi_bin", FieldType::Integer},
+                                            {"cold_spot", FieldType::Integer},    {"moran_i", FieldType::Real},
+                                            {"moran_z", FieldType::Real},         {"moran_p_sim", FieldType::Real},
+                                            {"moran_quadrant", FieldType::String}, {"island", FieldType::Integer}})
+        cs.fields.push_back(f);
+    std::vector<std::uint8_t> island_flag(scored.size(), 0);
+    if (gi)
+        for (auto k : gi->islands) island_flag[k] = 1;
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+        const auto& s = scores[i];
+        Feature f;
+        f.fid = s.urn;
+        f.geometry = s.at;
+        f.values = {s.urn, s.name, s.lsoa_code, s.lad_code, s.la_code, join(s.hub_ids, ";"), real_or_null(s.index)};
+        for (std::size_t c = 0; c < kComponentCount; ++c) {
+            f.values.push_back(real_or_null(s.score[c]));
+            f.values.push_back(real_or_null(s.contribution[c]));
+        }
+        for (const auto& t : out.index.hub_types) {
+            auto it = s.minutes.find(t);
+            f.values.push_back(it == s.minutes.end() ? Value() : real_or_null(it->second));
+        }
+        f.values.push_back(s.access_method);
+        f.values.push_back(s.reasons);
+        const long k = pos[i];
+        if (k >= 0 && gi) {
+            const auto u = static_cast<std::size_t>(k);
+            f.values.push_back(real_or_null(gi->statistic[u]));
+            f.values.push_back(real_or_null(gi->z[u]));
+            f.values.push_back(real_or_null(gi->p[u]));
+            f.values.push_back(real_or_null(gi->p_sim[u]));
+            f.values.push_back(real_or_null(gi->p_fdr[u]));
+            f.values.push_back(static_cast<std::int64_t>(gi->bin[u]));
+            f.values.push_back(static_cast<std::int64_t>(is_cold_spot(u)));
+            summary.cold_spot_schools += is_cold_spot(u);
+            if (moran) {
+                f.values.push_back(real_or_null(moran->statistic[u]));
+                f.values.push_back(real_or_null(moran->z[u]));
+                f.values.push_back(real_or_null(moran->p_sim[u]));
+                f.values.push_back(std::string(stats::to_string(moran->quadrant[u])));
+            } else {
+                f.values.insert(f.values.end(), 4, Value());
+            }
+            f.values.push_back(static_cast<std::int64_t>(island_flag[u]));
+        } else {
+            f.values.insert(f.values.end(), 12, Value());
+        }
+        cs.features.push_back(std::move(f));
+    }
+
+    // ---- coldspots_areas: LSOA, local authority and hub footprint
+    report("aggregation", 0.75);
+    FeatureTable ca{"coldspots_areas", "cold-spot index aggregated to LSOA, local authority and hub footprint",
+                    GeometryType::MultiPolygon, 27700, {}, {}};
+    ca.fields = {{"level", FieldType::String},      {"code", FieldType::String},       {"name", FieldType::String},
+                 {"schools", FieldType::Integer},   {"mean_index", FieldType::Real},   {"max_index", FieldType::Real},
+                 {"cold_spot_schools", FieldType::Integer}, {"cold_spot_share", FieldType::Real},
+                 {"gi_z", FieldType::Real},         {"gi_p", FieldType::Real},         {"gi_bin", FieldType::Integer}};
+    struct Level {
+        const char* name;
+        const FeatureTable* layer;
+        const char* code_field;
+        const char* name_field;
+        std::function<std::vector<std::string>(const SchoolScore&)> keys;
+    };
+    const std::vector<Level> levels{
+        {"lsoa", areas ? &*areas : nullptr, "code", "name", [](const SchoolScore& s) { return std::vector<std::string>{s.lsoa_code}; }},
+        {"la", authorities ? &*authorities : nullptr, "code", "name",
+         [](const SchoolScore& s) { return std::vector<std::string>{s.lad_code}; }},
+        {"hub", hubs ? &*hubs : nullptr, "hub_id", "name", [](const SchoolScore& s) { return s.hub_ids; }}};
+    std::int64_t area_fid = 0;
+    for (const auto& level : levels) {
+        if (!level.layer) {
+            summary.notes.push_back(std::string("no layer for level '") + level.name + "': not aggregated");
+            continue;
+        }
+        const FeatureTable& layer = *level.layer;
+        const int fc = layer.field_index(level.code_field), fn = layer.field_index(level.name_field);
+        if (fc < 0) {
+            summary.notes.push_back(layer.name + " has no field '" + level.code_field + "': not aggregated");
+            continue;
+        }
+        std::map<std::string, Group> groups;
+        for (std::size_t k = 0; k < scored.size(); ++k)
+            for (const auto& key : level.keys(scores[scored[k]]))
+                if (!key.empty()) groups[key].members.push_back(k);
+        std::vector<MultiPolygon> polys;
+        std::vector<double> means;
+        std::vector<Feature> rows;
+        for (const auto& f : layer.features) {
+            const std::string code = as_text(f.values[static_cast<std::size_t>(fc)]);
+            auto it = groups.find(code);
+            const auto* mp = std::get_if<MultiPolygon>(&f.geometry);
+            if (it == groups.end() || !mp) continue;
+            double sum = 0, mx = -1;
+            std::int64_t cold = 0;
+            for (auto k : it->second.members) {
+                sum += values[k];
+                mx = std::max(mx, values[k]);
+                cold += is_cold_spot(k);
+            }
+            const double n = static_cast<double>(it->second.members.size());
+            Feature row;
+            row.fid = ++area_fid;
+            row.geometry = *mp;
+            row.values = {std::string(level.name), code, fn >= 0 ? as_text(f.values[static_cast<std::size_t>(fn)]) : std::string(),
+                          static_cast<std::int64_t>(n), sum / n, mx, cold, static_cast<double>(cold) / n};
+            polys.push_back(*mp);
+            means.push_back(sum / n);
+            rows.push_back(std::move(row));
+        }
+        const auto g = polygon_gi_star(polys, means, p, 0.01);
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            if (g) {
+                rows[r].values.push_back(real_or_null(g->z[r]));
+                rows[r].values.push_back(real_or_null(p.fdr ? g->p_fdr[r] : g->p[r]));
+                rows[r].values.push_back(static_cast<std::int64_t>(g->bin[r]));
+            } else {
+                rows[r].values.insert(rows[r].values.end(), 3, Value());
+            }
+            ca.features.push_back(std::move(rows[r]));
+        }
+    }
+
+    // ---- coldspots_hex
+    report("hexagons", 0.85);
+    const stats::HexGrid grid = stats::HexGrid::with_cell_area(p.hex_cell_area_km2 * 1e6);
+    FeatureTable ch{"coldspots_hex", "cold-spot index on a hexagonal grid (EPSG:27700), Gi* by queen contiguity",
+                    GeometryType::MultiPolygon, 27700, {}, {}};
+    ch.fields = {{"q", FieldType::Integer},          {"r", FieldType::Integer},          {"cell_km2", FieldType::Real},
+                 {"schools", FieldType::Integer},    {"mean_index", FieldType::Real},    {"max_index", FieldType::Real},
+                 {"cold_spot_schools", FieldType::Integer}, {"gi_z", FieldType::Real}, {"gi_p", FieldType::Real},
+                 {"gi_bin", FieldType::Integer}};
+    {
+        std::map<stats::HexCell, Group> cells;
+        for (std::size_t k = 0; k < scored.size(); ++k) cells[grid.cell_of(points[k])].members.push_back(k);
+        std::vector<MultiPolygon> polys;
+        std::vector<double> means;
+        for (const auto& [cell, group] : cells) {
+            double sum = 0, mx = -1;
+            std::int64_t cold = 0;
+            for (auto k : group.members) {
+                sum += values[k];
+                mx = std::max(mx, values[k]);
+                cold += is_cold_spot(k);
+            }
+            const double n = static_cast<double>(group.members.size());
+            Feature row;
+            row.fid = stats::HexGrid::id(cell);
+            row.geometry = MultiPolygon{grid.polygon(cell)};
+            row.values = {static_cast<std::int64_t>(cell.q), static_cast<std::int64_t>(cell.r), p.hex_cell_area_km2,
+                          static_cast<std::int64_t>(n), sum / n, mx, cold};
+            polys.push_back(MultiPolygon{grid.polygon(cell)});
+            means.push_back(sum / n);
+            ch.features.push_back(std::move(row));
+        }
+        const auto g = polygon_gi_star(polys, means, p, grid.side() * 1e-6);
+        for (std::size_t r = 0; r < ch.features.size(); ++r) {
+            auto& v = ch.features[r].values;
+            if (g) {
+                v.push_back(real_or_null(g->z[r]));
+                v.push_back(real_or_null(p.fdr ? g->p_fdr[r] : g->p[r]));
+                v.push_back(static_cast<std::int64_t>(g->bin[r]));
+            } else {
+                v.insert(v.end(), 3, Value());
+            }
+        }
+    }
+
+    // ---- targets: cold-spot schools first, then by Gi* bin, then by index
+    report("targets", 0.95);
+    FeatureTable tg{"targets", "schools ranked for outreach: cold-spot schools first, with reasons", GeometryType::Point,
+                    27700, {}, {}};
+    tg.fields = {{"rank", FieldType::Integer},      {"urn", FieldType::Integer},     {"name", FieldType::String},
+                 {"coldspot_index", FieldType::Real}, {"cold_spot", FieldType::Integer}, {"gi_bin", FieldType::Integer},
+                 {"gi_z", FieldType::Real},          {"la_code", FieldType::String}, {"lad_code", FieldType::String},
+                 {"lsoa_code", FieldType::String},   {"hub_ids", FieldType::String}, {"reasons", FieldType::String}};
+    std::vector<std::size_t> order(scored.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    auto bin_of = [&](std::size_t k) { return gi ? gi->bin[k] : std::int8_t{0}; };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        if (is_cold_spot(a) != is_cold_spot(b)) return is_cold_spot(a);
+        if (bin_of(a) != bin_of(b)) return bin_of(a) > bin_of(b);
+        if (values[a] != values[b]) return values[a] > values[b];
+        return scores[scored[a]].urn < scores[scored[b]].urn;
+    });
+    for (std::size_t r = 0; r < order.size(); ++r) {
+        const std::size_t k = order[r];
+        const auto& s = scores[scored[k]];
+        Feature f;
+        f.fid = static_cast<std::int64_t>(r + 1);
+        f.geometry = s.at;
+        f.values = {static_cast<std::int64_t>(r + 1), s.urn, s.name, s.index,
+                    static_cast<std::int64_t>(is_cold_spot(k)), static_cast<std::int64_t>(bin_of(k)),
+                    gi ? real_or_null(gi->z[k]) : Value(), s.la_code, s.lad_code, s.lsoa_code, join(s.hub_ids, ";"),
+                    s.reasons};
+        tg.features.push_back(std::move(f));
+    }
+
+    out.tables.push_back(std::move(cs));
+    out.tables.push_back(std::move(ca));
+    out.tables.push_back(std::move(ch));
+    out.tables.push_back(std::move(tg));
+    for (const auto& t : out.tables) summary.layers.push_back(t.name);
+    return out;
+}
+
+AnalysisSummary run_analysis(const nlohmann::json& parameters, const std::filesystem::path& workspace,
+                             const ProgressCallback& progress) {
+    const Parameters p = parse_parameters(parameters, "analysis parameters");
+    const Workspace ws(workspace);
+    AnalysisLayers result = compute_analysis(ws, p, progress);
+
+    // analysis_runs: the previous rows plus this run.
+    FeatureTable runs;
+    if (ws.has_layer("analysis_runs")) {
+        runs = ws.read("analysis_runs");
+    } else {
+        runs = FeatureTable{"analysis_runs", "parameters and summary of every cold-spot analysis run", GeometryType::None,
+                            0, {}, {}};
+        runs.fields = {{"run_id", FieldType::String},      {"created_at", FieldType::String},
+                       {"coldspot_version", FieldType::String}, {"parameters", FieldType::String},
+                       {"schools", FieldType::Integer},    {"scored", FieldType::Integer},
+                       {"cold_spot_schools", FieldType::Integer}, {"notes", FieldType::String}};
+    }
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    std::int64_t next_fid = 1;
+    for (const auto& f : runs.features) next_fid = std::max(next_fid, f.fid + 1);
+    result.summary.run_id = "run-" + std::to_string(next_fid) + "-" + stamp;
+    Feature row;
+    row.fid = next_fid;
+    auto set = [&](const char* field, Value v) {
+        const int i = runs.field_index(field);
+        if (i >= 0) row.values[static_cast<std::size_t>(i)] = std::move(v);
+    };
+    row.values.resize(runs.fields.size());
+    set("run_id", result.summary.run_id);
+    set("created_at", std::string(stamp));
+    set("coldspot_version", std::string(kVersion));
+    set("parameters", p.source.dump());
+    set("schools", static_cast<std::int64_t>(result.summary.schools));
+    set("scored", static_cast<std::int64_t>(result.summary.scored));
+    set("cold_spot_schools", static_cast<std::int64_t>(result.summary.cold_spot_schools));
+    set("notes", join(result.summary.notes, "; "));
+    runs.features.push_back(std::move(row));
+
+    if (progress) progress("writing workspace", 0.97);
+    WorkspaceWriter writer(workspace, workspace);
+    for (const auto& table : result.tables) writer.write(table);
+    writer.write(runs);
+    writer.commit();
+    result.summary.layers.push_back("analysis_runs");
+    if (progress) progress("done", 1.0);
+    return result.summary;
+}
+
+} // namespace coldspot::geo::coldspots
