@@ -125,6 +125,15 @@ MultiPolygon make_valid(const MultiPolygon& g) {
     return detail::polygonal_part(ctx, fixed.get());
 }
 
+MultiPolygon snap_to_grid(const MultiPolygon& g, double grid_size) {
+    GeosContext ctx;
+    GeosGeometry geom = detail::to_geos(ctx, g);
+    // Flags 0: GEOS snap-rounds with OverlayNG, so the result is valid and collapsed parts vanish.
+    GeosGeometry snapped(ctx, GEOSGeom_setPrecision_r(ctx.get(), geom.get(), grid_size, 0));
+    if (!snapped.get()) ctx.fail("setPrecision failed");
+    return detail::polygonal_part(ctx, snapped.get());
+}
+
 MultiPolygon union_all(const std::vector<MultiPolygon>& parts) {
     if (parts.empty()) return {};
     GeosContext ctx;

@@ -1,5 +1,6 @@
 #include "coldspot/tiles/tile_geometry.hpp"
 
+#include "coldspot/geo/error.hpp"
 #include "coldspot/geo/geos.hpp"
 
 #include <algorithm>
@@ -107,6 +108,33 @@ geo::Ring round_ring(const geo::Ring& r) {
     return out;
 }
 
+/// Degeneracies Boost's is_valid lets through but GEOS and renderers do not: a vertex repeated
+/// within a ring (the ring touches itself) and a spike that doubles back along its own edge.
+bool has_degenerate_ring(const geo::MultiPolygon& mp) {
+    std::vector<std::pair<double, double>> pts;
+    const auto bad = [&](const geo::Ring& r) {
+        const std::size_t n = r.size() - 1; // closed
+        pts.clear();
+        for (std::size_t i = 0; i < n; ++i) pts.emplace_back(r[i].x(), r[i].y());
+        std::sort(pts.begin(), pts.end());
+        if (std::adjacent_find(pts.begin(), pts.end()) != pts.end()) return true;
+        for (std::size_t i = 0; i < n; ++i) {
+            const Point& a = r[(i + n - 1) % n];
+            const Point& b = r[i];
+            const Point& c = r[(i + 1) % n];
+            const double ux = b.x() - a.x(), uy = b.y() - a.y(), vx = c.x() - b.x(), vy = c.y() - b.y();
+            if (ux * vy - uy * vx == 0 && ux * vx + uy * vy < 0) return true;
+        }
+        return false;
+    };
+    for (const auto& poly : mp) {
+        if (bad(poly.outer())) return true;
+        for (const auto& h : poly.inners())
+            if (bad(h)) return true;
+    }
+    return false;
+}
+
 /// Rounds, drops rings that collapse, and fixes orientation. Returns false when the result is
 /// not valid.
 bool quantise(geo::MultiPolygon& mp) {
@@ -123,7 +151,17 @@ bool quantise(geo::MultiPolygon& mp) {
     }
     bg::correct(out);
     mp = std::move(out);
-    return mp.empty() || bg::is_valid(mp);
+    return mp.empty() || (!has_degenerate_ring(mp) && bg::is_valid(mp));
+}
+
+/// Snap-rounding through GEOS: valid on the grid by construction (used when plain rounding is not).
+bool snap_quantise(const geo::MultiPolygon& in, geo::MultiPolygon& out) {
+    try {
+        out = geo::snap_to_grid(in, 1.0);
+    } catch (const GeometryError&) {
+        return false; // GEOS rejects some invalid inputs; the caller falls back
+    }
+    return quantise(out);
 }
 
 geo::MultiPolygon to_units(const geo::MultiPolygon& g, const TileFrame& f) {
@@ -203,22 +241,13 @@ PolygonOutcome polygon_to_tile(const geo::MultiPolygon& g3857, const geo::Box& e
     if (!bg::within(env, f.clip_box)) units = clip_units(units, box);
     if (units.empty()) return out;
 
-    geo::MultiPolygon q = simplify_units(units, tol);
-    bool valid = quantise(q);
-    if (!valid) {
-        // Rounding made the rings cross or touch: let GEOS rebuild them, then round again.
+    const geo::MultiPolygon simplified = simplify_units(units, tol);
+    geo::MultiPolygon q = simplified;
+    if (!quantise(q)) {
+        // Rounding made rings cross, touch or spike: snap-round with GEOS instead, from the
+        // simplified shape, else from the clipped one, else from a MakeValid repair of it.
         out.repaired = true;
-        q = geo::make_valid(q);
-        valid = quantise(q);
-        if (!valid && tol > 0) {
-            q = units;
-            valid = quantise(q);
-            if (!valid) {
-                q = geo::make_valid(q);
-                valid = quantise(q);
-            }
-        }
-        out.invalid = !valid;
+        out.invalid = !(snap_quantise(simplified, q) || snap_quantise(units, q) || snap_quantise(geo::make_valid(units), q));
     }
     if (q.empty()) {
         // Smaller than a tile unit: keep the feature as a one-unit square where its centre falls,

@@ -13,6 +13,9 @@ namespace coldspot::geo {
 std::string invalid_reason(const MultiPolygon& g);
 /// Repairs an invalid polygon with GEOS MakeValid, keeping only the polygonal part.
 MultiPolygon make_valid(const MultiPolygon& g);
+/// Snap-rounds every vertex to a grid of `grid_size` (GEOS setPrecision): the result is valid,
+/// and parts that collapse below the grid disappear. Vector tiles use it with grid 1.
+MultiPolygon snap_to_grid(const MultiPolygon& g, double grid_size);
 /// Cascaded union of many polygons.
 MultiPolygon union_all(const std::vector<MultiPolygon>& parts);
 MultiPolygon intersection(const MultiPolygon& a, const MultiPolygon& b);
