@@ -1,0 +1,220 @@
+#include "coldspot/geo/coldspots/targets.hpp"
+
+#include "coldspot/geo/coldspots/school_index.hpp"
+#include "coldspot/geo/crs.hpp"
+#include "coldspot/geo/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <boost/geometry/index/rtree.hpp>
+
+#include <cmath>
+#include <iomanip>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+namespace coldspot::geo::coldspots {
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    std::string cur;
+    std::istringstream in(s);
+    while (std::getline(in, cur, sep))
+        if (!cur.empty()) out.push_back(cur);
+    return out;
+}
+
+std::string slug(const std::string& s) {
+    std::string out;
+    for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+    return out;
+}
+
+/// hub name or id -> hub_id.
+std::string resolve_hub(const Workspace& ws, const std::string& hub) {
+    if (!ws.has_layer("hubs")) return hub;
+    const auto hubs = ws.read("hubs");
+    const std::size_t fi = hubs.require_field("hub_id");
+    const int fn = hubs.field_index("name");
+    std::set<std::string> ids;
+    for (const auto& f : hubs.features) {
+        const std::string id = as_text(f.values[fi]);
+        if (id == hub) return id;
+        if (fn >= 0 && as_text(f.values[static_cast<std::size_t>(fn)]) == hub) ids.insert(id);
+    }
+    if (ids.size() == 1) return *ids.begin();
+    if (ids.size() > 1)
+        throw InvalidArgumentError("hub name '" + hub + "' matches " + std::to_string(ids.size()) +
+                                   " hubs; give a hub_id instead");
+    throw NotFoundError("no hub with id or name '" + hub + "' in the `hubs` layer");
+}
+
+std::string csv_cell(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+} // namespace
+
+FeatureTable select_targets(const Workspace& ws, const TargetQuery& q) {
+    if (!ws.has_layer("targets") || !ws.has_layer("coldspots_schools"))
+        throw WorkspaceError("workspace " + ws.path().string() +
+                             " has no `targets` layer: run `coldspot coldspots WORKSPACE` first");
+    FeatureTable t = ws.read("targets");
+    const auto cs = ws.read("coldspots_schools");
+    const std::string hub_id = q.hub ? resolve_hub(ws, *q.hub) : std::string();
+    const std::size_t f_hubs = t.require_field("hub_ids"), f_la = t.require_field("la_code"),
+                      f_lad = t.require_field("lad_code"), f_lsoa = t.require_field("lsoa_code"),
+                      f_rank = t.require_field("rank"), f_urn = t.require_field("urn");
+
+    // Contributions by URN, appended as columns.
+    const std::size_t cs_urn = cs.require_field("urn");
+    std::vector<std::size_t> cs_fields;
+    for (auto c : kComponents) {
+        const std::string name = "contrib_" + std::string(to_string(c));
+        cs_fields.push_back(cs.require_field(name));
+        t.fields.push_back({name, FieldType::Real});
+    }
+    std::unordered_map<std::int64_t, const Feature*> by_urn;
+    for (const auto& f : cs.features)
+        if (auto u = as_number(f.values[cs_urn])) by_urn[static_cast<std::int64_t>(*u)] = &f;
+
+    std::vector<Feature> kept;
+    for (auto& f : t.features) {
+        if (q.hub) {
+            const auto ids = split(as_text(f.values[f_hubs]), ';');
+            if (std::find(ids.begin(), ids.end(), hub_id) == ids.end()) continue;
+        }
+        if (q.authority && as_text(f.values[f_la]) != *q.authority && as_text(f.values[f_lad]) != *q.authority) continue;
+        if (q.area && as_text(f.values[f_lsoa]) != *q.area) continue;
+        const auto urn = as_number(f.values[f_urn]);
+        const Feature* c = urn ? by_urn[static_cast<std::int64_t>(*urn)] : nullptr;
+        for (auto fi : cs_fields) f.values.push_back(c ? c->values[fi] : Value());
+        kept.push_back(std::move(f));
+        if (q.top && kept.size() == q.top) break;
+    }
+    // `targets` is stored in rank order; renumber within the selection.
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        kept[i].values[f_rank] = static_cast<std::int64_t>(i + 1);
+        kept[i].fid = static_cast<std::int64_t>(i + 1);
+    }
+    t.features = std::move(kept);
+    return t;
+}
+
+void write_csv(const FeatureTable& t, std::ostream& out) {
+    for (std::size_t i = 0; i < t.fields.size(); ++i) out << (i ? "," : "") << csv_cell(t.fields[i].name);
+    const bool points = t.geometry_type == GeometryType::Point;
+    if (points) out << ",easting,northing";
+    out << "\n";
+    for (const auto& f : t.features) {
+        for (std::size_t i = 0; i < f.values.size(); ++i) {
+            std::string cell;
+            if (const auto* d = std::get_if<double>(&f.values[i])) {
+                std::ostringstream s;
+                s << std::setprecision(10) << *d;
+                cell = s.str();
+            } else {
+                cell = as_text(f.values[i]);
+            }
+            out << (i ? "," : "") << csv_cell(cell);
+        }
+        if (points) {
+            if (const auto* p = std::get_if<Point>(&f.geometry))
+                out << "," << std::fixed << std::setprecision(1) << p->x() << "," << p->y() << std::defaultfloat;
+            else
+                out << ",,";
+        }
+        out << "\n";
+    }
+}
+
+void write_geojson(const FeatureTable& t, std::ostream& out) {
+    const CrsTransform to_wgs84(t.epsg ? t.epsg : kBritishNationalGrid, kWgs84);
+    nlohmann::json fc{{"type", "FeatureCollection"}, {"name", t.name}, {"features", nlohmann::json::array()}};
+    auto round6 = [](double v) { return std::round(v * 1e6) / 1e6; };
+    for (const auto& f : t.features) {
+        nlohmann::json props = nlohmann::json::object();
+        for (std::size_t i = 0; i < t.fields.size(); ++i) {
+            const Value& v = f.values[i];
+            if (const auto* n = std::get_if<std::int64_t>(&v)) props[t.fields[i].name] = *n;
+            else if (const auto* d = std::get_if<double>(&v)) props[t.fields[i].name] = std::isfinite(*d) ? nlohmann::json(*d) : nlohmann::json();
+            else if (const auto* s = std::get_if<std::string>(&v)) props[t.fields[i].name] = *s;
+            else props[t.fields[i].name] = nullptr;
+        }
+        nlohmann::json geometry = nullptr;
+        if (const auto* p = std::get_if<Point>(&f.geometry)) {
+            const Point g = to_wgs84(*p);
+            geometry = {{"type", "Point"}, {"coordinates", {round6(g.x()), round6(g.y())}}};
+        }
+        fc["features"].push_back({{"type", "Feature"}, {"id", f.fid}, {"properties", props}, {"geometry", geometry}});
+    }
+    out << fc.dump() << "\n";
+}
+
+VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, const std::string& hub_type, std::size_t k,
+                               double cutoff_minutes, double detour_factor, double kph) {
+    if (!(cutoff_minutes > 0)) throw InvalidArgumentError("venue suggestion needs a positive cutoff in minutes");
+    TargetQuery all = query;
+    all.top = 0;
+    const FeatureTable sel = select_targets(ws, all);
+    const auto cs = ws.read("coldspots_schools");
+    const int f_minutes = cs.field_index("minutes_" + slug(hub_type));
+    if (f_minutes < 0)
+        throw InvalidArgumentError("no access times for hub type '" + hub_type + "' in coldspots_schools");
+    std::unordered_map<std::int64_t, double> minutes;
+    const std::size_t cs_urn = cs.require_field("urn");
+    for (const auto& f : cs.features)
+        if (auto u = as_number(f.values[cs_urn]))
+            minutes[static_cast<std::int64_t>(*u)] = as_number(f.values[static_cast<std::size_t>(f_minutes)]).value_or(INFINITY);
+
+    const std::size_t f_urn = sel.require_field("urn"), f_index = sel.require_field("coldspot_index"),
+                      f_name = sel.require_field("name");
+    VenueSuggestion out;
+    CoverageProblem problem;
+    std::vector<Point> at;
+    std::vector<std::int64_t> urns;
+    std::vector<std::string> names;
+    for (const auto& f : sel.features) {
+        const auto* p = std::get_if<Point>(&f.geometry);
+        const auto u = as_number(f.values[f_urn]);
+        if (!p || !u) continue;
+        const auto urn = static_cast<std::int64_t>(*u);
+        at.push_back(*p);
+        urns.push_back(urn);
+        names.push_back(as_text(f.values[f_name]));
+        problem.demand.push_back(as_number(f.values[f_index]).value_or(0.0) / 100.0);
+        problem.already_covered.push_back(minutes.count(urn) && minutes[urn] <= cutoff_minutes);
+    }
+    // Candidate i covers j when the estimated drive i -> j is within the cutoff.
+    const double reach_m = cutoff_minutes / 60.0 * kph * 1000.0 / detour_factor;
+    namespace bgi = boost::geometry::index;
+    using Item = std::pair<Point, std::uint32_t>;
+    std::vector<Item> items;
+    for (std::size_t i = 0; i < at.size(); ++i) items.emplace_back(at[i], static_cast<std::uint32_t>(i));
+    const bgi::rtree<Item, bgi::rstar<16>> tree(items.begin(), items.end());
+    problem.covers.resize(at.size());
+    std::vector<Item> hits;
+    for (std::size_t i = 0; i < at.size(); ++i) {
+        hits.clear();
+        const Box box{Point{at[i].x() - reach_m, at[i].y() - reach_m}, Point{at[i].x() + reach_m, at[i].y() + reach_m}};
+        tree.query(bgi::intersects(box), std::back_inserter(hits));
+        for (const auto& [p, j] : hits)
+            if (bg::distance(at[i], p) <= reach_m) problem.covers[i].push_back(j);
+        std::sort(problem.covers[i].begin(), problem.covers[i].end());
+    }
+    out.schools = at.size();
+    out.choice = greedy_max_cover(problem, k);
+    for (auto c : out.choice.chosen) {
+        out.urns.push_back(urns[c]);
+        out.names.push_back(names[c]);
+    }
+    return out;
+}
+
+} // namespace coldspot::geo::coldspots

@@ -1,0 +1,49 @@
+#pragma once
+// The targeting list for a chosen hub, authority or area (from the `targets` and
+// `coldspots_schools` layers of an analysed workspace), its CSV and GeoJSON exports, and venue
+// suggestions within it.
+#include "coldspot/geo/coldspots/venue_suggestion.hpp"
+#include "coldspot/geo/feature_table.hpp"
+#include "coldspot/geo/workspace.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace coldspot::geo::coldspots {
+
+struct TargetQuery {
+    std::optional<std::string> hub;       ///< hub_id, or hub name as in the `hubs` layer
+    std::optional<std::string> authority; ///< la_code (DfE) or lad_code (ONS)
+    std::optional<std::string> area;      ///< LSOA code
+    std::size_t top = 0;                  ///< 0: all
+};
+
+/// The ranked rows of `targets` that match, renumbered 1..n within the selection, with each
+/// component's contribution from `coldspots_schools` added. Throws WorkspaceError when the
+/// workspace has not been analysed, NotFoundError when the hub is unknown.
+FeatureTable select_targets(const Workspace& workspace, const TargetQuery& query);
+
+/// CSV with a header; fields quoted where needed (RFC 4180). Coordinates as easting/northing.
+void write_csv(const FeatureTable& table, std::ostream& out);
+/// GeoJSON FeatureCollection in WGS84 (RFC 7946), 6 decimals.
+void write_geojson(const FeatureTable& table, std::ostream& out);
+
+struct VenueSuggestion {
+    CoverageChoice choice;
+    std::vector<std::int64_t> urns; ///< chosen candidate schools, in pick order
+    std::vector<std::string> names;
+    std::size_t schools = 0;        ///< demand points considered
+};
+
+/// Chooses `k` new venues among the selected schools for `hub_type`, maximising the cold-spot
+/// index (as weight) of selected schools within `cutoff_minutes`. Existing coverage: a school's
+/// stored minutes to its nearest venue of that type. Candidate coverage: straight-line distance x
+/// detour / speed (the travel-time matrix holds existing venues only, so a candidate school's
+/// reach is estimated; docs/methodology.md).
+VenueSuggestion suggest_venues(const Workspace& workspace, const TargetQuery& query, const std::string& hub_type,
+                               std::size_t k, double cutoff_minutes, double detour_factor = 1.3, double kph = 30);
+
+} // namespace coldspot::geo::coldspots
