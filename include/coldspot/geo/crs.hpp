@@ -40,6 +40,8 @@ public:
     bool is_identity() const noexcept;
 
 private:
+    template <typename Range>
+    void transform_range(Range& pts) const;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,386 @@
+#include "coldspot/geo/import/manifest.hpp"
+
+#include "coldspot/geo/crs.hpp"
+#include "coldspot/geo/error.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+
+namespace coldspot::geo::import {
+
+using nlohmann::json;
+
+bool RowFilter::keeps(std::string_view value) const {
+    if (prefix && value.substr(0, prefix->size()) == *prefix) return true;
+    for (const auto& v : values)
+        if (v == value) return true;
+    return false;
+}
+
+std::string slug(std::string_view text) {
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c)) out += static_cast<char>(std::tolower(c));
+        else if (!out.empty() && out.back() != '-') out += '-';
+    }
+    while (!out.empty() && out.back() == '-') out.pop_back();
+    return out;
+}
+
+namespace {
+
+const std::map<std::string, FieldType>& school_field_types();
+
+/// Walks the manifest JSON keeping the JSON path for error messages.
+class Reader {
+public:
+    Reader(const std::filesystem::path& file, std::filesystem::path base) : file_(file), base_(std::move(base)) {}
+
+    [[noreturn]] void fail(const std::string& where, const std::string& why) const {
+        throw ManifestError(InputLocation{file_.string(), 0, where}, why);
+    }
+
+    const json& object(const json& j, const std::string& where) const {
+        if (!j.is_object()) fail(where, "expected a JSON object");
+        return j;
+    }
+
+    std::string string(const json& j, const std::string& key, const std::string& where, bool required = true,
+                       std::string fallback = {}) const {
+        if (!j.contains(key)) {
+            if (required) fail(where + "/" + key, "required entry is missing");
+            return fallback;
+        }
+        if (!j[key].is_string()) fail(where + "/" + key, "expected a string");
+        return j[key].get<std::string>();
+    }
+
+    std::filesystem::path path(const json& j, const std::string& where) const {
+        const std::filesystem::path p = string(j, "path", where);
+        return (p.is_absolute() ? p : base_ / p).lexically_normal();
+    }
+
+    CsvSource csv(const json& j, const std::string& where) const {
+        CsvSource s;
+        s.path = path(j, where);
+        const std::string d = string(j, "delimiter", where, false, ",");
+        if (d == "\\t" || d == "tab" || d == "\t") s.delimiter = '\t';
+        else if (d.size() == 1) s.delimiter = d[0];
+        else fail(where + "/delimiter", "expected a single character");
+        if (j.contains("encoding")) {
+            try {
+                s.encoding = parse_encoding(string(j, "encoding", where));
+            } catch (const ManifestError& e) {
+                fail(where + "/encoding", e.reason());
+            }
+        }
+        if (j.contains("null_values")) {
+            if (!j["null_values"].is_array()) fail(where + "/null_values", "expected an array of strings");
+            s.null_values = j["null_values"].get<std::vector<std::string>>();
+        }
+        return s;
+    }
+
+    FieldType field_type(const std::string& t, const std::string& where) const {
+        if (t == "integer") return FieldType::Integer;
+        if (t == "real" || t == "number") return FieldType::Real;
+        if (t == "string") return FieldType::String;
+        fail(where, "unknown type '" + t + "' (integer, real or string)");
+    }
+
+    std::vector<ColumnMapping> columns(const json& j, const std::string& where,
+                                       const std::map<std::string, FieldType>& fixed = {}) const {
+        std::vector<ColumnMapping> out;
+        if (!j.contains("columns")) return out;
+        const json& cols = object(j["columns"], where + "/columns");
+        for (const auto& [field, spec] : cols.items()) {
+            const std::string w = where + "/columns/" + field;
+            ColumnMapping m;
+            m.field = field;
+            if (auto it = fixed.find(field); it != fixed.end()) m.type = it->second;
+            if (spec.is_string()) {
+                m.column = spec.get<std::string>();
+            } else if (spec.is_object()) {
+                m.column = string(spec, "column", w);
+                if (spec.contains("type")) m.type = field_type(string(spec, "type", w), w + "/type");
+                if (spec.contains("equals")) {
+                    m.equals = string(spec, "equals", w);
+                    m.type = FieldType::Integer;
+                }
+            } else {
+                fail(w, "expected a column name or {\"column\": ..., \"type\": ...}");
+            }
+            out.push_back(std::move(m));
+        }
+        return out;
+    }
+
+    std::vector<RowFilter> filters(const json& j, const std::string& where) const {
+        std::vector<RowFilter> out;
+        if (!j.contains("filters")) return out;
+        for (const auto& [column, spec] : object(j["filters"], where + "/filters").items()) {
+            RowFilter f;
+            f.column = column;
+            if (spec.is_array()) {
+                for (const auto& v : spec) {
+                    if (!v.is_string()) fail(where + "/filters/" + column, "expected strings");
+                    f.values.push_back(v.get<std::string>());
+                }
+            } else if (spec.is_string()) {
+                f.values.push_back(spec.get<std::string>());
+            } else if (spec.is_object() && spec.contains("prefix")) {
+                f.prefix = string(spec, "prefix", where + "/filters/" + column);
+            } else {
+                fail(where + "/filters/" + column, "expected a value, a list of values or {\"prefix\": ...}");
+            }
+            out.push_back(std::move(f));
+        }
+        return out;
+    }
+
+    CoordinateColumns coordinates(const json& j, const std::string& where) const {
+        CoordinateColumns c;
+        c.x = string(j, "x", where);
+        c.y = string(j, "y", where);
+        c.crs = string(j, "crs", where, false, "EPSG:27700");
+        try {
+            validate_crs(c.crs);
+        } catch (const CrsError& e) {
+            fail(where + "/crs", e.what());
+        }
+        return c;
+    }
+
+    KeyedTable keyed_table(const json& j, const std::string& where, const std::map<std::string, FieldType>& fixed) const {
+        object(j, where);
+        KeyedTable t;
+        t.name = string(j, "name", where);
+        t.csv = csv(j, where);
+        t.vintage = string(j, "vintage", where, false);
+        t.key_column = string(j, "key", where);
+        t.columns = columns(j, where, fixed);
+        t.filters = filters(j, where);
+        if (j.contains("flag_field")) t.flag_field = string(j, "flag_field", where);
+        if (j.contains("covers_more")) t.covers_more = j["covers_more"].get<bool>();
+        if (t.columns.empty() && !t.flag_field) fail(where, "a table needs \"columns\" or a \"flag_field\"");
+        return t;
+    }
+
+    std::vector<KeyedTable> keyed_tables(const json& j, const std::string& key, const std::string& where,
+                                         const std::map<std::string, FieldType>& fixed = {}) const {
+        std::vector<KeyedTable> out;
+        if (!j.contains(key)) return out;
+        if (!j[key].is_array()) fail(where + "/" + key, "expected an array");
+        for (std::size_t i = 0; i < j[key].size(); ++i)
+            out.push_back(keyed_table(j[key][i], where + "/" + key + "/" + std::to_string(i), fixed));
+        return out;
+    }
+
+    VectorSource vector(const json& j, const std::string& where, const std::string& name) const {
+        object(j, where);
+        VectorSource v;
+        v.name = name;
+        v.path = path(j, where);
+        v.layer = string(j, "layer", where, false);
+        v.crs = string(j, "crs", where, false);
+        if (!v.crs.empty()) {
+            try {
+                validate_crs(v.crs);
+            } catch (const CrsError& e) {
+                fail(where + "/crs", e.what());
+            }
+        }
+        v.code_column = string(j, "code", where);
+        v.name_column = string(j, "name", where, false);
+        v.columns = columns(j, where);
+        v.filters = filters(j, where);
+        v.vintage = string(j, "vintage", where, false);
+        return v;
+    }
+
+private:
+    std::filesystem::path file_;
+    std::filesystem::path base_;
+};
+
+const std::map<std::string, FieldType>& school_field_types() {
+    static const std::map<std::string, FieldType> types{
+        {"urn", FieldType::Integer},     {"name", FieldType::String},        {"phase", FieldType::String},
+        {"status", FieldType::String},   {"type", FieldType::String},        {"la_code", FieldType::String},
+        {"la_name", FieldType::String},  {"lad_code", FieldType::String},    {"lsoa_code", FieldType::String},
+        {"postcode", FieldType::String}, {"pupils", FieldType::Integer},     {"fsm_percent", FieldType::Real},
+        {"trust_name", FieldType::String}, {"trust_uid", FieldType::Integer}};
+    return types;
+}
+
+} // namespace
+
+SchoolsSource gias_preset() {
+    SchoolsSource s;
+    s.csv.encoding = TextEncoding::Windows1252;
+    s.vintage = "DfE Get Information About Schools (edubasealldata)";
+    const std::pair<const char*, const char*> cols[] = {
+        {"urn", "URN"},
+        {"name", "EstablishmentName"},
+        {"phase", "PhaseOfEducation (name)"},
+        {"status", "EstablishmentStatus (name)"},
+        {"type", "TypeOfEstablishment (name)"},
+        {"la_code", "LA (code)"},
+        {"la_name", "LA (name)"},
+        {"lad_code", "DistrictAdministrative (code)"},
+        {"lsoa_code", "LSOA (code)"},
+        {"postcode", "Postcode"},
+        {"pupils", "NumberOfPupils"},
+        {"fsm_percent", "PercentageFSM"},
+        {"trust_name", "Trusts (name)"},
+        {"trust_uid", "Trusts (code)"},
+    };
+    for (const auto& [field, column] : cols)
+        s.columns.push_back(ColumnMapping{field, column, school_field_types().at(field), std::nullopt});
+    s.coordinates.push_back(CoordinateColumns{"Easting", "Northing", "EPSG:27700"});
+    return s;
+}
+
+Manifest parse_manifest(const json& j, const std::filesystem::path& file) {
+    Manifest m;
+    m.file = file;
+    const std::filesystem::path dir = file.parent_path();
+    std::filesystem::path base = dir;
+    if (j.is_object() && j.contains("base_dir") && j["base_dir"].is_string()) {
+        const std::filesystem::path b = j["base_dir"].get<std::string>();
+        base = (b.is_absolute() ? b : dir / b).lexically_normal();
+    }
+    m.base_dir = base;
+    Reader r(file, base);
+    r.object(j, "");
+    m.name = r.string(j, "name", "", false, file.stem().string());
+    if (j.contains("snap_distance_m")) {
+        if (!j["snap_distance_m"].is_number() || j["snap_distance_m"].get<double>() < 0)
+            r.fail("/snap_distance_m", "expected a non-negative number of metres");
+        m.snap_distance_m = j["snap_distance_m"].get<double>();
+    }
+    if (j.contains("clip_schools_to_authorities")) m.clip_schools_to_authorities = j["clip_schools_to_authorities"].get<bool>();
+
+    if (j.contains("schools")) {
+        const json& s = r.object(j["schools"], "/schools");
+        SchoolsSource src;
+        const std::string preset = r.string(s, "preset", "/schools", false);
+        if (preset == "gias") src = gias_preset();
+        else if (!preset.empty()) r.fail("/schools/preset", "unknown preset '" + preset + "' (known: gias)");
+        const CsvSource defaults = src.csv;
+        src.csv = r.csv(s, "/schools");
+        if (!preset.empty() && !s.contains("encoding")) src.csv.encoding = defaults.encoding;
+        src.vintage = r.string(s, "vintage", "/schools", false, src.vintage);
+        // Mapped columns override the preset's one by one.
+        for (auto& mapped : r.columns(s, "/schools", school_field_types())) {
+            auto it = std::find_if(src.columns.begin(), src.columns.end(), [&](const auto& c) { return c.field == mapped.field; });
+            if (it != src.columns.end()) *it = mapped;
+            else src.columns.push_back(mapped);
+        }
+        if (s.contains("coordinates")) {
+            if (!s["coordinates"].is_array()) r.fail("/schools/coordinates", "expected an array of {x, y, crs}");
+            src.coordinates.clear();
+            for (std::size_t i = 0; i < s["coordinates"].size(); ++i)
+                src.coordinates.push_back(r.coordinates(s["coordinates"][i], "/schools/coordinates/" + std::to_string(i)));
+        }
+        src.filters = r.filters(s, "/schools");
+        if (s.contains("valid_bounds")) {
+            const auto& b = s["valid_bounds"];
+            if (!b.is_array() || b.size() != 4) r.fail("/schools/valid_bounds", "expected [xmin, ymin, xmax, ymax] in EPSG:27700");
+            src.valid_bounds = Box{Point{b[0].get<double>(), b[1].get<double>()}, Point{b[2].get<double>(), b[3].get<double>()}};
+        }
+        if (std::none_of(src.columns.begin(), src.columns.end(), [](const auto& c) { return c.field == "urn"; }))
+            r.fail("/schools/columns", "the column mapping must map \"urn\"");
+        if (src.coordinates.empty()) r.fail("/schools/coordinates", "no coordinate columns (give x, y and crs)");
+        m.schools = std::move(src);
+    }
+    m.school_tables = r.keyed_tables(j, "school_tables", "", school_field_types());
+    if (j.contains("areas")) {
+        const json& a = r.object(j["areas"], "/areas");
+        AreasSource areas;
+        if (!a.contains("boundaries")) r.fail("/areas/boundaries", "required entry is missing");
+        areas.boundaries = r.vector(a["boundaries"], "/areas/boundaries", "areas");
+        areas.tables = r.keyed_tables(a, "tables", "/areas");
+        m.areas = std::move(areas);
+    }
+    if (j.contains("local_authorities")) m.local_authorities = r.vector(j["local_authorities"], "/local_authorities", "local_authorities");
+    if (j.contains("upper_tier_authorities"))
+        m.upper_tier_authorities = r.vector(j["upper_tier_authorities"], "/upper_tier_authorities", "upper_tier_authorities");
+    if (j.contains("hubs")) {
+        if (!j["hubs"].is_array()) r.fail("/hubs", "expected an array");
+        for (std::size_t i = 0; i < j["hubs"].size(); ++i) {
+            const std::string w = "/hubs/" + std::to_string(i);
+            const json& h = r.object(j["hubs"][i], w);
+            HubSource hub;
+            hub.type = r.string(h, "type", w);
+            const std::string form = r.string(h, "form", w, false, "district_table");
+            hub.vintage = r.string(h, "vintage", w, false);
+            hub.id_column = r.string(h, "id", w);
+            hub.name_column = r.string(h, "name", w);
+            hub.lead_urn_column = r.string(h, "lead_urn", w, false);
+            hub.filters = r.filters(h, w);
+            if (form == "district_table") {
+                hub.form = HubSource::Form::DistrictTable;
+                hub.csv = r.csv(h, w);
+                hub.district_column = r.string(h, "district", w);
+                hub.part_column = r.string(h, "part", w, false);
+                hub.whole_value = r.string(h, "whole_value", w, false, "whole");
+                if (h.contains("districts")) hub.districts = r.vector(h["districts"], w + "/districts", "hub districts");
+            } else if (form == "polygons") {
+                hub.form = HubSource::Form::Polygons;
+                json poly = h;
+                poly["code"] = hub.id_column;
+                hub.polygons = r.vector(poly, w, "hubs");
+            } else {
+                r.fail(w + "/form", "unknown form '" + form + "' (district_table or polygons)");
+            }
+            m.hubs.push_back(std::move(hub));
+        }
+    }
+    if (j.contains("venues")) {
+        if (!j["venues"].is_array()) r.fail("/venues", "expected an array");
+        for (std::size_t i = 0; i < j["venues"].size(); ++i) {
+            const std::string w = "/venues/" + std::to_string(i);
+            const json& v = r.object(j["venues"][i], w);
+            VenueSource venue;
+            venue.csv = r.csv(v, w);
+            venue.vintage = r.string(v, "vintage", w, false);
+            venue.hub_column = r.string(v, "hub", w);
+            venue.name_column = r.string(v, "name", w, false);
+            venue.urn_column = r.string(v, "urn", w, false);
+            if (v.contains("coordinates")) venue.xy = r.coordinates(v["coordinates"], w + "/coordinates");
+            if (venue.urn_column.empty() && !venue.xy) r.fail(w, "a venue needs \"urn\" or \"coordinates\"");
+            m.venues.push_back(std::move(venue));
+        }
+    }
+    if (j.contains("lead_school_venues")) m.lead_school_venues = j["lead_school_venues"].get<bool>();
+    m.authority_tables = r.keyed_tables(j, "authority_tables", "");
+    if (j.contains("roads")) m.roads = j["roads"];
+    for (const auto& hub : m.hubs)
+        if (hub.form == HubSource::Form::DistrictTable && !hub.districts && !m.local_authorities)
+            r.fail("/hubs", "hub type '" + hub.type + "' is a district table but no district boundaries are given "
+                            "(add \"local_authorities\" or \"districts\")");
+    return m;
+}
+
+Manifest read_manifest(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw FileNotFoundError(InputLocation{file.string(), 0, {}}, "cannot open manifest");
+    json j;
+    try {
+        j = json::parse(in);
+    } catch (const json::parse_error& e) {
+        throw ManifestError(InputLocation{file.string(), 0, {}}, std::string("not valid JSON: ") + e.what());
+    } catch (const json::exception& e) {
+        throw ManifestError(InputLocation{file.string(), 0, {}}, e.what());
+    }
+    try {
+        return parse_manifest(j, file);
+    } catch (const json::exception& e) {
+        // A value of the wrong JSON type deep inside (e.g. a number where a bool is expected).
+        throw ManifestError(InputLocation{file.string(), 0, {}}, e.what());
+    }
+}
+
+} // namespace coldspot::geo::import
