@@ -1,0 +1,103 @@
+#include "coldspot/geo/routing/access_run.hpp"
+
+#include "coldspot/geo/error.hpp"
+#include "coldspot/geo/routing/graph_cache.hpp"
+#include "coldspot/geo/workspace.hpp"
+
+#include <chrono>
+#include <sstream>
+
+namespace coldspot::geo::routing {
+
+namespace {
+
+double since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// What the graph is built from, without reading it: a source file is named by path, size and
+/// modification time (so a restart never re-parses an unchanged PBF); the workspace layer by its
+/// content hash.
+std::string source_key(const RoadSource& s) {
+    std::ostringstream os;
+    std::error_code ec;
+    const auto abs = std::filesystem::absolute(s.path, ec);
+    os << "file:" << abs.string() << "|" << std::filesystem::file_size(s.path, ec) << "|"
+       << std::filesystem::last_write_time(s.path, ec).time_since_epoch().count() << "|kind=" << static_cast<int>(s.kind)
+       << "|layer=" << s.layer << "|" << s.fields.road_class << "," << s.fields.oneway << "," << s.fields.speed << ","
+       << s.fields.length << "|directed=" << s.directed_edges << "|exclude=";
+    for (const auto& c : s.exclude_classes) os << c << ";";
+    return os.str();
+}
+
+} // namespace
+
+std::filesystem::path graph_cache_path(const std::filesystem::path& workspace) {
+    return workspace.parent_path() / (workspace.filename().string() + ".roadgraph");
+}
+
+LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const AccessRunOptions& options) {
+    const auto t0 = std::chrono::steady_clock::now();
+    LoadedGraph out;
+    std::optional<FeatureTable> roads;
+    std::string key = "profile:" + profile_fingerprint(options.profile) + "|";
+    if (options.roads) {
+        key += source_key(*options.roads);
+    } else {
+        Workspace ws(workspace);
+        if (!ws.has_layer("roads"))
+            throw WorkspaceError(workspace.string() + " has no roads layer: import a `roads` entry or pass a road source");
+        roads = ws.read("roads");
+        key += "workspace-roads:" + roads_fingerprint(*roads);
+    }
+    const auto cache = graph_cache_path(workspace);
+    if (options.use_cache) {
+        if (auto g = load_graph_cache(cache, key, &out.cache_note)) {
+            out.graph = std::move(*g);
+            out.from_cache = true;
+            out.cache_note = "road graph read from cache " + cache.string();
+            out.seconds = since(t0);
+            return out;
+        }
+    } else {
+        out.cache_note = "cache disabled";
+    }
+    if (!roads) roads = read_road_lines(*options.roads);
+    BuiltGraph built = build_road_graph(*roads, options.profile);
+    if (built.graph.node_count() == 0) throw WorkspaceError("no routable roads for the speed profile " + options.profile.name);
+    out.graph = std::move(built.graph);
+    out.build = built.report;
+    if (options.use_cache) {
+        save_graph_cache(cache, out.graph, key);
+        out.cache_note += "; built and cached at " + cache.string();
+    }
+    out.seconds = since(t0);
+    return out;
+}
+
+AccessRun run_access(const std::filesystem::path& workspace, const AccessRunOptions& options) {
+    AccessRun run;
+    Workspace ws(workspace);
+    for (const char* layer : {"schools", "hub_venues"})
+        if (!ws.has_layer(layer)) throw WorkspaceError(workspace.string() + " has no " + layer + " layer: run `coldspot import` first");
+    const FeatureTable schools = ws.read("schools");
+    const FeatureTable venues = ws.read("hub_venues");
+    std::optional<FeatureTable> hubs, remits;
+    if (ws.has_layer("hubs")) hubs = ws.read("hubs");
+    if (ws.has_layer("school_remits")) remits = ws.read("school_remits");
+    run.graph = load_or_build_graph(workspace, options);
+    const auto t0 = std::chrono::steady_clock::now();
+    AccessInputs in{&schools, &venues, hubs ? &*hubs : nullptr, remits ? &*remits : nullptr};
+    run.result = compute_school_access(run.graph.graph, in, options.profile, options.access);
+    run.access_seconds = since(t0);
+    if (options.write) {
+        WorkspaceWriter writer(workspace, workspace);
+        writer.write(run.result.school_access);
+        writer.write(run.result.isochrones);
+        writer.write(run.result.access_matrix);
+        writer.commit();
+    }
+    return run;
+}
+
+} // namespace coldspot::geo::routing

@@ -1,0 +1,47 @@
+#pragma once
+// One travel-time run on a workspace: get the road graph (from the cache beside the workspace
+// when it is current, otherwise from the workspace `roads` layer or a road source, then cached),
+// compute school access and isochrones, and write them into a new workspace version.
+#include "coldspot/geo/routing/road_graph.hpp"
+#include "coldspot/geo/routing/road_source.hpp"
+#include "coldspot/geo/routing/school_access.hpp"
+#include "coldspot/geo/routing/speed_profile.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace coldspot::geo::routing {
+
+struct AccessRunOptions {
+    std::optional<RoadSource> roads; ///< default: the workspace's `roads` layer
+    SpeedProfile profile = default_speed_profile();
+    AccessOptions access;
+    bool use_cache = true;
+    bool write = true;
+};
+
+struct LoadedGraph {
+    RoadGraph graph;
+    bool from_cache = false;
+    std::string cache_note;          ///< why the cache was (not) used
+    std::optional<GraphBuildReport> build; ///< when built now
+    double seconds = 0;
+};
+
+/// `NAME.gpkg` -> `NAME.gpkg.roadgraph`.
+std::filesystem::path graph_cache_path(const std::filesystem::path& workspace);
+
+/// The graph for this workspace and options. Throws WorkspaceError when there are no roads.
+LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const AccessRunOptions& options);
+
+struct AccessRun {
+    LoadedGraph graph;
+    AccessResult result;
+    double access_seconds = 0;
+};
+
+/// Throws WorkspaceError / NotFoundError when `schools` or `hub_venues` is missing.
+AccessRun run_access(const std::filesystem::path& workspace, const AccessRunOptions& options);
+
+} // namespace coldspot::geo::routing
