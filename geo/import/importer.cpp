@@ -5,6 +5,7 @@
 #include "coldspot/geo/geos.hpp"
 #include "coldspot/geo/import/csv_reader.hpp"
 #include "coldspot/geo/import/values.hpp"
+#include "coldspot/geo/routing/road_source.hpp"
 #include "coldspot/geo/workspace.hpp"
 #include "polygon_lookup.hpp"
 #include "vector_reader.hpp"
@@ -74,6 +75,10 @@ public:
         for (const auto& t : m_.authority_tables) {
             step("authority table " + t.name);
             import_authority_table(t);
+        }
+        if (m_.roads) {
+            step("roads");
+            import_roads(*m_.roads);
         }
         finish();
         return std::move(result_);
@@ -631,6 +636,16 @@ private:
     }
 
     // -----------------------------------------------------------------------------------------
+    // Roads: read by the routing component, which owns the road model
+
+    void import_roads(const nlohmann::json& entry) {
+        const auto source = routing::parse_road_source(entry, m_.base_dir, m_.file.string() + ": /roads");
+        DatasetRecord& rec = result_.report.dataset("roads", source.path, entry.value("vintage", std::string()));
+        roads_ = routing::read_road_lines(source);
+        rec.rows_kept = rec.rows_read = static_cast<std::int64_t>(roads_.features.size());
+    }
+
+    // -----------------------------------------------------------------------------------------
 
     void finish() {
         auto keep = [&](FeatureTable& t) {
@@ -645,6 +660,7 @@ private:
         keep(hubs_);
         keep(hub_districts_);
         if (!venues_.features.empty() || !hubs_.features.empty()) keep(venues_);
+        if (m_.roads) keep(roads_);
         const std::string now = utc_now_iso8601();
         result_.layers.push_back(result_.report.provenance_table(now));
         result_.layers.push_back(result_.report.report_table());
@@ -653,7 +669,7 @@ private:
     const Manifest& m_;
     const ProgressFn& progress_;
     ImportResult result_;
-    FeatureTable schools_, areas_, lads_, utlas_, hubs_, hub_districts_, venues_;
+    FeatureTable schools_, areas_, lads_, utlas_, hubs_, hub_districts_, venues_, roads_;
     std::size_t x_field_ = 0, y_field_ = 0;
     std::unordered_map<std::int64_t, RegisterEntry> register_;
     std::unordered_set<std::int64_t> register_urns_;
