@@ -4,6 +4,11 @@
 #include "coldspot/geo/geos.hpp"
 #include "coldspot/geo/workspace.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <unordered_map>
 
 namespace coldspot::geo::remits {
@@ -39,21 +44,29 @@ std::string join(const std::vector<std::string>& items) {
 
 Value opt_int(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(); }
 
-/// Adds the tally columns and returns the index of the first.
-std::size_t add_tally_fields(FeatureTable& t) {
-    const std::size_t first = t.fields.size();
-    t.fields.push_back({"schools", FieldType::Integer});
-    t.fields.push_back({"pupils", FieldType::Integer});
-    t.fields.push_back({"schools_with_pupils", FieldType::Integer});
-    t.fields.push_back({"deprived_schools", FieldType::Integer});
-    return first;
-}
-void put_tally(std::vector<Value>& v, const SchoolTally& t) {
-    v.emplace_back(std::int64_t{t.schools});
-    v.emplace_back(t.pupils);
-    v.emplace_back(std::int64_t{t.schools_with_pupils});
-    v.emplace_back(std::int64_t{t.deprived_schools});
-}
+/// A polygon result layer: leading key columns, then area_km2, the school tally and sliver_parts.
+struct AreaLayer {
+    FeatureTable table;
+    AreaLayer(std::string name, std::string description, std::vector<geo::Field> key_fields)
+        : table{std::move(name), std::move(description), GeometryType::MultiPolygon, 27700, std::move(key_fields), {}} {
+        table.fields.push_back({"area_km2", FieldType::Real});
+        for (const char* f : {"schools", "pupils", "schools_with_pupils", "deprived_schools", "sliver_parts"})
+            table.fields.push_back({f, FieldType::Integer});
+    }
+    void add(const MultiPolygon& g, std::vector<Value> keys, double km2, const SchoolTally& t, int slivers) {
+        Feature f;
+        f.fid = static_cast<std::int64_t>(table.features.size()) + 1;
+        f.geometry = g;
+        f.values = std::move(keys);
+        f.values.emplace_back(km2);
+        f.values.emplace_back(std::int64_t{t.schools});
+        f.values.emplace_back(t.pupils);
+        f.values.emplace_back(std::int64_t{t.schools_with_pupils});
+        f.values.emplace_back(std::int64_t{t.deprived_schools});
+        f.values.emplace_back(std::int64_t{slivers});
+        table.features.push_back(std::move(f));
+    }
+};
 
 int sliver_parts(const RemitOverlay& o, const std::string& layer, const std::string& key) {
     int n = 0;
@@ -91,56 +104,27 @@ std::vector<FeatureTable> result_layers(const RemitAnalysis& a) {
     out.push_back(std::move(sr));
 
     const RemitOverlay& o = a.overlay;
-    FeatureTable zones{"remit_zones", "land covered by exactly one set of hubs (all types)", GeometryType::MultiPolygon, 27700, {}, {}};
-    zones.fields = {{"hub_ids", FieldType::String}, {"hub_count", FieldType::Integer}, {"area_km2", FieldType::Real}};
-    add_tally_fields(zones);
-    zones.fields.push_back({"sliver_parts", FieldType::Integer});
-    fid = 0;
+    AreaLayer zones("remit_zones", "land covered by exactly one set of hubs (all types)",
+                    {{"hub_ids", FieldType::String}, {"hub_count", FieldType::Integer}});
     for (const auto& z : o.zones) {
-        Feature f;
-        f.fid = ++fid;
-        f.geometry = z.geometry;
         const std::string key = hub_set_key(in.hubs, z.hubs);
-        f.values = {key, static_cast<std::int64_t>(z.hubs.size()), z.area_km2};
-        put_tally(f.values, z.tally);
-        f.values.emplace_back(std::int64_t{sliver_parts(o, "remit_zones", key)});
-        zones.features.push_back(std::move(f));
+        zones.add(z.geometry, {key, static_cast<std::int64_t>(z.hubs.size())}, z.area_km2, z.tally, sliver_parts(o, "remit_zones", key));
     }
-    out.push_back(std::move(zones));
+    out.push_back(std::move(zones.table));
 
-    FeatureTable gaps{"remit_gaps", "land in the study area covered by no hub of a type", GeometryType::MultiPolygon, 27700, {}, {}};
-    gaps.fields = {{"hub_type", FieldType::String}, {"area_km2", FieldType::Real}};
-    add_tally_fields(gaps);
-    gaps.fields.push_back({"sliver_parts", FieldType::Integer});
-    fid = 0;
-    for (const auto& g : o.gaps) {
-        Feature f;
-        f.fid = ++fid;
-        f.geometry = g.geometry;
-        f.values = {g.hub_type, g.area_km2};
-        put_tally(f.values, g.tally);
-        f.values.emplace_back(std::int64_t{sliver_parts(o, "remit_gaps", g.hub_type)});
-        gaps.features.push_back(std::move(f));
-    }
-    out.push_back(std::move(gaps));
+    AreaLayer gaps("remit_gaps", "land in the study area covered by no hub of a type", {{"hub_type", FieldType::String}});
+    for (const auto& g : o.gaps)
+        gaps.add(g.geometry, {g.hub_type}, g.area_km2, g.tally, sliver_parts(o, "remit_gaps", g.hub_type));
+    out.push_back(std::move(gaps.table));
 
-    FeatureTable overlaps{"remit_overlaps", "land covered by two or more hubs of the same type", GeometryType::MultiPolygon, 27700, {}, {}};
-    overlaps.fields = {{"hub_type", FieldType::String}, {"hub_ids", FieldType::String}, {"hub_count", FieldType::Integer},
-                       {"area_km2", FieldType::Real}};
-    add_tally_fields(overlaps);
-    overlaps.fields.push_back({"sliver_parts", FieldType::Integer});
-    fid = 0;
+    AreaLayer overlaps("remit_overlaps", "land covered by two or more hubs of the same type",
+                       {{"hub_type", FieldType::String}, {"hub_ids", FieldType::String}, {"hub_count", FieldType::Integer}});
     for (const auto& ov : o.overlaps) {
-        Feature f;
-        f.fid = ++fid;
-        f.geometry = ov.geometry;
         const std::string key = hub_set_key(in.hubs, ov.hubs);
-        f.values = {ov.hub_type, key, static_cast<std::int64_t>(ov.hubs.size()), ov.area_km2};
-        put_tally(f.values, ov.tally);
-        f.values.emplace_back(std::int64_t{sliver_parts(o, "remit_overlaps", ov.hub_type + ": " + key)});
-        overlaps.features.push_back(std::move(f));
+        overlaps.add(ov.geometry, {ov.hub_type, key, static_cast<std::int64_t>(ov.hubs.size())}, ov.area_km2, ov.tally,
+                     sliver_parts(o, "remit_overlaps", ov.hub_type + ": " + key));
     }
-    out.push_back(std::move(overlaps));
+    out.push_back(std::move(overlaps.table));
 
     FeatureTable slivers{"remit_slivers", "parts of zones, gaps and overlaps below the sliver threshold", GeometryType::MultiPolygon, 27700, {}, {}};
     slivers.fields = {{"layer", FieldType::String}, {"key", FieldType::String}, {"area_m2", FieldType::Real}};
@@ -279,18 +263,62 @@ FeatureTable schools_with_remits(FeatureTable schools, const RemitAnalysis& a) {
     return schools;
 }
 
+FeatureTable with_run_recorded(FeatureTable runs, const RemitAnalysis& a) {
+    if (runs.fields.empty()) {
+        // The schema the cold-spot step uses, so both steps append to one table.
+        runs = FeatureTable{"analysis_runs", "parameters and summary of every analysis run", GeometryType::None, 0, {}, {}};
+        runs.fields = {{"run_id", FieldType::String},           {"created_at", FieldType::String},
+                       {"coldspot_version", FieldType::String}, {"parameters", FieldType::String},
+                       {"schools", FieldType::Integer},         {"scored", FieldType::Integer},
+                       {"cold_spot_schools", FieldType::Integer}, {"notes", FieldType::String}};
+    }
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    std::int64_t fid = 1;
+    for (const auto& f : runs.features) fid = std::max(fid, f.fid + 1);
+    nlohmann::json params{{"step", "remits"},
+                          {"snap_distance_m", a.options.snap_distance_m},
+                          {"sliver_area_m2", a.options.sliver_area_m2},
+                          {"trust_max_authorities", a.options.trust_max_authorities},
+                          {"trust_max_median_km", a.options.trust_max_median_km},
+                          {"min_authority_share", a.options.min_authority_share},
+                          {"region", a.options.region ? nlohmann::json(*a.options.region) : nlohmann::json()}};
+    const std::string notes = std::to_string(a.overlay.zones.size()) + " remit zones, " + std::to_string(a.overlay.gaps.size()) +
+                              " gap layers, " + std::to_string(a.overlay.overlaps.size()) + " overlaps, " +
+                              std::to_string(a.overlay.slivers.size()) + " sliver parts";
+    Feature row;
+    row.fid = fid;
+    row.values.resize(runs.fields.size());
+    auto set = [&](const char* field, Value v) {
+        if (const int i = runs.field_index(field); i >= 0) row.values[static_cast<std::size_t>(i)] = std::move(v);
+    };
+    set("run_id", "remits-" + std::to_string(fid) + "-" + stamp);
+    set("created_at", std::string(stamp));
+    set("coldspot_version", std::string("0.1.0"));
+    set("parameters", params.dump());
+    set("schools", static_cast<std::int64_t>(a.inputs.schools.size()));
+    set("notes", notes);
+    runs.features.push_back(std::move(row));
+    return runs;
+}
+
 RemitAnalysis run_remits(const std::filesystem::path& workspace, const RemitOptions& options) {
     options.validate();
-    FeatureTable schools;
+    FeatureTable schools, runs;
     RemitAnalysis a;
     {
         const Workspace ws(workspace);
         a = analyse_remits(read_remit_inputs(ws), options);
         schools = ws.read("schools");
+        if (ws.has_layer("analysis_runs")) runs = ws.read("analysis_runs");
     }
     WorkspaceWriter writer(workspace, workspace);
     for (const auto& layer : result_layers(a)) writer.write(layer);
     writer.write(schools_with_remits(std::move(schools), a));
+    writer.write(with_run_recorded(std::move(runs), a));
     writer.commit();
     return a;
 }

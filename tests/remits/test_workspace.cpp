@@ -1,7 +1,6 @@
 // run_remits end to end on a workspace written from the strip fixture, and the errors that name
 // the layer, row and field of bad input.
-#include "fixtures.hpp"
-#include "test_support.hpp"
+#include "workspace_fixture.hpp"
 
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/remits/analysis.hpp"
@@ -13,72 +12,6 @@ namespace coldspot::test::remits {
 namespace {
 
 using namespace geo::remits;
-using geo::Feature;
-using geo::FeatureTable;
-using geo::FieldType;
-using geo::GeometryType;
-using geo::Value;
-
-FeatureTable area_table(const std::string& name, const std::vector<Area>& areas, bool lsoa) {
-    FeatureTable t{name, "", GeometryType::MultiPolygon, 27700, {{"code", FieldType::String}, {"name", FieldType::String}, {"region", FieldType::String}}, {}};
-    if (lsoa) {
-        t.fields.push_back({"imd_decile", FieldType::Integer});
-        t.fields.push_back({"rural", FieldType::Integer});
-    }
-    std::int64_t fid = 0;
-    for (const auto& a : areas) {
-        Feature f{++fid, a.geometry, {a.code, a.name, a.region}};
-        if (lsoa) {
-            f.values.push_back(a.imd_decile ? Value(std::int64_t{*a.imd_decile}) : Value());
-            f.values.push_back(a.rural ? Value(std::int64_t{*a.rural ? 1 : 0}) : Value());
-        }
-        t.features.push_back(std::move(f));
-    }
-    return t;
-}
-
-/// The strip fixture as workspace layers, in the schema of docs/workspace.md.
-std::vector<FeatureTable> fixture_layers() {
-    const auto in = strip_fixture();
-    std::vector<FeatureTable> out;
-    FeatureTable schools{"schools", "", GeometryType::Point, 27700,
-                         {{"urn", FieldType::Integer}, {"name", FieldType::String}, {"phase", FieldType::String},
-                          {"pupils", FieldType::Integer}, {"trust_uid", FieldType::Integer}},
-                         {}};
-    for (const auto& s : in.schools)
-        schools.features.push_back(Feature{s.urn, s.location,
-                                           {s.urn, s.name, s.phase, s.pupils ? Value(*s.pupils) : Value(),
-                                            s.trust_uid ? Value(*s.trust_uid) : Value()}});
-    // An ungeocoded school: kept in the layer, skipped by the analysis.
-    schools.features.push_back(Feature{1007, std::monostate{}, {std::int64_t{1007}, std::string("Nowhere"), std::string("Primary"), Value(), Value()}});
-    out.push_back(schools);
-    out.push_back(area_table("areas", in.lsoas, true));
-    out.push_back(area_table("local_authorities", in.districts, false));
-    out.push_back(area_table("upper_tier_authorities", in.upper_tier, false));
-    FeatureTable hubs{"hubs", "", GeometryType::MultiPolygon, 27700,
-                      {{"hub_id", FieldType::String}, {"hub_type", FieldType::String}, {"name", FieldType::String}, {"lead_urn", FieldType::Integer}},
-                      {}};
-    std::int64_t fid = 0;
-    for (const auto& h : in.hubs)
-        hubs.features.push_back(Feature{++fid, h.geometry, {h.id, h.type, h.name, h.lead_urn ? Value(*h.lead_urn) : Value()}});
-    out.push_back(hubs);
-    FeatureTable venues{"hub_venues", "", GeometryType::Point, 27700,
-                        {{"hub_id", FieldType::String}, {"hub_type", FieldType::String}, {"name", FieldType::String}, {"urn", FieldType::Integer}, {"kind", FieldType::String}},
-                        {}};
-    fid = 0;
-    for (const auto& v : in.venues)
-        venues.features.push_back(Feature{++fid, v.location, {v.hub_id, std::string("maths"), v.name, Value(), v.kind}});
-    out.push_back(venues);
-    return out;
-}
-
-std::filesystem::path write_workspace(const TempDir& tmp, const std::vector<FeatureTable>& layers) {
-    const auto path = tmp / "ws.gpkg";
-    geo::WorkspaceWriter w(path);
-    for (const auto& l : layers) w.write(l);
-    w.commit();
-    return path;
-}
 
 RemitOptions options() {
     RemitOptions o;
@@ -131,10 +64,18 @@ TEST(RemitWorkspace, RunWritesResultLayersAndSchoolColumns) {
     EXPECT_EQ(geo::as_text(t1.values[hd.require_field("authority_codes")]), "E07000001;E07000002");
     EXPECT_EQ(geo::as_text(t1.values[hd.require_field("shared_schools")]), "1");
 
-    // A second run replaces the columns rather than adding new ones.
+    const auto runs = ws.read("analysis_runs");
+    ASSERT_EQ(runs.features.size(), 1u);
+    const std::string params = geo::as_text(runs.features[0].values[runs.require_field("parameters")]);
+    EXPECT_NE(params.find("\"step\":\"remits\""), std::string::npos) << params;
+    EXPECT_NE(params.find("\"sliver_area_m2\":5000000"), std::string::npos) << params;
+    EXPECT_EQ(geo::as_text(runs.features[0].values[runs.require_field("schools")]), "6");
+
+    // A second run replaces the columns rather than adding new ones, and appends a run.
     const std::size_t columns = schools.fields.size();
     run_remits(path, options());
     EXPECT_EQ(geo::Workspace(path).read("schools").fields.size(), columns);
+    EXPECT_EQ(geo::Workspace(path).read("analysis_runs").features.size(), 2u);
 }
 
 TEST(RemitWorkspace, MissingLayerIsAWorkspaceError) {

@@ -37,8 +37,12 @@ std::vector<FeatureTable> result_layers(const RemitAnalysis& a);
 /// `trust_median_km`, `trust_non_local`.
 FeatureTable schools_with_remits(FeatureTable schools, const RemitAnalysis& a);
 
-/// Reads the workspace, analyses it and writes the result layers and the updated schools layer
-/// into a new workspace version (atomic replace).
+/// `runs` (the workspace's `analysis_runs`, or an empty table) plus one row for this analysis:
+/// run id, UTC time, version, the parameters as JSON (`"step": "remits"`), schools, a summary.
+FeatureTable with_run_recorded(FeatureTable runs, const RemitAnalysis& a);
+
+/// Reads the workspace, analyses it and writes the result layers, the updated schools layer and
+/// an `analysis_runs` row into a new workspace version (atomic replace).
 RemitAnalysis run_remits(const std::filesystem::path& workspace, const RemitOptions& options);
 
 } // namespace coldspot::geo::remits
