@@ -1,5 +1,5 @@
 // Demoshire's roads: a street grid in each town, primary roads between towns, a dual-carriageway
-// motorway with two junctions, and lanes out to the village schools. Ways meet only at shared
+// motorway with two junctions, and lanes out to schools far from any street. Ways meet only at shared
 // nodes; where two ways cross without one (a primary over the motorway) it is a bridge, as in OSM.
 #include "demo_model.hpp"
 
@@ -14,6 +14,7 @@ namespace {
 constexpr double kStreetSpacingM = 400;
 constexpr double kPrimaryNodeSpacingM = 1000;
 constexpr double kCarriagewayOffsetM = 15;
+constexpr double kLaneBeyondM = 300;
 
 struct TownGrid {
     int half = 0; ///< streets run at -half..half spacings from the centre
@@ -127,24 +128,31 @@ void draw_roads(Model& m, DemoRandom& random) {
         r.add_way({junction, j.side < 0 ? northbound[k - 1] : southbound[k - 1]}, "motorway_link", "no", "40 mph");
     }
 
-    // Lanes: from a point 50 m from each village school to the nearest town-grid or primary-road
-    // node. Untagged speed (NULL maxspeed_kph) as on most real lanes.
-    const std::int64_t last_routable = static_cast<std::int64_t>(r.nodes().size());
+    // The map ends where the motorway would go on: each end gets a slip road between the two
+    // carriageways, so that no carriageway node is a one-way dead end and the whole network is one
+    // strongly connected graph.
+    r.add_way({northbound.back(), southbound.back()}, "motorway_link", "no", "40 mph");
+    r.add_way({southbound.front(), northbound.front()}, "motorway_link", "no", "40 mph");
+
+    // Lanes: every school farther than kLaneBeyondM from the streets and primary roads gets a lane
+    // from a point 50 m beside it to the nearest such node. No maxspeed tag (NULL maxspeed_kph), as
+    // on most real lanes.
+    const std::int64_t last_street = static_cast<std::int64_t>(r.nodes().size());
+    std::vector<bool> motorway_node(static_cast<std::size_t>(last_street) + 1, false);
+    for (std::size_t k = 0; k < northbound.size(); ++k)
+        motorway_node[static_cast<std::size_t>(northbound[k])] = motorway_node[static_cast<std::size_t>(southbound[k])] = true;
     for (const auto& s : m.schools) {
-        if (!s.village) continue;
-        const bool east_edge = s.position.x() + 50 > bg::get<0>(m.bounds.max_corner());
-        const std::int64_t gate = r.add_node(Point{s.position.x() + (east_edge ? -50 : 50), s.position.y()});
         std::int64_t best = 0;
         double best_d = std::numeric_limits<double>::infinity();
-        for (std::int64_t id = 1; id <= last_routable; ++id) {
-            const auto& n = r.node(id);
-            bool on_motorway = false;
-            for (std::size_t k = 0; k < northbound.size() && !on_motorway; ++k)
-                on_motorway = northbound[k] == id || southbound[k] == id;
-            if (on_motorway) continue;
-            const double d = std::hypot(n.position.x() - s.position.x(), n.position.y() - s.position.y());
+        for (std::int64_t id = 1; id <= last_street; ++id) {
+            if (motorway_node[static_cast<std::size_t>(id)]) continue;
+            const Point p = r.node(id).position;
+            const double d = std::hypot(p.x() - s.position.x(), p.y() - s.position.y());
             if (d < best_d) best_d = d, best = id;
         }
+        if (best_d <= kLaneBeyondM) continue;
+        const bool east_edge = s.position.x() + 50 > bg::get<0>(m.bounds.max_corner());
+        const std::int64_t gate = r.add_node(Point{s.position.x() + (east_edge ? -50 : 50), s.position.y()});
         r.add_way({gate, best}, "unclassified");
     }
 }

@@ -10,7 +10,7 @@ mkdir -p "$work"
 fail() { echo "FAIL: $*"; exit 1; }
 
 out="$(COLDSPOT_CLI="$cli" COLDSPOT_DEMO_DIR="$work/demo" COLDSPOT_DEMO_NO_SERVE=1 \
-       COLDSPOT_DEMO_VERBS="${COLDSPOT_DEMO_TEST_VERBS:-remits no-such-verb}" "$src/tools/demo" 2>&1)" ||
+       COLDSPOT_DEMO_VERBS="remits access coldspots target no-such-verb" "$src/tools/demo" 2>&1)" ||
   { echo "$out"; fail "tools/demo exited with $?"; }
 echo "$out"
 [[ -s "$work/demo/demo.gpkg" ]] || fail "no demo/demo.gpkg"
@@ -20,9 +20,17 @@ grep -q "SYNTHETIC DEMO DATA" <<<"$out" || fail "demo output not labelled synthe
 grep -q "(skipping coldspot no-such-verb: not in this build)" <<<"$out" || fail "missing verb not skipped with a note"
 grep -q "COLDSPOT_DEMO_NO_SERVE=1: not serving" <<<"$out" || fail "did not stop before serving"
 verbs="$("$cli" --help | awk '/^verbs:/ { on = 1; next } on && NF { print $1 }')"
-if grep -qx remits <<<"$verbs"; then
-  grep -q "^+ coldspot remits $work/demo/demo.gpkg" <<<"$out" || fail "remits exists but was not run"
-  grep -q "analysis verbs run: remits" <<<"$out" || fail "remits not listed as run"
+# Every analysis verb this build has ran, in order, on the demo workspace.
+expected=()
+for verb in remits access coldspots target; do
+  grep -qx "$verb" <<<"$verbs" || continue
+  expected+=("$verb")
+  grep -q "^+ coldspot $verb $work/demo/demo.gpkg" <<<"$out" || fail "$verb exists but was not run"
+done
+grep -qx "analysis verbs run: ${expected[*]:-none}" <<<"$out" || fail "wrong list of verbs run"
+if grep -qx access <<<"$verbs"; then
+  grep -q "^+ coldspot access $work/demo/demo.gpkg --roads $work/demo/demo.osm.pbf" <<<"$out" ||
+    fail "access was not given the demo's OSM PBF"
 fi
 if grep -qx info <<<"$verbs"; then
   grep -q "^+ coldspot info $work/demo/demo.gpkg" <<<"$out" || fail "info not run"

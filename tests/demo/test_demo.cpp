@@ -563,31 +563,46 @@ TEST_F(DemoFixture, PbfReadBackWithLibosmiumHasTheDesignedWaysAndTags) {
         EXPECT_EQ(w.tags.count("maxspeed"), w.tags.at("highway") == "unclassified" ? 0u : 1u) << "way " << id;
         for (auto ref : w.refs) EXPECT_TRUE(pbf.nodes.count(ref)) << "way " << id << " node " << ref;
     }
+    // Lanes: one for each school farther than 300 m from every street and primary-road node,
+    // recounted here from the PBF itself.
+    const CrsTransform to_bng(kWgs84, kBritishNationalGrid);
+    std::vector<Point> street_nodes;
+    for (const auto& [id, w] : pbf.ways) {
+        const std::string& highway = w.tags.at("highway");
+        if (highway == "unclassified" || highway == "motorway" || highway == "motorway_link") continue;
+        for (auto ref : w.refs) street_nodes.push_back(to_bng(Point{pbf.nodes.at(ref).lon(), pbf.nodes.at(ref).lat()}));
+    }
+    int far_schools = 0;
+    for (const auto& s : read("schools").features) {
+        double nearest = 1e12;
+        for (const auto& p : street_nodes) nearest = std::min(nearest, bg::distance(p, std::get<Point>(s.geometry)));
+        far_schools += nearest > 300.0;
+    }
+    EXPECT_GT(far_schools, 20);
     // The design (docs/demo.md): six towns with street grids of 2k+1 lines each way, k = 7, 4, 3,
     // 2, 2, 1, the central two being tertiary: 2 x (15+9+7+5+5+3) = 88 town ways, 12 of them
     // tertiary. Seven primary roads between towns plus two link roads to motorway junctions; two
-    // carriageways; two slip roads per junction; one lane per village school (40).
+    // carriageways; two slip roads per junction and one turn at each end of the map.
     EXPECT_EQ(by_highway["tertiary"], 12);
     EXPECT_EQ(by_highway["residential"], 76);
     EXPECT_EQ(by_highway["primary"], 9);
     EXPECT_EQ(by_highway["motorway"], 2);
-    EXPECT_EQ(by_highway["motorway_link"], 4);
-    EXPECT_EQ(by_highway["unclassified"], 40);
-    EXPECT_EQ(pbf.ways.size(), 143u);
+    EXPECT_EQ(by_highway["motorway_link"], 6);
+    EXPECT_EQ(by_highway["unclassified"], far_schools);
+    EXPECT_EQ(pbf.ways.size(), 88u + 9u + 2u + 6u + static_cast<std::size_t>(far_schools));
     // One street each way in the five towns with k >= 2; both carriageways; every slip road.
     EXPECT_EQ(oneway_tags["residential=yes"], 5);
     EXPECT_EQ(oneway_tags["residential=-1"], 5);
     EXPECT_EQ(oneway_tags["motorway=yes"], 2);
-    EXPECT_EQ(oneway_tags["motorway_link=no"], 4);
+    EXPECT_EQ(oneway_tags["motorway_link=no"], 6);
     // Nodes: grids (15^2+9^2+7^2+5^2+5^2+3^2 = 414), carriageways 2 x 37 (one a kilometre over
-    // 36 km), 2 junctions, 40 lane ends, plus the intermediate nodes of the primary roads, which
-    // get one node per whole kilometre of their straight length.
+    // 36 km), 2 junctions, one per lane, plus the intermediate nodes of the primary roads.
     std::size_t intermediate = 0;
     for (const auto& [id, w] : pbf.ways) {
         if (w.tags.at("highway") != "primary") continue;
         intermediate += w.refs.size() - 2;
     }
-    EXPECT_EQ(pbf.nodes.size(), 414u + 74u + 2u + 40u + intermediate);
+    EXPECT_EQ(pbf.nodes.size(), 414u + 74u + 2u + static_cast<std::size_t>(far_schools) + intermediate);
     EXPECT_GT(intermediate, 60u);
 }
 
@@ -627,20 +642,43 @@ TEST_F(DemoFixture, RoadsLayerAgreesWithThePbfReprojectedByProj) {
     }
 }
 
-TEST_F(DemoFixture, RoadNetworkIsOneConnectedGraphReachingEveryTownAndLane) {
+TEST_F(DemoFixture, RoadNetworkIsStronglyConnectedAndReachesEverySchool) {
     const PbfContents pbf = read_pbf(files().osm_pbf);
-    std::map<std::int64_t, std::int64_t> parent;
-    std::function<std::int64_t(std::int64_t)> find = [&](std::int64_t x) {
-        if (!parent.count(x)) parent[x] = x;
-        return parent[x] == x ? x : parent[x] = find(parent[x]);
+    // Directed edges as OSM's oneway tags define them; every node must reach, and be reached from,
+    // node 1 (so a router needs to prune nothing).
+    std::map<std::int64_t, std::vector<std::int64_t>> forward, backward;
+    for (const auto& [id, w] : pbf.ways) {
+        const std::string oneway = w.tags.count("oneway") ? w.tags.at("oneway") : "";
+        for (std::size_t k = 1; k < w.refs.size(); ++k) {
+            const auto a = w.refs[k - 1], b = w.refs[k];
+            if (oneway != "-1") forward[a].push_back(b), backward[b].push_back(a);
+            if (oneway != "yes") forward[b].push_back(a), backward[a].push_back(b);
+        }
+    }
+    auto reached = [&](const std::map<std::int64_t, std::vector<std::int64_t>>& edges) {
+        std::set<std::int64_t> seen{1};
+        std::vector<std::int64_t> stack{1};
+        while (!stack.empty()) {
+            const auto n = stack.back();
+            stack.pop_back();
+            if (!edges.count(n)) continue;
+            for (auto next : edges.at(n))
+                if (seen.insert(next).second) stack.push_back(next);
+        }
+        return seen.size();
     };
-    for (const auto& [id, w] : pbf.ways)
-        for (std::size_t k = 1; k < w.refs.size(); ++k) parent[find(w.refs[k])] = find(w.refs[0]);
-    std::set<std::int64_t> roots;
-    for (const auto& [node, loc] : pbf.nodes) roots.insert(find(node));
-    EXPECT_EQ(roots.size(), 1u);
-    // Every node inside the region (the motorway's end nodes lie on its edge: allow OSM's rounding).
+    EXPECT_EQ(reached(forward), pbf.nodes.size());
+    EXPECT_EQ(reached(backward), pbf.nodes.size());
+    // Every school has a road node within 300 m (its lane's end is 50 m away).
     const CrsTransform to_bng(kWgs84, kBritishNationalGrid);
+    std::vector<Point> nodes;
+    for (const auto& [node, loc] : pbf.nodes) nodes.push_back(to_bng(Point{loc.lon(), loc.lat()}));
+    for (const auto& s : read("schools").features) {
+        double nearest = 1e12;
+        for (const auto& p : nodes) nearest = std::min(nearest, bg::distance(p, std::get<Point>(s.geometry)));
+        EXPECT_LE(nearest, 300.0) << "URN " << s.fid;
+    }
+    // Every node inside the region (the motorway's end nodes lie on its edge: allow OSM's rounding).
     Box region_and_rounding = region().bounds;
     bg::set<bg::min_corner, 0>(region_and_rounding, bg::get<bg::min_corner, 0>(region_and_rounding) - 0.02);
     bg::set<bg::min_corner, 1>(region_and_rounding, bg::get<bg::min_corner, 1>(region_and_rounding) - 0.02);
