@@ -35,8 +35,13 @@ int run_import(CommandArgs argv) {
     const bool quiet = args.flag("--quiet");
     const auto t0 = std::chrono::steady_clock::now();
     const auto manifest = geo::import::read_manifest(args.positionals()[0]);
+    auto last = t0;
     auto result = geo::import::import_workspace(manifest, *out, [&](const std::string& step) {
-        if (!quiet) std::cerr << "  " << step << "\n";
+        const auto now = std::chrono::steady_clock::now();
+        if (!quiet)
+            std::cerr << "  [" << std::fixed << std::setprecision(2) << std::chrono::duration<double>(now - t0).count() << " s] " << step
+                      << "\n";
+        last = now;
     });
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto& report = result.report;
