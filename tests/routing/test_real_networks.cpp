@@ -2,6 +2,8 @@
 // schools to a venue are checked against a second, independent computation: Boost.Graph's
 // dijkstra_shortest_paths on an edge list built here, and a brute-force nearest-segment snap.
 #include "coldspot/geo/crs.hpp"
+#include "coldspot/geo/error.hpp"
+#include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/routing/edge_snapper.hpp"
 #include "coldspot/geo/routing/graph_cache.hpp"
 #include "coldspot/geo/routing/multi_source_search.hpp"
@@ -305,4 +307,37 @@ TEST(RoutingRealData, RutlandSchoolTimesMatchBoostDijkstraOnTheSameEdges) {
         ++compared;
     }
     EXPECT_EQ(compared, schools.size());
+}
+
+TEST(RoutingRealData, RutlandGraphIsCachedSoARestartDoesNotReparseThePbf) {
+    COLDSPOT_REQUIRE_SHARED("osm/rutland-latest.osm.pbf");
+    test::TempDir dir;
+    AccessRunOptions o;
+    RoadSource src;
+    src.kind = RoadSourceKind::Pbf;
+    src.path = test::shared_data() / "osm/rutland-latest.osm.pbf";
+    o.roads = src;
+    const auto ws = dir / "w.gpkg"; // only names the cache: a road source needs no workspace
+    const LoadedGraph first = load_or_build_graph(ws, o);
+    EXPECT_FALSE(first.from_cache);
+    ASSERT_TRUE(first.build);
+    const LoadedGraph second = load_or_build_graph(ws, o);
+    EXPECT_TRUE(second.from_cache) << second.cache_note;
+    EXPECT_FALSE(second.build); // nothing was parsed or built
+    EXPECT_EQ(second.graph.node_count(), first.graph.node_count());
+    EXPECT_TRUE(std::equal(first.graph.time_array().begin(), first.graph.time_array().end(),
+                           second.graph.time_array().begin()));
+}
+
+TEST(RoutingRealData, MissingMappedFieldNamesFileAndField) {
+    COLDSPOT_REQUIRE_SHARED("osm/cambridge_drive_service_2020_edges.geojson");
+    RoadSource src = cambridge_source();
+    src.fields.speed = "max_speed";
+    try {
+        read_road_lines(src);
+        FAIL() << "expected MissingColumnError";
+    } catch (const MissingColumnError& e) {
+        EXPECT_EQ(e.where().field, "max_speed");
+        EXPECT_NE(e.where().file.find("cambridge_drive_service_2020_edges.geojson"), std::string::npos);
+    }
 }
