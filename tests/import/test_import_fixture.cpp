@@ -177,3 +177,56 @@ TEST(AreasImport, DeprivationAndRuralityJoinOnCodeBothSidesReported) {
     EXPECT_TRUE(std::any_of(e.begin(), e.end(), [](const auto& x) { return x.key == "E01099999" && x.line == 4 && x.action == "unmatched"; }));
     EXPECT_TRUE(std::any_of(e.begin(), e.end(), [](const auto& x) { return x.key == "E01000003" && x.dataset == "IoD" && x.action == "unmatched"; }));
 }
+
+TEST_F(Fixture, VenuesFromACsvByUrnOrCoordinates) {
+    write_file(dir_ / "venues.csv", "hub,venue,urn,lon,lat\n"
+                                    "teaching-school-hub:H1,Beta hall,102,,\n"          // at school 102
+                                    "teaching-school-hub:H2,Town centre,,0.0,51.5\n"   // at coordinates
+                                    "teaching-school-hub:H9,Nowhere,101,,\n"           // unknown hub
+                                    "teaching-school-hub:H2,Lost,,,\n");               // no location
+    manifest_["venues"] = nlohmann::json::array({{{"path", "venues.csv"}, {"hub", "hub"}, {"name", "venue"}, {"urn", "urn"},
+                                                  {"coordinates", {{"x", "lon"}, {"y", "lat"}, {"crs", "EPSG:4326"}}}}});
+    const ImportResult r = build_layers(parse_manifest(manifest_, dir_ / "manifest.json"));
+    const FeatureTable& v = *r.layer("hub_venues");
+    ASSERT_EQ(v.features.size(), 4u); // two lead schools + two listed venues
+    EXPECT_TRUE(bg::equals(std::get<Point>(v.features[2].geometry), Point{515000, 205000}));
+    EXPECT_EQ(as_text(value(v, v.features[2], "kind")), "venue");
+    // 0.0 E, 51.5 N is TQ 38xxx 79xxx on the National Grid (OS coordinate converter: 538874, 179754).
+    const Point town = std::get<Point>(v.features[3].geometry);
+    EXPECT_NEAR(town.x(), 538874, 10);
+    EXPECT_NEAR(town.y(), 179754, 10);
+    const auto& e = r.report.entries();
+    EXPECT_TRUE(std::any_of(e.begin(), e.end(), [](const auto& x) { return x.line == 4 && x.field == "hub" && x.action == "rejected"; }));
+    EXPECT_TRUE(std::any_of(e.begin(), e.end(), [](const auto& x) { return x.line == 5 && x.action == "rejected"; }));
+}
+
+TEST(HubPolygons, FootprintsGivenAsPolygonsAreTakenAsTheyAre) {
+    test::TempDir dir;
+    write_file(dir / "hubs.geojson", test::feature_collection_27700({test::square_feature("M1", "Maths One", 500000, 200000, 20000),
+                                                                    test::square_feature("M2", "Maths Two", 510000, 200000, 20000)}));
+    nlohmann::json m{{"base_dir", dir.path().string()},
+                     {"hubs", {{{"type", "maths hub"}, {"form", "polygons"}, {"path", "hubs.geojson"}, {"id", "code"}, {"name", "name"}}}}};
+    const ImportResult r = build_layers(parse_manifest(m, dir / "m.json"));
+    const FeatureTable& hubs = *r.layer("hubs");
+    ASSERT_EQ(hubs.features.size(), 2u);
+    EXPECT_EQ(as_text(value(hubs, hubs.features[1], "hub_id")), "maths-hub:M2");
+    EXPECT_EQ(as_text(value(hubs, hubs.features[1], "hub_type")), "maths hub");
+    EXPECT_NEAR(*as_number(value(hubs, hubs.features[0], "area_km2")), 400.0, 1e-9);
+    EXPECT_TRUE(r.layer("hub_venues")->features.empty()); // no lead schools given
+}
+
+TEST(InfoCommand, PrintsLayersCountsCrsExtentAndProvenance) {
+    test::TempDir dir;
+    test::write_districts(dir / "districts.geojson");
+    write_file(dir / "schools.csv", std::string(test::kSchoolsHeader) + "1,A,Primary,Open,505000,205000\n2,B,Primary,Open,515000,206000\n");
+    const auto manifest = test::write_manifest(dir.path(), test::base_manifest(dir.path()));
+    ASSERT_EQ(test::run_cli({"import", manifest.string(), "-o", (dir / "w.gpkg").string(), "--quiet"}).exit_code, 0);
+    const auto r = test::run_cli({"info", (dir / "w.gpkg").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("schools                   Point            EPSG:27700         2  505000 205000 515000 206000"), std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("local_authorities         MultiPolygon     EPSG:27700         3  500000 200000 530000 210000"), std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("read 2, kept 2, rejected 0; sha256 "), std::string::npos) << r.output;
+    EXPECT_NE(test::run_cli({"info", (dir / "missing.gpkg").string()}).exit_code, 0);
+}

@@ -7,6 +7,7 @@
 
 #include <boost/geometry/index/rtree.hpp>
 
+#include <fstream>
 #include <set>
 
 using namespace coldspot;
@@ -167,4 +168,34 @@ TEST_F(EastOfEngland, HubFootprintsDissolveTheListedDistricts) {
         EXPECT_EQ(invalid_reason(std::get<MultiPolygon>(h.geometry)), "") << code;
     }
     EXPECT_EQ(ws.read("hub_venues").features.size(), hubs.features.size()); // every lead school located
+}
+
+TEST(EastOfEngland2011, IoD2019JoinsLsoa2011BoundariesCompletely) {
+    COLDSPOT_REQUIRE_SHARED("boundaries/lsoa11_sg/lsoa11_east_of_england.geojson");
+    test::TempDir dir;
+    const auto manifest = test::source_dir() / "data/manifests/east_of_england_iod2019.json";
+    const auto r = test::run_cli({"import", manifest.string(), "-o", (dir / "w.gpkg").string(), "--quiet"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    // Independent count: features in the GeoJSON and their codes present in the IoD2019 CSV,
+    // read with nlohmann::json and a plain line split (IoD2019 has no quoted commas).
+    nlohmann::json fc;
+    std::ifstream(test::shared_data() / "boundaries/lsoa11_sg/lsoa11_east_of_england.geojson") >> fc;
+    std::set<std::string> imd_codes;
+    std::ifstream csv(test::shared_data() / "deprivation/imd2019_england_lsoa11.csv");
+    std::string line;
+    std::getline(csv, line);
+    while (std::getline(csv, line)) imd_codes.insert(line.substr(1, line.find(',') - 2));
+    std::size_t expected_matched = 0;
+    for (const auto& f : fc["features"]) expected_matched += imd_codes.count(f["properties"]["lsoa11_code"].get<std::string>());
+    const FeatureTable areas = Workspace(dir / "w.gpkg").read("areas");
+    ASSERT_EQ(areas.features.size(), fc["features"].size());
+    const std::size_t decile = areas.require_field("imd_decile"), rural = areas.require_field("rural");
+    std::size_t matched = 0, with_rural = 0;
+    for (const auto& f : areas.features) {
+        matched += !is_null(f.values[decile]);
+        with_rural += !is_null(f.values[rural]);
+    }
+    EXPECT_EQ(matched, expected_matched);
+    EXPECT_EQ(matched, areas.features.size()); // 100 % match, as the data's PROVENANCE states
+    EXPECT_EQ(with_rural, areas.features.size());
 }
