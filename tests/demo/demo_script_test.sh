@@ -35,6 +35,25 @@ fi
 if grep -qx info <<<"$verbs"; then
   grep -q "^+ coldspot info $work/demo/demo.gpkg" <<<"$out" || fail "info not run"
 fi
+# Serving: with `coldspot serve` built in, the script ends by serving the workspace and prints the URL.
+if grep -qx serve <<<"$verbs"; then
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  COLDSPOT_CLI="$cli" COLDSPOT_DEMO_DIR="$work/demo" COLDSPOT_DEMO_VERBS="" COLDSPOT_DEMO_PORT="$port" \
+    "$src/tools/demo" > "$work/serve.log" 2>&1 &
+  server=$!
+  trap 'kill "$server" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$port/collections" > "$work/collections.json" && break
+    sleep 0.2
+  done
+  kill "$server"; wait "$server" 2>/dev/null || true
+  trap - EXIT
+  cat "$work/serve.log"
+  grep -q "at http://127.0.0.1:$port/" "$work/serve.log" || fail "the URL was not printed"
+  grep -q '"id":"schools"' "$work/collections.json" || fail "the served workspace has no schools collection"
+  grep -q '"id":"roads"' "$work/collections.json" || fail "the served workspace has no roads collection"
+fi
+
 # No temporary files left beside the workspace.
 leftovers="$(find "$work/demo" -name '.*tmp*')"
 [[ -z "$leftovers" ]] || fail "temporary files left: $leftovers"
