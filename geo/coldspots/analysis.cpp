@@ -98,8 +98,15 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
     }
     std::optional<LocalStatistics> gi, moran;
     if (scored.size() >= 3) {
-        SpatialWeights w = p.weights == "knn" && p.k < scored.size() ? stats::k_nearest_weights(points, p.k)
-                                                                     : stats::distance_band_weights(points, p.band_m);
+        SpatialWeights w;
+        if (p.weights == "knn" && p.k < scored.size()) {
+            w = stats::k_nearest_weights(points, p.k);
+        } else {
+            if (p.weights == "knn")
+                summary.notes.push_back("only " + std::to_string(scored.size()) + " scored schools for k = " +
+                                        std::to_string(p.k) + ": distance band of " + std::to_string(p.band_m) + " m used");
+            w = stats::distance_band_weights(points, p.band_m);
+        }
         const stats::InferenceOptions opt{p.permutations, p.seed, 2, p.fdr, false};
         gi = stats::getis_ord(values, w, true, p.style, opt);
         bool varies = std::any_of(values.begin(), values.end(), [&](double v) { return v != values.front(); });

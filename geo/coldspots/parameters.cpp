@@ -80,7 +80,7 @@ json default_parameters_json() {
     "engagement": {"weight": 0.05, "table": "ecf_participation", "key": "lad_code", "field": "participation_rate",
                    "school_key": "lad_code", "higher_is_better": true}
   },
-  "statistics": {"weights": "distance_band", "band_m": 5000, "k": 8, "style": "binary", "permutations": 999,
+  "statistics": {"weights": "knn", "band_m": 5000, "k": 8, "style": "binary", "permutations": 999,
                  "seed": 20240601, "fdr": true, "alpha": 0.05},
   "hex": {"cell_area_km2": 25}
 })");

@@ -32,7 +32,7 @@ TEST(Analysis, WritesEveryLayerAndAppendsRuns) {
     const auto ws_path = dir / "ws.gpkg";
     test::coldspots::write_workspace(test::coldspots::make_fixture(), ws_path);
     std::vector<std::string> stages;
-    const json params = json::parse(R"({"statistics": {"band_m": 3000, "permutations": 99}})");
+    const json params = json::parse(R"({"statistics": {"weights": "distance_band", "band_m": 3000, "permutations": 99}})");
     const auto summary = run_analysis(params, ws_path, [&](std::string_view s, double) { stages.emplace_back(s); });
     EXPECT_EQ(summary.schools, 6u);
     EXPECT_EQ(summary.scored, 6u);
@@ -105,7 +105,7 @@ TEST(Analysis, SameSeedSameResults) {
     const auto a = dir / "a.gpkg", b = dir / "b.gpkg";
     test::coldspots::write_workspace(test::coldspots::make_fixture(), a);
     test::coldspots::write_workspace(test::coldspots::make_fixture(), b);
-    const json params = json::parse(R"({"statistics": {"band_m": 3000, "permutations": 199, "seed": 5}})");
+    const json params = json::parse(R"({"statistics": {"weights": "distance_band", "band_m": 3000, "permutations": 199, "seed": 5}})");
     run_analysis(params, a);
     run_analysis(params, b);
     const auto ta = Workspace(a).read("coldspots_schools"), tb = Workspace(b).read("coldspots_schools");
@@ -117,7 +117,7 @@ TEST(Analysis, MissingInputsAreNotedNotFatal) {
     test::TempDir dir;
     const auto ws_path = dir / "ws.gpkg";
     test::coldspots::write_workspace(test::coldspots::make_fixture(), ws_path, false);
-    const auto summary = run_analysis(json::parse(R"({"statistics": {"band_m": 3000, "permutations": 0}})"), ws_path);
+    const auto summary = run_analysis(json::parse(R"({"statistics": {"weights": "distance_band", "band_m": 3000, "permutations": 0}})"), ws_path);
     EXPECT_EQ(summary.scored, 6u);
     const auto has = [&](const std::string& needle) {
         return std::any_of(summary.notes.begin(), summary.notes.end(),

@@ -22,7 +22,7 @@ struct Analysed {
     std::filesystem::path ws = dir / "ws.gpkg";
     Analysed() {
         test::coldspots::write_workspace(test::coldspots::make_fixture(), ws);
-        run_analysis(json::parse(R"({"statistics": {"band_m": 3000, "permutations": 0}})"), ws);
+        run_analysis(json::parse(R"({"statistics": {"weights": "distance_band", "band_m": 3000, "permutations": 0}})"), ws);
     }
 };
 
@@ -114,7 +114,9 @@ TEST(TargetsCli, CommandLineRunsEndToEnd) {
     test::TempDir dir;
     const auto ws = dir / "ws.gpkg";
     test::coldspots::write_workspace(test::coldspots::make_fixture(), ws);
-    auto r = test::run_cli({"coldspots", ws.string(), "--band", "3000", "--permutations", "99", "--quiet"});
+    std::ofstream(dir / "p.json") << R"({"statistics": {"weights": "distance_band"}})";
+    auto r = test::run_cli({"coldspots", ws.string(), "--params", (dir / "p.json").string(), "--band", "3000",
+                            "--permutations", "99", "--quiet"});
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("6 of 6 schools scored"), std::string::npos) << r.output;
     r = test::run_cli({"target", ws.string(), "--hub", "East Maths Hub", "--top", "2", "--csv", (dir / "t.csv").string(),

@@ -44,7 +44,7 @@ struct Parameters {
     bool engagement_higher_is_better = true;
 
     // Statistics on the index.
-    std::string weights = "distance_band"; ///< "distance_band" or "knn"
+    std::string weights = "knn"; ///< "knn" or "distance_band"
     double band_m = 5000;
     unsigned k = 8;
     stats::WeightStyle style = stats::WeightStyle::Binary;
