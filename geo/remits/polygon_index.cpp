@@ -114,13 +114,23 @@ std::vector<PolygonHit> PolygonIndex::locate_all(const Point& p, double snap_dis
     if (!(snap_distance_m > 0)) return {};
     const Box search(Point(p.x() - snap_distance_m, p.y() - snap_distance_m),
                      Point(p.x() + snap_distance_m, p.y() + snap_distance_m));
-    std::optional<PolygonHit> best;
+    // Every polygon at the minimum distance: the nearest land point lies in all of them (two hub
+    // footprints sharing a district). Candidates come in key order, so locate() takes the lowest.
+    constexpr double kSameDistance = 1e-3; // 1 mm, far below the coordinates' precision
+    std::vector<PolygonHit> nearest;
     for (std::size_t i : impl_->candidates(search)) {
         const double d = impl_->polygons[i].distance(p);
-        if (d <= snap_distance_m && (!best || d < best->distance_m)) best = PolygonHit{i, Placement::Snapped, d};
+        if (d > snap_distance_m) continue;
+        if (!nearest.empty() && d < nearest.front().distance_m - kSameDistance) nearest.clear();
+        if (nearest.empty() || d <= nearest.front().distance_m + kSameDistance) nearest.push_back({i, Placement::Snapped, d});
     }
-    if (best) return {*best};
-    return {};
+    // A later, nearer candidate may have left farther ones behind the first entry.
+    if (!nearest.empty()) {
+        double best = nearest.front().distance_m;
+        for (const auto& h : nearest) best = std::min(best, h.distance_m);
+        std::erase_if(nearest, [&](const PolygonHit& h) { return h.distance_m > best + kSameDistance; });
+    }
+    return nearest;
 }
 
 std::optional<PolygonHit> PolygonIndex::locate(const Point& p, double snap_distance_m) const {

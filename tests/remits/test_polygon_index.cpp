@@ -119,6 +119,24 @@ TEST_P(PolygonIndexTest, EquidistantSnapGoesToLowestKey) {
     EXPECT_NEAR(hit->distance_m, 1000, 1e-6);
 }
 
+TEST_P(PolygonIndexTest, SnapToOverlappingPolygonsReturnsAllOfThem) {
+    // Two footprints that both contain the same district (as hub areas sharing a split district),
+    // and a third farther away: a point off the coast snaps into both, not just one.
+    const PolygonIndex idx({rect(0, 0, 10, 10), rect(0, 0, 10, 10), rect(12, 0, 20, 10)}, {"hub:B", "hub:A", "hub:C"}, threshold());
+    const auto hits = idx.locate_all(km(-1, 5), 2000);
+    ASSERT_EQ(hits.size(), 2u);
+    EXPECT_EQ(hits[0].polygon, 1u); // "hub:A"
+    EXPECT_EQ(hits[1].polygon, 0u);
+    EXPECT_EQ(hits[0].placement, Placement::Snapped);
+    EXPECT_NEAR(hits[1].distance_m, 1000, 1e-6);
+    // Midway between the pair (x = 10) and C (x = 12): all three are 1 km away.
+    EXPECT_EQ(idx.locate_all(km(11, 5), 2000).size(), 3u);
+    // 1.118 km from C's corner, 1.803 km from the pair's: C alone.
+    const auto nearer_c = idx.locate_all(km(11.5, 11), 2000);
+    ASSERT_EQ(nearer_c.size(), 1u);
+    EXPECT_EQ(nearer_c[0].polygon, 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(BoostAndGeos, PolygonIndexTest, ::testing::Values(0, 1),
                          [](const auto& info) { return info.param == 1 ? std::string("GeosPrepared") : std::string("Boost"); });
 

@@ -45,12 +45,12 @@ public:
 
     /// For layers whose polygons may overlap (hub footprints of one type): every polygon whose
     /// interior contains p, in key order. When none does but p lies on boundaries, the single
-    /// polygon with the lowest key; when p is outside all, the nearest polygon within
-    /// `snap_distance_m` (lowest key on equal distance); else nothing.
+    /// polygon with the lowest key; when p is outside all, every polygon at the minimum distance
+    /// (within 1 mm) if that is within `snap_distance_m`, in key order; else nothing.
     std::vector<PolygonHit> locate_all(const Point& p, double snap_distance_m) const;
 
     /// For layers that partition space (LSOAs, districts): exactly one polygon or none. Overlapping
-    /// polygons (bad data) resolve to the lowest key among those containing p.
+    /// polygons (bad data) and equidistant snaps resolve to the lowest key.
     std::optional<PolygonHit> locate(const Point& p, double snap_distance_m) const;
 
 private:
