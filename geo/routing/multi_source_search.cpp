@@ -33,11 +33,7 @@ void MultiSourceSearch::run(std::span<const SearchSource> sources, TimeMs cutoff
     touched_.clear();
     settled_.clear();
     heap_.clear();
-    // Keys pack (time, node) into one integer: one comparison per heap step, ties broken by id.
-    auto push = [this](TimeMs t, std::uint32_t n) {
-        heap_.push_back((std::uint64_t{t} << 32) | n);
-        std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
-    };
+    auto push = [this](TimeMs t, std::uint32_t n) { heap_.push(t, n); };
     for (const auto& s : sources) {
         const std::uint32_t n = s.node.value;
         if (s.time > cutoff) continue;
@@ -54,11 +50,7 @@ void MultiSourceSearch::run(std::span<const SearchSource> sources, TimeMs cutoff
     const auto weight = graph_.time_array();
     const auto length = graph_.length_array();
     while (!heap_.empty()) {
-        std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
-        const std::uint64_t key = heap_.back();
-        heap_.pop_back();
-        const auto u = static_cast<std::uint32_t>(key & 0xffffffffu);
-        const auto t = static_cast<TimeMs>(key >> 32);
+        const auto [t, u] = heap_.pop();
         if (t != time_[u]) continue; // stale entry
         settled_.push_back(u);
         for (std::uint32_t e = first[u]; e < first[u + 1]; ++e) {

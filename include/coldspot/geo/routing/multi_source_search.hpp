@@ -4,6 +4,7 @@
 // it gives each node its drive time *to* the nearest venue. A cutoff bounds the search; state
 // is reset only where the previous search went, so many small searches stay cheap.
 #include "coldspot/geo/routing/edge_snapper.hpp"
+#include "coldspot/geo/routing/detail/radix_heap.hpp"
 #include "coldspot/geo/routing/road_graph.hpp"
 
 #include <span>
@@ -39,7 +40,7 @@ private:
     std::vector<float> metres_;
     std::vector<std::uint32_t> label_;
     std::vector<std::uint32_t> touched_, settled_;
-    std::vector<std::uint64_t> heap_;
+    detail::RadixHeap heap_;
 };
 
 /// A place's time to the nearest source (label = that source's label), or time == kUnreachable.
