@@ -300,11 +300,12 @@ ArchiveStats write_pmtiles(const TileService& service, const std::string& tilese
     }
     stats.unique_tiles = seen.size();
 
-    constexpr std::size_t kHeaderBytes = 127, kRootBudget = 16384 - kHeaderBytes;
+    constexpr std::size_t kHeaderBytes = 127;
+    const std::size_t kRootBudget = std::max<std::size_t>(options.pmtiles_root_bytes, kHeaderBytes + 64) - kHeaderBytes;
     std::string root = serialize_directory(entries);
     std::string leaves;
     if (root.size() > kRootBudget) {
-        for (std::size_t leaf_size = 4096;; leaf_size *= 2) {
+        for (std::size_t leaf_size = std::min<std::size_t>(4096, std::max<std::size_t>(16, entries.size() / 8));; leaf_size *= 2) {
             std::vector<PmEntry> root_entries;
             leaves.clear();
             for (std::size_t i = 0; i < entries.size(); i += leaf_size) {

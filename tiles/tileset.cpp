@@ -527,12 +527,17 @@ std::vector<TilesetSpec> TileService::default_tilesets(const std::vector<geo::Fe
     return out;
 }
 
-std::shared_ptr<const TileService> open_tile_service(const std::string& workspace_path, TileServiceOptions options) {
+std::shared_ptr<const TileService> open_tile_service(const std::string& workspace_path, TileServiceOptions options,
+                                                     std::vector<TilesetSpec> extra_tilesets) {
     const geo::Workspace ws(workspace_path);
     std::vector<geo::FeatureTable> tables;
     for (const auto& info : ws.layers())
         if (info.geometry_type != geo::GeometryType::None) tables.push_back(ws.read(info.name));
     auto specs = TileService::default_tilesets(tables);
+    for (auto& extra : extra_tilesets) {
+        std::erase_if(specs, [&](const TilesetSpec& s) { return s.name == extra.name; });
+        specs.push_back(std::move(extra));
+    }
     return std::make_shared<const TileService>(std::move(tables), std::move(specs), options);
 }
 

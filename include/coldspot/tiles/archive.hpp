@@ -14,6 +14,9 @@ struct ArchiveOptions {
     int minzoom = -1; ///< -1: the tileset's own
     int maxzoom = -1;
     unsigned threads = 2;
+    /// PMTiles: bytes the header and root directory may take (the spec's 16 KiB); smaller values
+    /// force leaf directories sooner (tests use it).
+    std::size_t pmtiles_root_bytes = 16384;
     /// Called after each zoom with (zoom, tiles written so far).
     std::function<void(int, std::size_t)> progress;
 };

@@ -129,9 +129,11 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// Reads every spatial layer of a workspace that the default tilesets use and builds a service.
+/// Reads every spatial layer of a workspace and builds a service with the default tilesets plus
+/// `extra_tilesets` (for instance an ad-hoc combination for an export).
 std::shared_ptr<const TileService> open_tile_service(const std::string& workspace_path,
-                                                     TileServiceOptions options = {});
+                                                     TileServiceOptions options = {},
+                                                     std::vector<TilesetSpec> extra_tilesets = {});
 
 /// E01000001 -> 501000001 (letter A=1..Z=26 times 10^8 plus the eight digits); nullopt when the
 /// text is not one capital letter and eight digits.
