@@ -12,10 +12,12 @@ std::string status_title(int status) {
     case 406: return "Not Acceptable";
     case 409: return "Conflict";
     case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Content";
     case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     default: return "Error";
     }
@@ -25,6 +27,9 @@ nlohmann::json Problem::to_json() const {
     nlohmann::json j{{"type", "about:blank"}, {"status", status}, {"title", title.empty() ? status_title(status) : title}};
     if (!detail.empty()) j["detail"] = detail;
     if (!instance.empty()) j["instance"] = instance;
+    if (extensions.is_object())
+        for (const auto& [k, v] : extensions.items())
+            if (!j.contains(k)) j[k] = v;
     return j;
 }
 

@@ -1,0 +1,54 @@
+#pragma once
+// The Coldspot web service without its transport: routes a Request to a Reply against the current
+// snapshot, runs analysis jobs and swaps their results in. server.hpp puts it on Pistache.
+#include "coldspot/service/analysis_jobs.hpp"
+#include "coldspot/service/http_message.hpp"
+#include "coldspot/service/metrics.hpp"
+#include "coldspot/service/service_config.hpp"
+#include "coldspot/service/snapshot.hpp"
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace coldspot::service {
+
+class Service {
+public:
+    /// Loads the workspace (throws WorkspaceError/CrsError as load_snapshot does). `analysis` may
+    /// be empty: POST /analysis then answers 501.
+    Service(ServiceConfig config, AnalysisFunction analysis = {});
+    ~Service();
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
+
+    /// Answers a request. Never throws: every failure becomes a problem-details Reply. `route`
+    /// receives the route template for metrics and logs ("/collections/{id}/items").
+    Reply handle(const Request& request, std::string& route);
+
+    /// Reloads the workspace file and swaps the snapshot in; returns the new version.
+    std::uint64_t reload();
+    std::shared_ptr<const Snapshot> snapshot() const { return holder_.get(); }
+    const ServiceConfig& config() const noexcept { return config_; }
+    Metrics& metrics() noexcept { return metrics_; }
+    AnalysisJobs& jobs() noexcept { return *jobs_; }
+    /// Stops the analysis worker (cancelling a running job); called on shutdown.
+    void stop_jobs();
+    /// Text for /metrics.
+    std::string metrics_text() const;
+
+private:
+    Reply dispatch(const Request& request, std::string& route);
+
+    ServiceConfig config_;
+    std::atomic<std::uint64_t> version_{1};
+    SnapshotHolder holder_;
+    Metrics metrics_;
+    std::unique_ptr<AnalysisJobs> jobs_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+/// A problem-details reply (RFC 9457).
+Reply problem_reply(int status, const std::string& detail, const std::string& instance, const nlohmann::json& extensions = nlohmann::json::object());
+
+} // namespace coldspot::service

@@ -1,0 +1,160 @@
+#include "coldspot/service/analysis_schema.hpp"
+
+#include "coldspot/service/problem.hpp"
+
+#include <cmath>
+
+namespace coldspot::service {
+
+const nlohmann::json& analysis_parameters_schema() {
+    static const nlohmann::json schema = nlohmann::json::parse(R"({
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "Cold-spot analysis parameters",
+  "type": "object",
+  "additionalProperties": false,
+  "properties": {
+    "statistic": {"type": "string", "enum": ["gi_star", "local_moran"], "default": "gi_star",
+                  "description": "Local statistic computed on the cold-spot index."},
+    "weights": {
+      "type": "object", "additionalProperties": false,
+      "description": "Spatial weights between schools.",
+      "properties": {
+        "type": {"type": "string", "enum": ["knn", "distance_band", "queen"], "default": "knn"},
+        "k": {"type": "integer", "minimum": 1, "maximum": 100, "default": 8},
+        "distance_m": {"type": "number", "exclusiveMinimum": 0, "maximum": 200000, "default": 10000},
+        "standardize": {"type": "string", "enum": ["binary", "row"], "default": "row"}
+      }
+    },
+    "permutations": {"type": "integer", "minimum": 0, "maximum": 9999, "default": 999,
+                     "description": "Conditional permutations for pseudo p-values (0: analytical only)."},
+    "seed": {"type": "integer", "minimum": 0, "maximum": 2147483647, "default": 12345},
+    "fdr": {"type": "boolean", "default": true, "description": "Benjamini-Hochberg correction of p-values."},
+    "alpha": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5, "default": 0.05},
+    "index_weights": {"type": "object", "maxProperties": 32,
+                      "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1000},
+                      "description": "Weight of each cold-spot index component, by component name."},
+    "hex_cell_m": {"type": "number", "minimum": 250, "maximum": 100000, "default": 5000,
+                   "description": "Hexagon size (centre to centre, metres) of the aggregated grid."},
+    "description": {"type": "string", "maxLength": 500}
+  }
+})");
+    return schema;
+}
+
+namespace {
+
+std::string type_of(const nlohmann::json& v) {
+    if (v.is_null()) return "null";
+    if (v.is_boolean()) return "boolean";
+    if (v.is_number_integer() || v.is_number_unsigned()) return "integer";
+    if (v.is_number_float()) return std::floor(v.get<double>()) == v.get<double>() ? "integer-valued number" : "number";
+    if (v.is_string()) return "string";
+    if (v.is_array()) return "array";
+    return "object";
+}
+
+bool has_type(const nlohmann::json& v, const std::string& type) {
+    if (type == "integer") return v.is_number_integer() || v.is_number_unsigned() || (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>());
+    if (type == "number") return v.is_number();
+    if (type == "string") return v.is_string();
+    if (type == "boolean") return v.is_boolean();
+    if (type == "object") return v.is_object();
+    if (type == "array") return v.is_array();
+    if (type == "null") return v.is_null();
+    return false;
+}
+
+std::string escape_pointer(const std::string& key) {
+    std::string out;
+    for (char c : key) {
+        if (c == '~') out += "~0";
+        else if (c == '/') out += "~1";
+        else out += c;
+    }
+    return out;
+}
+
+void check(const nlohmann::json& v, const nlohmann::json& s, const std::string& at, std::vector<SchemaViolation>& out) {
+    const std::string where = at.empty() ? "/" : at;
+    if (s.contains("type") && !has_type(v, s["type"].get<std::string>())) {
+        out.push_back({where, "expected " + s["type"].get<std::string>() + ", got " + type_of(v)});
+        return;
+    }
+    if (s.contains("enum")) {
+        bool found = false;
+        for (const auto& e : s["enum"]) found = found || e == v;
+        if (!found) out.push_back({where, "must be one of " + s["enum"].dump() + ", got " + v.dump()});
+    }
+    if (v.is_number()) {
+        const double x = v.get<double>();
+        if (s.contains("minimum") && x < s["minimum"].get<double>()) out.push_back({where, "must be at least " + s["minimum"].dump()});
+        if (s.contains("maximum") && x > s["maximum"].get<double>()) out.push_back({where, "must be at most " + s["maximum"].dump()});
+        if (s.contains("exclusiveMinimum") && x <= s["exclusiveMinimum"].get<double>()) out.push_back({where, "must be greater than " + s["exclusiveMinimum"].dump()});
+        if (s.contains("exclusiveMaximum") && x >= s["exclusiveMaximum"].get<double>()) out.push_back({where, "must be less than " + s["exclusiveMaximum"].dump()});
+    }
+    if (v.is_string() && s.contains("maxLength") && v.get<std::string>().size() > s["maxLength"].get<std::size_t>())
+        out.push_back({where, "must be at most " + s["maxLength"].dump() + " characters long"});
+    if (v.is_object()) {
+        if (s.contains("maxProperties") && v.size() > s["maxProperties"].get<std::size_t>())
+            out.push_back({where, "must have at most " + s["maxProperties"].dump() + " members"});
+        if (s.contains("required"))
+            for (const auto& r : s["required"])
+                if (!v.contains(r.get<std::string>())) out.push_back({at + "/" + escape_pointer(r.get<std::string>()), "is required"});
+        const nlohmann::json props = s.value("properties", nlohmann::json::object());
+        for (const auto& [key, value] : v.items()) {
+            const std::string child = at + "/" + escape_pointer(key);
+            if (props.contains(key)) {
+                check(value, props[key], child, out);
+            } else if (s.contains("additionalProperties")) {
+                const auto& ap = s["additionalProperties"];
+                if (ap.is_boolean()) {
+                    if (!ap.get<bool>()) out.push_back({child, "is not a known parameter"});
+                } else {
+                    check(value, ap, child, out);
+                }
+            }
+        }
+    }
+}
+
+} // namespace
+
+std::vector<SchemaViolation> validate(const nlohmann::json& document, const nlohmann::json& schema) {
+    std::vector<SchemaViolation> out;
+    check(document, schema, "", out);
+    return out;
+}
+
+nlohmann::json apply_defaults(const nlohmann::json& document, const nlohmann::json& schema) {
+    nlohmann::json out = document;
+    if (!out.is_object() || !schema.contains("properties")) return out;
+    for (const auto& [key, sub] : schema["properties"].items()) {
+        if (out.contains(key)) {
+            out[key] = apply_defaults(out[key], sub);
+        } else if (sub.contains("default")) {
+            out[key] = sub["default"];
+        } else if (sub.value("type", "") == "object" && sub.contains("properties")) {
+            out[key] = apply_defaults(nlohmann::json::object(), sub);
+        }
+    }
+    return out;
+}
+
+nlohmann::json validated_analysis_parameters(const nlohmann::json& document) {
+    const auto& schema = analysis_parameters_schema();
+    const auto violations = validate(document, schema);
+    if (!violations.empty()) {
+        nlohmann::json errors = nlohmann::json::array();
+        std::string first;
+        for (const auto& v : violations) {
+            errors.push_back({{"pointer", v.pointer}, {"detail", v.message}});
+            if (first.empty()) first = v.pointer + " " + v.message;
+        }
+        throw HttpProblem(422, "analysis parameters do not match the schema: " + first +
+                                   (violations.size() > 1 ? " (and " + std::to_string(violations.size() - 1) + " more)" : ""),
+                          {{"errors", errors}, {"schema", "/analysis/schema"}});
+    }
+    return apply_defaults(document, schema);
+}
+
+} // namespace coldspot::service

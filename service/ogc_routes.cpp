@@ -1,0 +1,236 @@
+// OGC API - Features Part 1 (Core, GeoJSON) and Part 2 (CRS by reference).
+#include "coldspot/geo/crs.hpp"
+#include "coldspot/service/geojson_writer.hpp"
+#include "coldspot/service/items_query.hpp"
+#include "coldspot/service/problem.hpp"
+#include "routes.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <ctime>
+
+namespace coldspot::service::detail {
+
+namespace {
+
+using json = nlohmann::json;
+
+json link(const std::string& href, const std::string& rel, const std::string& type, const std::string& title = {}) {
+    json l{{"href", href}, {"rel", rel}, {"type", type}};
+    if (!title.empty()) l["title"] = title;
+    return l;
+}
+
+std::string now_iso8601() {
+    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+const Collection& require_collection(const RouteContext& ctx, const std::string& id) {
+    const Collection* c = ctx.snapshot.collection(id);
+    if (!c) throw HttpProblem(404, "there is no collection '" + id + "'", {{"collections", ctx.base + "/collections"}});
+    return *c;
+}
+
+/// The request's query with `offset` replaced, for next/prev links.
+std::string query_with_offset(const Request& r, std::size_t offset) {
+    std::string q;
+    for (const auto& [k, v] : r.query) {
+        if (k == "offset") continue;
+        q += (q.empty() ? "?" : "&") + url_encode(k) + "=" + url_encode(v);
+    }
+    q += (q.empty() ? "?" : "&") + std::string("offset=") + std::to_string(offset);
+    return q;
+}
+
+std::string query_string(const Request& r) {
+    std::string q;
+    for (const auto& [k, v] : r.query) q += (q.empty() ? "?" : "&") + url_encode(k) + "=" + url_encode(v);
+    return q;
+}
+
+/// Buffers GeoJSON text and hands it to the sink in pieces of about 64 KB.
+class ChunkedText {
+public:
+    explicit ChunkedText(BodySink& sink) : sink_(sink) { text_.reserve(kChunk + 4096); }
+    std::string& text() { return text_; }
+    void maybe_flush() {
+        if (text_.size() >= kChunk) flush();
+    }
+    void flush() {
+        if (!text_.empty()) sink_.write(text_);
+        text_.clear();
+    }
+
+private:
+    static constexpr std::size_t kChunk = 64 * 1024;
+    BodySink& sink_;
+    std::string text_;
+};
+
+} // namespace
+
+json collection_json(const RouteContext& ctx, const Collection& c) {
+    const std::string self = ctx.base + "/collections/" + url_encode(c.id);
+    json j{{"id", c.id}, {"title", c.title}, {"itemType", "feature"}, {"crs", supported_crs_uris()}};
+    if (!c.description.empty()) j["description"] = c.description;
+    if (c.geometry_type != geo::GeometryType::None) {
+        j["storageCrs"] = crs_uri(OutputCrs::BritishNationalGrid);
+        j["geometryType"] = std::string(geo::to_string(c.geometry_type));
+        if (!geo::is_empty(c.extent_crs84)) {
+            const auto& b = c.extent_crs84;
+            j["extent"] = {{"spatial", {{"bbox", json::array({json::array({b.min_corner().x(), b.min_corner().y(), b.max_corner().x(), b.max_corner().y()})})},
+                                        {"crs", kCrs84Uri}}}};
+        }
+    } else {
+        j["geometryType"] = "None";
+    }
+    j["numberOfFeatures"] = c.size();
+    j["links"] = json::array({link(self, "self", "application/json", "this collection"),
+                              link(self + "/items", "items", "application/geo+json", "the features"),
+                              link(self + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "properties usable as filters")});
+    return j;
+}
+
+Reply landing_page(const RouteContext& ctx) {
+    allow_only(ctx.request, {});
+    const std::string& b = ctx.base;
+    json links = json::array({link(b + "/", "self", "application/json", "this document"),
+                              link(b + "/?f=html", "alternate", "text/html", "this document as HTML"),
+                              link(b + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API definition"),
+                              link(b + "/api.html", "service-doc", "text/html", "the API documentation"),
+                              link(b + "/conformance", "conformance", "application/json", "OGC API conformance classes implemented"),
+                              link(b + "/conformance", "http://www.opengis.net/def/rel/ogc/1.0/conformance", "application/json"),
+                              link(b + "/collections", "data", "application/json", "the feature collections"),
+                              link(b + "/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", "application/json"),
+                              link(b + "/tiles", "tiles", "application/json", "vector tilesets")});
+    if (wants_html(ctx.request)) {
+        std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(ctx.config.title) +
+                           "</title></head>\n<body>\n<h1>" + html_escape(ctx.config.title) +
+                           "</h1>\n<p>Cold spots in teachers' access to professional-development hubs in England, served as OGC API - Features and vector tiles.</p>\n<ul>\n";
+        html += "<li><a href=\"" + b + "/api\">API definition (OpenAPI 3.0)</a></li>\n";
+        html += "<li><a href=\"" + b + "/api.html\">API documentation</a></li>\n";
+        html += "<li><a href=\"" + b + "/conformance\">Conformance</a></li>\n";
+        html += "<li><a href=\"" + b + "/tiles\">Vector tilesets</a></li>\n</ul>\n<h2>Collections</h2>\n<ul>\n";
+        for (const auto& c : ctx.snapshot.collections)
+            html += "<li><a href=\"" + b + "/collections/" + url_encode(c.id) + "/items\">" + html_escape(c.id) + "</a> (" + std::to_string(c.size()) + " features)</li>\n";
+        html += "</ul>\n</body></html>\n";
+        Reply r;
+        r.content_type = "text/html; charset=utf-8";
+        r.body = std::move(html);
+        return r;
+    }
+    return json_reply({{"title", ctx.config.title},
+                       {"description", "Cold spots in teachers' access to professional-development hubs in England: OGC API - Features, vector tiles and an analysis API."},
+                       {"links", links}});
+}
+
+Reply conformance(const RouteContext& ctx) {
+    allow_only(ctx.request, {});
+    return json_reply({{"conformsTo", json::array({"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+                                                   "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+                                                   "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+                                                   "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+                                                   "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"})}});
+}
+
+Reply collections(const RouteContext& ctx) {
+    allow_only(ctx.request, {});
+    json list = json::array();
+    for (const auto& c : ctx.snapshot.collections) list.push_back(collection_json(ctx, c));
+    return json_reply({{"links", json::array({link(ctx.base + "/collections", "self", "application/json")})},
+                       {"crs", supported_crs_uris()},
+                       {"collections", list}});
+}
+
+Reply collection(const RouteContext& ctx, const std::string& id) {
+    allow_only(ctx.request, {});
+    return json_reply(collection_json(ctx, require_collection(ctx, id)));
+}
+
+Reply queryables(const RouteContext& ctx, const std::string& id) {
+    allow_only(ctx.request, {});
+    const Collection& c = require_collection(ctx, id);
+    json props = json::object();
+    for (const auto& f : c.table->fields) {
+        const char* type = f.type == geo::FieldType::Integer ? "integer" : f.type == geo::FieldType::Real ? "number" : "string";
+        props[f.name] = {{"title", f.name}, {"type", type}};
+    }
+    return json_reply({{"$schema", "https://json-schema.org/draft/2019-09/schema"},
+                       {"$id", ctx.base + "/collections/" + url_encode(c.id) + "/queryables"},
+                       {"type", "object"},
+                       {"title", c.id},
+                       {"properties", props}},
+                      200, "application/schema+json");
+}
+
+Reply items(const RouteContext& ctx, const std::string& id) {
+    const Collection& c = require_collection(ctx, id);
+    const ItemsQuery q = parse_items_query(c, ctx.request, ctx.config.items);
+    ItemsPage page = select_items(c, q);
+
+    const std::string self = ctx.base + "/collections/" + url_encode(c.id) + "/items";
+    json links = json::array({link(self + query_string(ctx.request), "self", "application/geo+json", "this page"),
+                              link(ctx.base + "/collections/" + url_encode(c.id), "collection", "application/json")});
+    if (q.offset + page.positions.size() < page.matched)
+        links.push_back(link(self + query_with_offset(ctx.request, q.offset + page.positions.size()), "next", "application/geo+json", "next page"));
+    if (q.offset > 0)
+        links.push_back(link(self + query_with_offset(ctx.request, q.offset > q.limit ? q.offset - q.limit : 0), "prev", "application/geo+json", "previous page"));
+
+    Reply r;
+    r.content_type = "application/geo+json";
+    r.set_header("Content-Crs", "<" + crs_uri(q.crs) + ">");
+    std::string head = R"({"type":"FeatureCollection","numberMatched":)" + std::to_string(page.matched) +
+                       R"(,"numberReturned":)" + std::to_string(page.positions.size()) + R"(,"timeStamp":")" + now_iso8601() +
+                       R"(","links":)" + links.dump() + R"(,"features":[)";
+    FeatureWriteOptions options{q.crs, q.properties, q.all_properties};
+    // The stream holds the snapshot, so a swap during a long download changes nothing for it.
+    r.stream = [head = std::move(head), positions = std::move(page.positions), &c, options, hold = ctx.hold](BodySink& sink) {
+        ChunkedText out(sink);
+        out.text() += head;
+        for (std::size_t i = 0; i < positions.size(); ++i) {
+            if (i) out.text() += ',';
+            append_feature(out.text(), c, positions[i], options);
+            out.maybe_flush();
+        }
+        out.text() += "]}";
+        out.flush();
+    };
+    return r;
+}
+
+Reply item(const RouteContext& ctx, const std::string& id, const std::string& feature_id) {
+    const Collection& c = require_collection(ctx, id);
+    OutputCrs crs = OutputCrs::Crs84;
+    for (const auto& [k, v] : ctx.request.query) {
+        if (k == "crs") {
+            const auto parsed = parse_crs(v);
+            if (!parsed) throw HttpProblem(400, "parameter 'crs': CRS '" + v + "' is not supported", {{"supported", supported_crs_uris()}});
+            crs = *parsed;
+        } else if (k != "f") {
+            throw HttpProblem(400, "unknown query parameter '" + k + "' (a feature takes crs and f)");
+        }
+    }
+    std::int64_t fid = 0;
+    const auto [p, ec] = std::from_chars(feature_id.data(), feature_id.data() + feature_id.size(), fid);
+    const auto it = (ec == std::errc() && p == feature_id.data() + feature_id.size()) ? c.row_of_fid.find(fid) : c.row_of_fid.end();
+    if (it == c.row_of_fid.end()) throw HttpProblem(404, "collection '" + c.id + "' has no feature '" + feature_id + "'");
+    std::string text;
+    append_feature(text, c, it->second, FeatureWriteOptions{crs, {}, true});
+    // Add the links the standard asks for to the feature object.
+    text.pop_back();
+    const std::string self = ctx.base + "/collections/" + url_encode(c.id) + "/items/" + feature_id;
+    text += R"(,"links":)" +
+            json::array({link(self, "self", "application/geo+json"), link(ctx.base + "/collections/" + url_encode(c.id), "collection", "application/json")}).dump() + "}";
+    Reply r;
+    r.content_type = "application/geo+json";
+    r.set_header("Content-Crs", "<" + crs_uri(crs) + ">");
+    r.body = std::move(text);
+    return r;
+}
+
+} // namespace coldspot::service::detail

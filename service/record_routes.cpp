@@ -1,0 +1,127 @@
+// /schools/{urn} (the one-stop record) and the per-hub and per-authority dashboards. They read
+// whichever result layers the workspace holds, so they grow as the analysis steps land.
+#include "coldspot/service/geojson_writer.hpp"
+#include "coldspot/service/problem.hpp"
+#include "routes.hpp"
+
+#include <charconv>
+
+namespace coldspot::service::detail {
+
+namespace {
+
+using json = nlohmann::json;
+
+/// Record sections and the result layer each comes from, matched on `urn` (or the fid).
+struct Section {
+    const char* name;
+    const char* layer;
+};
+constexpr Section kSchoolSections[] = {
+    {"remits", "school_remits"},
+    {"access", "school_access"},
+    {"coldspot", "coldspots_schools"},
+    {"targets", "targets"},
+    {"hub_venues", "hub_venues"},
+};
+
+bool value_equals(const geo::Value& v, std::int64_t key) {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return *i == key;
+    if (const auto* d = std::get_if<double>(&v)) return *d == static_cast<double>(key);
+    if (const auto* s = std::get_if<std::string>(&v)) return *s == std::to_string(key);
+    return false;
+}
+
+json rows_for_urn(const geo::FeatureTable& table, std::int64_t urn) {
+    json rows = json::array();
+    const int urn_field = table.field_index("urn");
+    for (const auto& f : table.features) {
+        const bool hit = urn_field >= 0 ? value_equals(f.values[static_cast<std::size_t>(urn_field)], urn) : f.fid == urn;
+        if (hit) rows.push_back(properties_json(table, f));
+    }
+    return rows;
+}
+
+const geo::FeatureTable& require_layer(const RouteContext& ctx, const std::string& layer, const std::string& produced_by) {
+    const auto* t = ctx.snapshot.layer(layer);
+    if (!t) throw HttpProblem(404, "the workspace has no layer '" + layer + "' yet (" + produced_by + " writes it)", {{"layer", layer}});
+    return *t;
+}
+
+std::string produced_by(const std::string& layer) {
+    if (layer == "hub_dashboard" || layer == "la_dashboard") return "the remits step, `coldspot remits`,";
+    return "an analysis step";
+}
+
+/// The key field of a dashboard layer.
+int key_field(const geo::FeatureTable& t) {
+    for (const char* name : {"hub_id", "la_code", "lad_code", "utla_code", "code"})
+        if (const int i = t.field_index(name); i >= 0) return i;
+    return -1;
+}
+
+} // namespace
+
+Reply school_record(const RouteContext& ctx, const std::string& urn_text) {
+    allow_only(ctx.request, {});
+    std::int64_t urn = 0;
+    const auto [p, ec] = std::from_chars(urn_text.data(), urn_text.data() + urn_text.size(), urn);
+    if (ec != std::errc() || p != urn_text.data() + urn_text.size() || urn <= 0)
+        throw HttpProblem(400, "a URN is a positive integer, not '" + urn_text + "'");
+    const Collection* schools = ctx.snapshot.collection("schools");
+    if (!schools) throw HttpProblem(404, "the workspace has no layer 'schools' (`coldspot import` writes it)", {{"layer", "schools"}});
+    // The schools layer keeps fid = URN; fall back to the urn column for other workspaces.
+    std::optional<std::size_t> pos;
+    if (auto it = schools->row_of_fid.find(urn); it != schools->row_of_fid.end()) pos = it->second;
+    if (!pos) {
+        const int f = schools->table->field_index("urn");
+        for (std::size_t i = 0; f >= 0 && i < schools->size() && !pos; ++i)
+            if (value_equals(schools->feature(i).values[static_cast<std::size_t>(f)], urn)) pos = i;
+    }
+    if (!pos) throw HttpProblem(404, "there is no school with URN " + urn_text);
+
+    std::string geometry;
+    append_feature(geometry, *schools, *pos, FeatureWriteOptions{OutputCrs::Crs84, {}, false});
+    json record{{"urn", urn},
+                {"school", properties_json(*schools->table, schools->feature(*pos))},
+                {"geometry", json::parse(geometry)["geometry"]},
+                {"snapshot_version", ctx.snapshot.version}};
+    json missing = json::array();
+    for (const auto& s : kSchoolSections) {
+        if (const auto* t = ctx.snapshot.layer(s.layer)) record[s.name] = rows_for_urn(*t, urn);
+        else missing.push_back(s.layer);
+    }
+    record["missing_layers"] = missing;
+    record["links"] = json::array({{{"rel", "self"}, {"href", ctx.base + "/schools/" + urn_text}, {"type", "application/json"}},
+                                   {{"rel", "feature"}, {"href", ctx.base + "/collections/schools/items/" + urn_text}, {"type", "application/geo+json"}}});
+    return json_reply(record);
+}
+
+Reply dashboard_list(const RouteContext& ctx, const std::string& layer, const std::string& path) {
+    allow_only(ctx.request, {});
+    const auto& t = require_layer(ctx, layer, produced_by(layer));
+    const int key = key_field(t);
+    json rows = json::array();
+    for (const auto& f : t.features) {
+        json row = properties_json(t, f);
+        if (key >= 0) row["href"] = ctx.base + path + "/" + url_encode(geo::as_text(f.values[static_cast<std::size_t>(key)]));
+        rows.push_back(std::move(row));
+    }
+    return json_reply({{"layer", layer}, {"count", rows.size()}, {"snapshot_version", ctx.snapshot.version}, {"items", rows}});
+}
+
+Reply dashboard(const RouteContext& ctx, const std::string& layer, const std::string& key_value) {
+    allow_only(ctx.request, {});
+    const auto& t = require_layer(ctx, layer, produced_by(layer));
+    const int key = key_field(t);
+    if (key < 0) throw HttpProblem(500, "layer '" + layer + "' has no key field (hub_id, la_code, lad_code, utla_code or code)");
+    json rows = json::array();
+    for (const auto& f : t.features)
+        if (geo::as_text(f.values[static_cast<std::size_t>(key)]) == key_value) rows.push_back(properties_json(t, f));
+    if (rows.empty()) throw HttpProblem(404, "layer '" + layer + "' has no row with " + t.fields[static_cast<std::size_t>(key)].name + " = '" + key_value + "'");
+    json out = rows.size() == 1 ? rows[0] : json{{"rows", rows}};
+    out["snapshot_version"] = ctx.snapshot.version;
+    return json_reply(out);
+}
+
+} // namespace coldspot::service::detail

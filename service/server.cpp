@@ -1,0 +1,254 @@
+#include "coldspot/service/server.hpp"
+
+#include "coldspot/geo/error.hpp"
+#include "coldspot/service/problem.hpp"
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/http_headers.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+
+namespace coldspot::service {
+
+namespace {
+
+namespace Http = Pistache::Http;
+
+/// A response header with a name chosen at run time. Pistache 0.0.5 silently drops headers added
+/// with addRaw(), and its CUSTOM_HEADER macro only takes C++ identifiers (no "Content-Crs").
+class NamedHeader final : public Http::Header::Header {
+public:
+    NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
+    const char* name() const override { return name_.c_str(); }
+    void write(std::ostream& os) const override { os << value_; }
+#ifdef SAFE_HEADER_CAST
+    uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
+#endif
+
+private:
+    std::string name_;
+    std::string value_;
+};
+
+/// One line per request: time, client, request line, status, body bytes, milliseconds.
+class AccessLog {
+public:
+    explicit AccessLog(const std::string& target) {
+        if (target == "-") out_ = &std::cerr;
+        else if (!target.empty()) {
+            file_.open(target, std::ios::app);
+            if (!file_) throw FileNotFoundError({target, 0, ""}, "cannot open the access log for appending");
+            out_ = &file_;
+        }
+    }
+    void write(const std::string& remote, const std::string& method, const std::string& target, int status, std::uint64_t bytes, double ms) {
+        if (!out_) return;
+        const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char when[32];
+        std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        std::ostringstream line;
+        line.setf(std::ios::fixed);
+        line.precision(2);
+        line << when << ' ' << remote << " \"" << method << ' ' << target << "\" " << status << ' ' << bytes << ' ' << ms << "ms\n";
+        std::lock_guard lock(mutex_);
+        *out_ << line.str() << std::flush;
+    }
+
+private:
+    std::mutex mutex_;
+    std::ofstream file_;
+    std::ostream* out_ = nullptr;
+};
+
+/// Sends a streamed body as HTTP chunks, flushing each piece to the socket.
+class ChunkSink final : public BodySink {
+public:
+    explicit ChunkSink(Http::ResponseStream& stream) : stream_(stream) {}
+    void write(std::string_view bytes) override {
+        if (bytes.empty()) return; // an empty chunk would end the body
+        stream_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        stream_.flush();
+        sent += bytes.size();
+    }
+    std::uint64_t sent = 0;
+
+private:
+    Http::ResponseStream& stream_;
+};
+
+constexpr std::size_t kMaxResponseBytes = 4u << 20;     ///< Pistache's buffer for one send()
+constexpr std::size_t kBodyPieceBytes = 256u << 10;       ///< bodies above the buffer go out chunked
+
+Request to_request(const Http::Request& req) {
+    Request r;
+    r.method = Http::methodString(req.method());
+    const std::string& resource = req.resource();
+    // Pistache splits the query off the path; we re-read it from its map (no order, no repeats).
+    const auto q = resource.find('?');
+    r.path = q == std::string::npos ? resource : resource.substr(0, q);
+    if (r.path.empty()) r.path = "/";
+    for (auto it = req.query().parameters_begin(); it != req.query().parameters_end(); ++it)
+        r.query.emplace_back(url_decode(it->first, true), url_decode(it->second, true));
+    for (const auto& h : req.headers().list()) {
+        std::ostringstream value;
+        if (const auto accept = std::dynamic_pointer_cast<const Http::Header::Accept>(h)) {
+            // Pistache parses Accept into media types and writes nothing back: rebuild it.
+            bool first = true;
+            for (const auto& m : accept->media()) {
+                value << (first ? "" : ", ") << m.toString();
+                if (m.q() && m.toString().find("q=") == std::string::npos) value << ";q=" << static_cast<double>(m.q()->value()) / 100.0;
+                first = false;
+            }
+        } else {
+            h->write(value);
+        }
+        std::string name = h->name();
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        r.headers.emplace_back(std::move(name), value.str());
+    }
+    for (const auto& [name, raw] : req.headers().rawList()) {
+        std::string lower = name;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        r.headers.emplace_back(std::move(lower), raw.value());
+    }
+    r.body = req.body();
+    r.target_bytes = resource.size() + req.query().as_str().size();
+    r.remote = req.address().host();
+    const auto host = r.header("host");
+    r.base_url = "http://" + (host ? *host : std::string("localhost"));
+    return r;
+}
+
+class Handler final : public Http::Handler {
+public:
+    HTTP_PROTOTYPE(Handler)
+
+    Handler(Service* service, AccessLog* log) : service_(service), log_(log) {}
+
+    void onRequest(const Http::Request& pistache_request, Http::ResponseWriter response) override {
+        const auto start = std::chrono::steady_clock::now();
+        Request request;
+        std::string route;
+        Reply reply;
+        try {
+            request = to_request(pistache_request);
+            reply = service_->handle(request, route);
+        } catch (const std::exception& e) {
+            // Only a malformed escape in the query can get here (to_request); route is empty.
+            route = "(bad request)";
+            const auto* p = dynamic_cast<const HttpProblem*>(&e);
+            reply = problem_reply(p ? p->status() : 400, e.what(), pistache_request.resource());
+            reply.set_header("Access-Control-Allow-Origin", service_->config().cors_origin);
+        }
+        std::uint64_t bytes = 0;
+        try {
+            bytes = send(request.method == "HEAD", reply, response);
+        } catch (const std::exception& e) {
+            // The client went away mid-body; nothing more can be sent on this connection.
+            route += " (aborted)";
+        }
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        service_->metrics().record_request(route, request.method.empty() ? "?" : request.method, reply.status, seconds, bytes);
+        std::string target = pistache_request.resource();
+        if (const auto qs = pistache_request.query().as_str(); !qs.empty() && target.find('?') == std::string::npos) target += qs;
+        log_->write(request.remote, request.method, target, reply.status, bytes, seconds * 1000.0);
+    }
+
+private:
+    static std::uint64_t send(bool head, Reply& reply, Http::ResponseWriter& response) {
+        auto& headers = response.headers();
+        if (!reply.content_type.empty() && reply.status != 204 && reply.status != 304)
+            headers.add(std::make_shared<NamedHeader>("Content-Type", reply.content_type));
+        for (const auto& [k, v] : reply.headers) headers.add(std::make_shared<NamedHeader>(k, v));
+        const auto code = static_cast<Http::Code>(reply.status);
+        if (reply.status == 204 || reply.status == 304) {
+            response.send(code);
+            return 0;
+        }
+        if (head) {
+            // Headers only: a chunked response with no chunk written and no terminator is exactly
+            // a HEAD answer, and saves building a body just to measure it.
+            auto stream = response.stream(code);
+            stream.flush();
+            return 0;
+        }
+        if (!reply.stream && reply.body.size() + 16384 <= kMaxResponseBytes) {
+            response.send(code, reply.body);
+            return reply.body.size();
+        }
+        auto stream = response.stream(code);
+        ChunkSink sink(stream);
+        if (reply.stream) {
+            reply.stream(sink);
+        } else {
+            for (std::size_t at = 0; at < reply.body.size(); at += kBodyPieceBytes)
+                sink.write(std::string_view(reply.body).substr(at, kBodyPieceBytes));
+        }
+        stream.ends();
+        return sink.sent;
+    }
+
+    Service* service_;
+    AccessLog* log_;
+};
+
+} // namespace
+
+struct Server::Impl {
+    Service& service;
+    AccessLog log;
+    Http::Endpoint endpoint;
+    bool running = false;
+    Impl(Service& s, const ServiceConfig& c)
+        : service(s), log(c.access_log), endpoint(Pistache::Address(c.bind, Pistache::Port(static_cast<std::uint16_t>(c.port)))) {}
+};
+
+Server::Server(Service& service) {
+    const auto& c = service.config();
+    try {
+        impl_ = std::make_unique<Impl>(service, c);
+        auto options = Http::Endpoint::options()
+                           .threads(c.threads)
+                           .flags(Pistache::Tcp::Options::ReuseAddr)
+                           .maxRequestSize(c.max_body_bytes + c.max_url_bytes + 16384)
+                           .maxResponseSize(kMaxResponseBytes)
+                           .keepaliveTimeout(std::chrono::seconds(30));
+        impl_->endpoint.init(options);
+        impl_->endpoint.setHandler(Http::make_handler<Handler>(&service, &impl_->log));
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error("cannot listen on " + c.bind + ":" + std::to_string(c.port) + ": " + e.what());
+    }
+}
+
+Server::~Server() { shutdown(); }
+
+void Server::start() {
+    const auto& c = impl_->service.config();
+    try {
+        impl_->endpoint.serveThreaded();
+    } catch (const std::exception& e) {
+        throw Error("cannot listen on " + c.bind + ":" + std::to_string(c.port) + ": " + e.what());
+    }
+    impl_->running = true;
+}
+
+std::uint16_t Server::port() const { return static_cast<std::uint16_t>(impl_->endpoint.getPort()); }
+
+void Server::shutdown() {
+    if (impl_ && impl_->running) {
+        impl_->running = false;
+        impl_->endpoint.shutdown();
+    }
+}
+
+} // namespace coldspot::service

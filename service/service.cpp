@@ -1,0 +1,205 @@
+#include "coldspot/service/service.hpp"
+
+#include "coldspot/geo/error.hpp"
+#include "coldspot/service/gzip.hpp"
+#include "coldspot/service/problem.hpp"
+#include "coldspot/tiles/gzip.hpp"
+#include "coldspot/tiles/tileset.hpp"
+#include "routes.hpp"
+
+#include <iostream>
+
+namespace coldspot::service {
+
+namespace {
+
+std::vector<std::string> split_path(const std::string& path) {
+    std::vector<std::string> out;
+    std::size_t start = 1;
+    while (start <= path.size()) {
+        const auto slash = path.find('/', start);
+        const std::string seg = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        if (!seg.empty()) out.push_back(url_decode(seg, false));
+        if (slash == std::string::npos) break;
+        start = slash + 1;
+    }
+    return out;
+}
+
+constexpr std::size_t kMinCompressBytes = 860; // below about one packet gzip saves nothing
+
+} // namespace
+
+Reply problem_reply(int status, const std::string& detail, const std::string& instance, const nlohmann::json& extensions) {
+    Problem p{status, {}, detail, instance, extensions};
+    Reply r;
+    r.status = status;
+    r.content_type = kProblemContentType;
+    r.body = p.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return r;
+}
+
+Service::Service(ServiceConfig config, AnalysisFunction analysis)
+    : config_(std::move(config)), holder_(load_snapshot(config_.workspace, 1, config_.tiles)) {
+    jobs_ = std::make_unique<AnalysisJobs>(std::move(analysis), config_.workspace, [this] { return reload(); });
+}
+
+Service::~Service() { stop_jobs(); }
+
+void Service::stop_jobs() { jobs_->stop(); }
+
+std::uint64_t Service::reload() {
+    const std::uint64_t version = ++version_;
+    // Build the whole new snapshot (layers, collections, tiles) before anyone can see it.
+    holder_.set(load_snapshot(config_.workspace, version, config_.tiles));
+    metrics_.record_swap();
+    return version;
+}
+
+std::string Service::metrics_text() const {
+    const auto snap = holder_.get();
+    std::string extra = "# HELP coldspot_snapshot_version Version of the results being served.\n# TYPE coldspot_snapshot_version gauge\ncoldspot_snapshot_version " +
+                        std::to_string(snap->version) + "\n";
+    if (snap->tiles) {
+        const auto s = snap->tiles->cache_stats();
+        extra += "# HELP coldspot_tile_cache_hits_total Tiles served from the cache (current snapshot).\n# TYPE coldspot_tile_cache_hits_total counter\n"
+                 "coldspot_tile_cache_hits_total " + std::to_string(s.hits) + "\n"
+                 "# HELP coldspot_tile_cache_misses_total Tiles rendered on demand (current snapshot).\n# TYPE coldspot_tile_cache_misses_total counter\n"
+                 "coldspot_tile_cache_misses_total " + std::to_string(s.misses) + "\n"
+                 "# HELP coldspot_tile_cache_bytes Bytes held by the tile cache.\n# TYPE coldspot_tile_cache_bytes gauge\n"
+                 "coldspot_tile_cache_bytes " + std::to_string(s.bytes) + "\n"
+                 "# HELP coldspot_tile_cache_entries Tiles held by the tile cache, prebuilt ones included.\n# TYPE coldspot_tile_cache_entries gauge\n"
+                 "coldspot_tile_cache_entries " + std::to_string(s.entries + s.prebuilt) + "\n";
+    }
+    return const_cast<Metrics&>(metrics_).render(extra);
+}
+
+Reply Service::dispatch(const Request& request, std::string& route) {
+    if (std::max(request.target_bytes, request.path.size()) > config_.max_url_bytes) {
+        route = "(too long)";
+        throw HttpProblem(414, "the request target is longer than " + std::to_string(config_.max_url_bytes) + " bytes");
+    }
+    if (request.query.size() > config_.items.max_parameters) {
+        route = "(too many parameters)";
+        throw HttpProblem(400, "too many query parameters (" + std::to_string(request.query.size()) + ", at most " + std::to_string(config_.items.max_parameters) + ")");
+    }
+    const auto seg = split_path(request.path);
+    const auto snapshot = holder_.get();
+    std::string base = config_.public_url;
+    if (base.empty()) base = request.base_url;
+    detail::RouteContext ctx{config_, *snapshot, request, *jobs_, base, snapshot};
+
+    // Each route: its template (for metrics and logs), the methods it takes, and its handler.
+    using Handler = std::function<Reply()>;
+    bool post = false;
+    Handler handler;
+    const auto n = seg.size();
+    const auto is = [&](std::size_t i, const char* s) { return n > i && seg[i] == s; };
+    if (n == 0) route = "/", handler = [&] { return detail::landing_page(ctx); };
+    else if (n == 1 && is(0, "api")) route = "/api", handler = [&] { return detail::openapi_document(ctx); };
+    else if (n == 1 && is(0, "api.html")) route = "/api.html", handler = [&] { return detail::api_html(ctx); };
+    else if (n == 1 && is(0, "conformance")) route = "/conformance", handler = [&] { return detail::conformance(ctx); };
+    else if (n == 1 && is(0, "collections")) route = "/collections", handler = [&] { return detail::collections(ctx); };
+    else if (n == 2 && is(0, "collections")) route = "/collections/{id}", handler = [&] { return detail::collection(ctx, seg[1]); };
+    else if (n == 3 && is(0, "collections") && is(2, "items")) route = "/collections/{id}/items", handler = [&] { return detail::items(ctx, seg[1]); };
+    else if (n == 3 && is(0, "collections") && is(2, "queryables")) route = "/collections/{id}/queryables", handler = [&] { return detail::queryables(ctx, seg[1]); };
+    else if (n == 4 && is(0, "collections") && is(2, "items")) route = "/collections/{id}/items/{fid}", handler = [&] { return detail::item(ctx, seg[1], seg[3]); };
+    else if (n == 2 && is(0, "schools")) route = "/schools/{urn}", handler = [&] { return detail::school_record(ctx, seg[1]); };
+    else if (n == 1 && is(0, "hubs")) route = "/hubs", handler = [&] { return detail::dashboard_list(ctx, "hub_dashboard", "/hubs"); };
+    else if (n == 2 && is(0, "hubs")) route = "/hubs/{id}", handler = [&] { return detail::dashboard(ctx, "hub_dashboard", seg[1]); };
+    else if (n == 1 && is(0, "authorities")) route = "/authorities", handler = [&] { return detail::dashboard_list(ctx, "la_dashboard", "/authorities"); };
+    else if (n == 2 && is(0, "authorities")) route = "/authorities/{code}", handler = [&] { return detail::dashboard(ctx, "la_dashboard", seg[1]); };
+    else if (n == 1 && is(0, "tiles")) route = "/tiles", handler = [&] { return detail::tilesets(ctx); };
+    else if (n == 2 && is(0, "tiles") && seg[1].ends_with(".json"))
+        route = "/tiles/{tileset}.json", handler = [&] { return detail::tilejson(ctx, seg[1].substr(0, seg[1].size() - 5)); };
+    else if (n == 5 && is(0, "tiles")) route = "/tiles/{tileset}/{z}/{x}/{y}", handler = [&] { return detail::tile(ctx, seg[1], seg[2], seg[3], seg[4]); };
+    else if (n == 1 && is(0, "analysis")) route = "/analysis", post = true, handler = [&] { return detail::analysis_submit(ctx); };
+    else if (n == 2 && is(0, "analysis") && is(1, "schema")) route = "/analysis/schema", handler = [&] { return detail::analysis_schema(ctx); };
+    else if (n == 2 && is(0, "analysis")) route = "/analysis/{id}", handler = [&] { return detail::analysis_status(ctx, seg[1]); };
+    else if (n == 1 && is(0, "healthz")) {
+        route = "/healthz";
+        handler = [&] {
+            const auto up = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+            Reply r = detail::json_reply({{"status", "ok"}, {"snapshot_version", snapshot->version}, {"collections", snapshot->collections.size()},
+                                          {"tiles", static_cast<bool>(snapshot->tiles)}, {"uptime_seconds", up},
+                                          {"analysis_jobs", {{"queued", jobs_->queued()}, {"running", jobs_->running()}}}});
+            r.set_header("Cache-Control", "no-store");
+            return r;
+        };
+    } else if (n == 1 && is(0, "metrics")) {
+        route = "/metrics";
+        handler = [&] {
+            metrics_.set_jobs(static_cast<std::int64_t>(jobs_->queued()), static_cast<std::int64_t>(jobs_->running()));
+            Reply r;
+            r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+            r.body = metrics_text();
+            r.set_header("Cache-Control", "no-store");
+            return r;
+        };
+    } else {
+        route = "(unknown)";
+        throw HttpProblem(404, "there is nothing at " + request.path, {{"api", base + "/api"}});
+    }
+
+    const std::string allow = post ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
+    if (request.method == "OPTIONS") {
+        // CORS preflight (and plain OPTIONS): what this resource takes.
+        Reply r;
+        r.status = 204;
+        r.content_type.clear();
+        r.set_header("Allow", allow);
+        r.set_header("Access-Control-Allow-Methods", allow);
+        r.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match, Accept, Accept-Encoding");
+        r.set_header("Access-Control-Max-Age", "86400");
+        return r;
+    }
+    const bool allowed = post ? request.method == "POST" : (request.method == "GET" || request.method == "HEAD");
+    if (!allowed) {
+        HttpProblem p(405, request.method + " is not allowed on " + request.path + " (allowed: " + allow + ")");
+        p.headers.emplace_back("Allow", allow);
+        throw p;
+    }
+    return handler();
+}
+
+Reply Service::handle(const Request& request, std::string& route) {
+    Reply r;
+    try {
+        r = dispatch(request, route);
+    } catch (const HttpProblem& e) {
+        r = problem_reply(e.status(), e.what(), request.path, e.extensions());
+        for (const auto& [k, v] : e.headers) r.set_header(k, v);
+    } catch (const NotFoundError& e) {
+        r = problem_reply(404, e.what(), request.path);
+    } catch (const InvalidArgumentError& e) {
+        r = problem_reply(400, e.what(), request.path);
+    } catch (const std::exception& e) {
+        std::cerr << "coldspot serve: internal error on " << request.method << " " << request.path << ": " << e.what() << "\n";
+        r = problem_reply(500, "internal error: " + std::string(e.what()), request.path);
+    }
+    if (route.empty()) route = "(unknown)";
+
+    // CORS: every resource is public to read; the token, not the origin, guards writes.
+    r.set_header("Access-Control-Allow-Origin", config_.cors_origin);
+    r.set_header("Access-Control-Expose-Headers", "Content-Crs, ETag, Location, Link, Content-Encoding");
+
+    // gzip for clients that ask, on bodies worth compressing.
+    const auto ae = request.header("accept-encoding");
+    const bool gzip = r.compressible && ae && accepts_gzip(*ae) && request.method != "HEAD";
+    if (r.compressible && (r.stream || !r.body.empty())) r.set_header("Vary", "Accept-Encoding");
+    if (gzip && r.stream) {
+        auto inner = std::move(r.stream);
+        r.stream = [inner = std::move(inner)](BodySink& sink) {
+            GzipSink zipped(sink);
+            inner(zipped);
+            zipped.finish();
+        };
+        r.set_header("Content-Encoding", "gzip");
+    } else if (gzip && r.body.size() >= kMinCompressBytes) {
+        r.body = tiles::gzip_compress(r.body);
+        r.set_header("Content-Encoding", "gzip");
+    }
+    return r;
+}
+
+} // namespace coldspot::service

@@ -1,0 +1,104 @@
+// coldspot serve WORKSPACE.gpkg: the web service (OGC API Features, vector tiles, analysis API).
+#include "command.hpp"
+
+#include "coldspot/geo/error.hpp"
+#include "coldspot/service/server.hpp"
+#include "coldspot/service/service.hpp"
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <pthread.h>
+#include <sstream>
+
+namespace coldspot::cli {
+namespace {
+
+std::string usage() {
+    std::ostringstream u;
+    u << "usage: coldspot serve WORKSPACE.gpkg [options]\n\n"
+         "Serves a workspace over HTTP: OGC API - Features (landing page /, /api, /conformance, /collections,\n"
+         "items in CRS84, EPSG:27700 or EPSG:3857), /schools/{urn}, /hubs, /authorities, vector tiles\n"
+         "(/tiles/{tileset}.json, /tiles/{tileset}/{z}/{x}/{y}.mvt), POST /analysis with a bearer token,\n"
+         "/healthz and /metrics. Stops cleanly on SIGINT or SIGTERM.\n\n"
+         "options:\n"
+         "  --config FILE          JSON file with any of the keys below (without dashes); flags win\n"
+         "  --bind ADDRESS         address to listen on (default 127.0.0.1)\n"
+         "  --port N               TCP port (default 8080; 0 picks a free one and prints it)\n"
+         "  --threads N            request threads (default 2)\n"
+         "  --token TOKEN          bearer token for POST /analysis (default none: writes disabled)\n"
+         "  --token-file FILE      read the token from a file (keeps it out of `ps`)\n"
+         "  --default-limit N      items per page without ?limit (default 100)\n"
+         "  --max-limit N          largest page; larger limits are lowered to it (default 10000)\n"
+         "  --max-parameters N     most query parameters per request (default 32)\n"
+         "  --max-body-bytes N     largest request body (default 65536)\n"
+         "  --max-url-bytes N      longest request target (default 4096)\n"
+         "  --cache-max-age S      Cache-Control max-age for tiles (default 300)\n"
+         "  --cors-origin ORIGIN   Access-Control-Allow-Origin (default *)\n"
+         "  --access-log FILE      request log: - is stderr (default), '' turns it off\n"
+         "  --public-url URL       base of absolute links (default: from the Host header)\n"
+         "  --title TEXT           landing page title\n"
+         "  --no-tiles             do not build or serve vector tiles\n\n"
+         "configuration file keys:\n";
+    for (const auto& [k, d] : service::config_keys()) u << "  " << k << std::string(k.size() < 16 ? 16 - k.size() : 1, ' ') << d << "\n";
+    u << "\nThe analysis parameters schema is served at /analysis/schema; docs/service.md describes every endpoint.";
+    return u.str();
+}
+
+int run_serve(CommandArgs raw) {
+    const Args args(raw,
+                    {"--config", "--bind", "--port", "--threads", "--token", "--token-file", "--default-limit", "--max-limit", "--max-parameters",
+                     "--max-body-bytes", "--max-url-bytes", "--cache-max-age", "--cors-origin", "--access-log", "--public-url", "--title"},
+                    {"--no-tiles"});
+    args.expect_positionals(1, 1, "one workspace file (coldspot serve WORKSPACE.gpkg)");
+    service::ServiceConfig config;
+    config.workspace = args.positionals()[0];
+    if (const auto file = args.value("--config")) service::apply_config_file(config, *file);
+
+    // Flags become a JSON object checked by the same code as the file, so limits agree.
+    nlohmann::json flags = nlohmann::json::object();
+    for (const char* key : {"bind", "token", "cors-origin", "access-log", "public-url", "title"})
+        if (const auto v = args.value(std::string("--") + key)) flags[key] = *v;
+    for (const char* key : {"port", "threads", "default-limit", "max-limit", "max-parameters", "max-body-bytes", "max-url-bytes", "cache-max-age"})
+        if (const auto v = args.integer(std::string("--") + key)) flags[key] = *v;
+    if (args.flag("--no-tiles")) flags["tiles"] = false;
+    if (const auto file = args.value("--token-file")) {
+        std::ifstream in(*file);
+        if (!in) throw FileNotFoundError({*file, 0, ""}, "cannot read the token file");
+        std::string token;
+        std::getline(in, token);
+        if (token.empty()) throw InvalidArgumentError("--token-file " + *file + " is empty");
+        flags["token"] = token;
+    }
+    service::apply_config_json(config, flags, "command line");
+
+    // Block the stop signals before any thread starts, so every thread inherits the mask and
+    // only sigwait() below sees them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN); // a client closing mid-response must not kill the server
+
+    service::Service svc(config);
+    service::Server server(svc);
+    server.start();
+    const auto snap = svc.snapshot();
+    std::cout << "coldspot serve: listening on http://" << config.bind << ":" << server.port() << "/ (" << snap->collections.size()
+              << " collections" << (snap->tiles ? ", tiles on" : ", tiles off") << (config.token.empty() ? ", analysis writes disabled" : "") << ")"
+              << std::endl;
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::cout << "coldspot serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down" << std::endl;
+    svc.stop_jobs();
+    server.shutdown();
+    std::cout << "coldspot serve: stopped" << std::endl;
+    return 0;
+}
+
+const RegisterCommand registration{Command{"serve", "serve a workspace over HTTP (OGC API Features, vector tiles, analysis API)", usage(), run_serve}};
+
+} // namespace
+} // namespace coldspot::cli
