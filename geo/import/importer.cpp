@@ -5,9 +5,9 @@
 #include "coldspot/geo/geos.hpp"
 #include "coldspot/geo/import/csv_reader.hpp"
 #include "coldspot/geo/import/values.hpp"
+#include "coldspot/geo/remits/polygon_index.hpp"
 #include "coldspot/geo/routing/road_source.hpp"
 #include "coldspot/geo/workspace.hpp"
-#include "polygon_lookup.hpp"
 #include "vector_reader.hpp"
 
 #include <cmath>
@@ -120,9 +120,19 @@ private:
         x_field_ = schools_.add_field("x", FieldType::Real);
         y_field_ = schools_.add_field("y", FieldType::Real);
 
-        std::optional<detail::PolygonLookup> lad_lookup;
+        // Districts partition the study area: one district per school, ties on shared boundaries
+        // to the lowest code, points off generalised coastlines snapped (remits::PolygonIndex).
+        std::optional<remits::PolygonIndex> lad_lookup;
         std::size_t lad_code_field = static_cast<std::size_t>(schools_.field_index("lad_code"));
-        if (!lads_.features.empty() && m_.clip_schools_to_authorities) lad_lookup.emplace(lads_, "code");
+        if (!lads_.features.empty() && m_.clip_schools_to_authorities) {
+            std::vector<MultiPolygon> polygons;
+            std::vector<std::string> codes;
+            for (const auto& f : lads_.features) {
+                polygons.push_back(std::get<MultiPolygon>(f.geometry));
+                codes.push_back(as_text(f.values[0]));
+            }
+            lad_lookup.emplace(std::move(polygons), std::move(codes));
+        }
 
         CsvRecord row;
         std::unordered_set<std::int64_t> seen;
@@ -209,7 +219,7 @@ private:
             f.values[x_field_] = bng->x();
             f.values[y_field_] = bng->y();
             if (lad_lookup) {
-                const auto hit = lad_lookup->find(*bng, m_.snap_distance_m);
+                const auto hit = lad_lookup->locate(*bng, m_.snap_distance_m);
                 if (!hit) {
                     ++rec.rows_rejected;
                     result_.report.add(ReportEntry{"schools", file, row.line, key, coord_field,
@@ -218,15 +228,15 @@ private:
                                                    "outside-study-area"});
                     continue;
                 }
-                const std::string lad = as_text(lads_.features[hit->feature].values[0]);
+                const std::string lad = as_text(lads_.features[hit->polygon].values[0]);
                 const std::string given = as_text(f.values[lad_code_field]);
                 if (!given.empty() && given != lad)
                     result_.report.add(ReportEntry{"schools", file, row.line, key, "lad_code",
                                                    "source says " + given + ", point lies in " + lad + " (kept " + lad + ")", "corrected"});
-                if (hit->distance > 0)
+                if (hit->placement == remits::Placement::Snapped)
                     result_.report.add(ReportEntry{"schools", file, row.line, key, "geometry",
                                                    "outside the generalised district boundary by " +
-                                                       std::to_string(static_cast<int>(std::lround(hit->distance))) + " m; assigned to " + lad,
+                                                       std::to_string(static_cast<int>(std::lround(hit->distance_m))) + " m; assigned to " + lad,
                                                    "snapped"});
                 f.values[lad_code_field] = lad;
             }
@@ -653,13 +663,14 @@ private:
         };
         lads_.description = "Local authority districts, EPSG:27700";
         utlas_.description = "Upper-tier local authorities (education authorities), EPSG:27700";
+        const bool has_hubs = !hubs_.features.empty() || !venues_.features.empty(); // before hubs_ is moved
         keep(schools_);
         keep(areas_);
         keep(lads_);
         keep(utlas_);
         keep(hubs_);
         keep(hub_districts_);
-        if (!venues_.features.empty() || !hubs_.features.empty()) keep(venues_);
+        if (has_hubs) keep(venues_);
         if (m_.roads) keep(roads_);
         const std::string now = utc_now_iso8601();
         result_.layers.push_back(result_.report.provenance_table(now));
