@@ -11,7 +11,9 @@
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <limits>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -57,9 +59,124 @@ struct Group {
     std::vector<std::size_t> members; ///< indices into the scored schools
 };
 
+double straight_line_minutes(const Point& a, const Point& b, const Parameters& p) {
+    return bg::distance(a, b) / 1000.0 * p.detour_factor / p.straight_line_kph * 60.0;
+}
+
+/// Applies a venue scenario to `venues` and, when present, to the nearest-venue rows of `access`.
+void apply_scenario(const Scenario& sc, FeatureTable& venues, std::optional<FeatureTable>& access,
+                    const std::optional<FeatureTable>& matrix, const FeatureTable& schools, const Parameters& p,
+                    std::vector<std::string>& notes) {
+    const std::size_t v_type = venues.require_field("hub_type");
+    const int v_name = venues.field_index("name");
+    std::set<std::int64_t> removed_fids;
+    std::set<std::string> affected;
+    for (const auto& name : sc.remove) {
+        bool found = false;
+        for (const auto& f : venues.features)
+            if (v_name >= 0 && as_text(f.values[static_cast<std::size_t>(v_name)]) == name) {
+                removed_fids.insert(f.fid);
+                affected.insert(as_text(f.values[v_type]));
+                found = true;
+            }
+        if (!found) throw NotFoundError("scenario: no venue named '" + name + "' in hub_venues");
+    }
+    std::erase_if(venues.features, [&](const Feature& f) { return removed_fids.count(f.fid) > 0; });
+    std::int64_t next_fid = 1;
+    for (const auto& f : venues.features) next_fid = std::max(next_fid, f.fid + 1);
+    for (const auto& add : sc.add) {
+        Feature f;
+        f.fid = next_fid++;
+        f.geometry = add.at;
+        f.values.resize(venues.fields.size());
+        f.values[v_type] = add.hub_type;
+        if (v_name >= 0) f.values[static_cast<std::size_t>(v_name)] = add.name;
+        if (const int k = venues.field_index("kind"); k >= 0) f.values[static_cast<std::size_t>(k)] = std::string("venue");
+        venues.features.push_back(std::move(f));
+        affected.insert(add.hub_type);
+    }
+    notes.push_back("scenario: " + sc.to_string());
+    if (!access) return; // the index measures straight-line access from hub_venues itself
+
+    // School positions by URN, remaining venues by type, matrix rows by (urn, type).
+    std::unordered_map<std::int64_t, Point> school_at;
+    const std::size_t s_urn = schools.require_field("urn");
+    for (const auto& f : schools.features)
+        if (auto u = as_number(f.values[s_urn]); u && std::holds_alternative<Point>(f.geometry))
+            school_at[static_cast<std::int64_t>(*u)] = std::get<Point>(f.geometry);
+    std::map<std::string, std::vector<Point>> remaining;
+    for (const auto& f : venues.features)
+        if (const auto* pt = std::get_if<Point>(&f.geometry)) remaining[as_text(f.values[v_type])].push_back(*pt);
+    std::map<std::pair<std::int64_t, std::string>, double> matrix_best;
+    if (matrix && !removed_fids.empty()) {
+        const std::size_t mu = matrix->require_field("urn"), mt = matrix->require_field("hub_type"),
+                          mv = matrix->require_field("venue_fid"), mm = matrix->require_field("minutes");
+        for (const auto& f : matrix->features) {
+            const auto u = as_number(f.values[mu]), v = as_number(f.values[mv]), m = as_number(f.values[mm]);
+            if (!u || !v || !m || removed_fids.count(static_cast<std::int64_t>(*v))) continue;
+            auto key = std::make_pair(static_cast<std::int64_t>(*u), as_text(f.values[mt]));
+            auto it = matrix_best.find(key);
+            if (it == matrix_best.end() || *m < it->second) matrix_best[key] = *m;
+        }
+    }
+    FeatureTable& sa = *access;
+    const std::size_t fu = sa.require_field("urn"), ft = sa.require_field("hub_type"), fr = sa.require_field("role"),
+                      fm = sa.require_field("minutes"), fmeth = sa.require_field("method");
+    const int fvid = sa.field_index("venue_fid");
+    std::size_t changed = 0;
+    for (auto& f : sa.features) {
+        const std::string type = as_text(f.values[ft]);
+        if (as_text(f.values[fr]) != "nearest" || !affected.count(type)) continue;
+        const auto u = as_number(f.values[fu]);
+        if (!u) continue;
+        const auto urn = static_cast<std::int64_t>(*u);
+        auto pos = school_at.find(urn);
+        if (pos == school_at.end()) continue;
+        // +infinity stands for "no venue": plain doubles keep GCC's optional analysis quiet.
+        const double inf = std::numeric_limits<double>::infinity();
+        double minutes = as_number(f.values[fm]).value_or(inf);
+        std::string method = as_text(f.values[fmeth]);
+        const auto lost_fid = fvid >= 0 ? as_number(f.values[static_cast<std::size_t>(fvid)]) : std::nullopt;
+        if (lost_fid && removed_fids.count(static_cast<std::int64_t>(*lost_fid))) {
+            minutes = inf;
+            method = "none";
+            if (auto it = matrix_best.find({urn, type}); it != matrix_best.end()) {
+                minutes = it->second;
+                method = "road";
+            } else {
+                for (const auto& v : remaining[type]) minutes = std::min(minutes, straight_line_minutes(pos->second, v, p));
+                if (std::isfinite(minutes)) method = "straight_line";
+            }
+        }
+        for (const auto& add : sc.add) {
+            if (add.hub_type != type) continue;
+            const double m = straight_line_minutes(pos->second, add.at, p);
+            if (m < minutes) {
+                minutes = m;
+                method = "straight_line";
+            }
+        }
+        const Value new_minutes = std::isfinite(minutes) ? Value(minutes) : Value();
+        if (new_minutes != f.values[fm]) ++changed;
+        f.values[fm] = new_minutes;
+        f.values[fmeth] = method;
+    }
+    notes.push_back("scenario: nearest-venue times changed for " + std::to_string(changed) + " school rows");
+}
+
 } // namespace
 
-AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const ProgressCallback& progress) {
+std::string Scenario::to_string() const {
+    std::string out;
+    for (const auto& a : add)
+        out += (out.empty() ? "" : ", ") + std::string("add ") + a.hub_type + " venue '" + a.name + "' at " +
+               std::to_string(static_cast<long long>(a.at.x())) + " " + std::to_string(static_cast<long long>(a.at.y()));
+    for (const auto& r : remove) out += (out.empty() ? "" : ", ") + std::string("remove '") + r + "'";
+    return out;
+}
+
+AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const ProgressCallback& progress,
+                                const Scenario& scenario) {
     auto report = [&](std::string_view stage, double f) {
         if (progress) progress(stage, f);
     };
@@ -67,15 +184,21 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
     if (!ws.has_layer("schools")) throw WorkspaceError("workspace " + ws.path().string() + " has no `schools` layer");
     const FeatureTable schools = ws.read("schools");
     const auto areas = read_optional(ws, "areas");
-    const auto access = read_optional(ws, "school_access");
-    const auto venues = read_optional(ws, "hub_venues");
+    auto access = read_optional(ws, "school_access");
+    auto venues = read_optional(ws, "hub_venues");
     const auto remits = read_optional(ws, "school_remits");
     const auto engagement = read_optional(ws, p.engagement_table);
     const auto authorities = read_optional(ws, "local_authorities");
     const auto hubs = read_optional(ws, "hubs");
 
-    report("index", 0.1);
     AnalysisLayers out;
+    std::vector<std::string> scenario_notes;
+    if (!scenario.empty()) {
+        if (!venues) throw WorkspaceError("a venue scenario needs the `hub_venues` layer");
+        report("scenario", 0.05);
+        apply_scenario(scenario, *venues, access, read_optional(ws, "access_matrix"), schools, p, scenario_notes);
+    }
+    report("index", 0.1);
     IndexInputs in{&schools, areas ? &*areas : nullptr, access ? &*access : nullptr, venues ? &*venues : nullptr,
                    remits ? &*remits : nullptr, engagement ? &*engagement : nullptr};
     out.index = compute_index(in, p);
@@ -83,6 +206,7 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
     AnalysisSummary& summary = out.summary;
     summary.schools = scores.size();
     summary.notes = out.index.notes;
+    summary.notes.insert(summary.notes.end(), scenario_notes.begin(), scenario_notes.end());
 
     // ---- statistics on the schools that have an index value
     report("statistics", 0.3);
@@ -345,15 +469,21 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
     out.tables.push_back(std::move(ca));
     out.tables.push_back(std::move(ch));
     out.tables.push_back(std::move(tg));
+    if (!scenario.empty()) {
+        out.tables.push_back(*venues);
+        if (access) out.tables.push_back(*access);
+    }
     for (const auto& t : out.tables) summary.layers.push_back(t.name);
     return out;
 }
 
-AnalysisSummary run_analysis(const nlohmann::json& parameters, const std::filesystem::path& workspace,
-                             const ProgressCallback& progress) {
+namespace {
+
+AnalysisSummary run_into(const nlohmann::json& parameters, const std::filesystem::path& workspace,
+                         const Scenario& scenario, const std::filesystem::path& output, const ProgressCallback& progress) {
     const Parameters p = parse_parameters(parameters, "analysis parameters");
     const Workspace ws(workspace);
-    AnalysisLayers result = compute_analysis(ws, p, progress);
+    AnalysisLayers result = compute_analysis(ws, p, progress, scenario);
 
     // analysis_runs: the previous rows plus this run.
     FeatureTable runs;
@@ -394,13 +524,26 @@ AnalysisSummary run_analysis(const nlohmann::json& parameters, const std::filesy
     runs.features.push_back(std::move(row));
 
     if (progress) progress("writing workspace", 0.97);
-    WorkspaceWriter writer(workspace, workspace);
+    WorkspaceWriter writer(output, workspace);
     for (const auto& table : result.tables) writer.write(table);
     writer.write(runs);
     writer.commit();
     result.summary.layers.push_back("analysis_runs");
     if (progress) progress("done", 1.0);
     return result.summary;
+}
+
+} // namespace
+
+AnalysisSummary run_analysis(const nlohmann::json& parameters, const std::filesystem::path& workspace,
+                             const ProgressCallback& progress) {
+    return run_into(parameters, workspace, Scenario{}, workspace, progress);
+}
+
+AnalysisSummary run_scenario(const nlohmann::json& parameters, const std::filesystem::path& workspace,
+                             const Scenario& scenario, const std::filesystem::path& output,
+                             const ProgressCallback& progress) {
+    return run_into(parameters, workspace, scenario, output, progress);
 }
 
 } // namespace coldspot::geo::coldspots

@@ -60,15 +60,17 @@ inline Fixture make_fixture() {
 
     fx.school_access = FeatureTable{"school_access", "", GeometryType::Point, 27700, {}, {}};
     fx.school_access.fields = {{"urn", FieldType::Integer}, {"hub_type", FieldType::String}, {"role", FieldType::String},
-                               {"minutes", FieldType::Real}, {"method", FieldType::String}};
+                               {"minutes", FieldType::Real}, {"method", FieldType::String},
+                               {"venue_fid", FieldType::Integer}};
     const std::vector<std::pair<std::int64_t, Value>> minutes{{1, 10.0}, {2, 30.0}, {3, 45.0}, {4, 60.0}, {5, Value()}, {6, 20.0}};
     for (const auto& [urn, m] : minutes) {
         const auto& s = fx.schools.features[static_cast<std::size_t>(urn - 1)];
         fx.school_access.features.push_back(
-            {urn, s.geometry, {urn, std::string("maths hub"), std::string("nearest"), m, std::string(is_null(m) ? "none" : "road")}});
+            {urn, s.geometry, {urn, std::string("maths hub"), std::string("nearest"), m, std::string(is_null(m) ? "none" : "road"),
+                    is_null(m) ? Value() : Value(std::int64_t{1})}});
         // An own-hub row that the index must ignore.
         fx.school_access.features.push_back(
-            {urn + 100, s.geometry, {urn, std::string("maths hub"), std::string("own_hub"), 999.0, std::string("road")}});
+            {urn + 100, s.geometry, {urn, std::string("maths hub"), std::string("own_hub"), 999.0, std::string("road"), std::int64_t{1}}});
     }
     fx.school_remits = FeatureTable{"school_remits", "", GeometryType::None, 0, {}, {}};
     fx.school_remits.fields = {{"urn", FieldType::Integer}, {"hub_id", FieldType::String}, {"hub_type", FieldType::String}};

@@ -137,3 +137,42 @@ TEST(Analysis, BadParametersOrWorkspaceAreClearErrors) {
     // A failed run leaves the workspace as it was.
     EXPECT_FALSE(Workspace(ws_path).has_layer("analysis_runs"));
 }
+
+TEST(Scenario, AddingAVenueRecomputesAccessIntoANewWorkspace) {
+    test::TempDir dir;
+    const auto base = dir / "base.gpkg", out = dir / "scenario.gpkg";
+    test::coldspots::write_workspace(test::coldspots::make_fixture(), base);
+    Scenario sc;
+    sc.add.push_back({"maths hub", "Venue East", Point{20000, 0}});
+    const json params = json::parse(R"({"statistics": {"weights": "distance_band", "band_m": 3000, "permutations": 0}})");
+    const auto summary = run_scenario(params, base, sc, out);
+    EXPECT_FALSE(Workspace(base).has_layer("coldspots_schools")); // the baseline is left alone
+    const Workspace ws(out);
+    EXPECT_EQ(ws.read("hub_venues").features.size(), 2u);
+    const auto cs = ws.read("coldspots_schools");
+    // School 4 sits on the new venue (0 min), 5 and 6 are 1 km away (2.6 min): access score 0, so
+    // each index drops by the 35 points of access: 61.5 -> 26.5, 50 -> 15; school 6 loses its
+    // 100 * .35 / 6 = 5.83.
+    EXPECT_NEAR(num(cs, *find_row(cs, "urn", "4"), "coldspot_index"), 26.5, 1e-9);
+    EXPECT_NEAR(num(cs, *find_row(cs, "urn", "5"), "coldspot_index"), 15.0, 1e-9);
+    EXPECT_NEAR(num(cs, *find_row(cs, "urn", "6"), "minutes_maths_hub"), 2.6, 1e-9);
+    EXPECT_NEAR(num(cs, *find_row(cs, "urn", "1"), "coldspot_index"), 36.25, 1e-9); // unaffected
+    EXPECT_TRUE(std::any_of(summary.notes.begin(), summary.notes.end(),
+                            [](const std::string& n) { return n.find("add maths hub venue 'Venue East'") != std::string::npos; }));
+}
+
+TEST(Scenario, RemovingTheOnlyVenueLeavesNoAccess) {
+    test::TempDir dir;
+    const auto base = dir / "base.gpkg", out = dir / "scenario.gpkg";
+    test::coldspots::write_workspace(test::coldspots::make_fixture(), base);
+    Scenario sc;
+    sc.remove.push_back("Venue West");
+    const json params = json::parse(R"({"statistics": {"weights": "distance_band", "band_m": 3000, "permutations": 0}})");
+    run_scenario(params, base, sc, out);
+    const auto cs = Workspace(out).read("coldspots_schools");
+    // School 1 was 10 min away (access 0); with no venue left its access score is 1: 36.25 + 35.
+    EXPECT_NEAR(num(cs, *find_row(cs, "urn", "1"), "coldspot_index"), 71.25, 1e-9);
+    Scenario bad;
+    bad.remove.push_back("Venue Nowhere");
+    EXPECT_THROW(run_scenario(params, base, bad, out), NotFoundError);
+}

@@ -134,6 +134,13 @@ TEST(TargetsCli, CommandLineRunsEndToEnd) {
     EXPECT_NE(r.output.find("no hub with id or name 'Nowhere'"), std::string::npos) << r.output;
     r = test::run_cli({"target", ws.string(), "--top", "zero"});
     EXPECT_EQ(r.exit_code, 2) << r.output;
+    r = test::run_cli({"coldspots", ws.string(), "--params", (dir / "p.json").string(), "--band", "3000", "--quiet",
+                       "--add-venue", "maths hub:Venue East:20000:0", "--output", (dir / "s.gpkg").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("add maths hub venue 'Venue East' at 20000 0"), std::string::npos) << r.output;
+    EXPECT_EQ(Workspace(dir / "s.gpkg").read("hub_venues").features.size(), 2u);
+    r = test::run_cli({"coldspots", ws.string(), "--add-venue", "maths hub:x:1"});
+    EXPECT_EQ(r.exit_code, 2) << r.output;
     r = test::run_cli({"coldspots", (dir / "missing.gpkg").string()});
     EXPECT_NE(r.exit_code, 0);
 }

@@ -39,9 +39,33 @@ struct AnalysisLayers {
     IndexResult index;
 };
 
-/// Computes every result layer in memory from a workspace (read only).
+/// A what-if change to the venues: add venues (by hub type, name and position in EPSG:27700) and
+/// remove venues by name, then recompute access, index and statistics without re-importing.
+struct Scenario {
+    struct NewVenue {
+        std::string hub_type;
+        std::string name;
+        Point at;
+    };
+    std::vector<NewVenue> add;
+    std::vector<std::string> remove; ///< `hub_venues.name` values
+    bool empty() const noexcept { return add.empty() && remove.empty(); }
+    std::string to_string() const;
+};
+
+/// Computes every result layer in memory from a workspace (read only). With a scenario, the
+/// nearest-venue times of the affected hub types are recomputed first: for a removed venue from
+/// the travel-time matrix (`access_matrix`) over the remaining venues, else by straight line; an
+/// added venue by straight line (distance x detour / speed), kept when nearer. The changed
+/// `hub_venues` and `school_access` are returned in `tables` too.
 AnalysisLayers compute_analysis(const Workspace& workspace, const Parameters& parameters,
-                                const ProgressCallback& progress = {});
+                                const ProgressCallback& progress = {}, const Scenario& scenario = {});
+
+/// Runs a scenario and writes the result to `output` (a new workspace built from `workspace`, which
+/// is left as it was). Throws NotFoundError for a venue name that does not exist.
+AnalysisSummary run_scenario(const nlohmann::json& parameters, const std::filesystem::path& workspace,
+                             const Scenario& scenario, const std::filesystem::path& output,
+                             const ProgressCallback& progress = {});
 
 /// Runs the analysis and commits a new version of `workspace` (atomic, through WorkspaceWriter)
 /// with the result layers and a new `analysis_runs` row holding `parameters` merged over the
