@@ -21,6 +21,8 @@
 
 #include <cmath>
 #include <fstream>
+#include <queue>
+#include <random>
 
 using namespace coldspot;
 using namespace coldspot::geo;
@@ -355,4 +357,26 @@ TEST(RoutingGurka, NotAPbfIsAFormatError) {
     RoadSource s;
     s.path = p;
     EXPECT_THROW(read_road_lines(s), FormatError);
+}
+
+TEST(RoutingGurka, RadixHeapPopsInTheSameOrderAsAPriorityQueue) {
+    // Dijkstra-like use: keys pushed are never below the last key popped.
+    std::mt19937 rng(7);
+    detail::RadixHeap heap;
+    std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<>> reference;
+    std::uint32_t last = 0;
+    for (int round = 0; round < 20000; ++round) {
+        if (reference.empty() || rng() % 3 != 0) {
+            const std::uint32_t key = last + rng() % 100000;
+            heap.push(key, key ^ 0x5555u);
+            reference.push(key);
+        } else {
+            const auto [key, value] = heap.pop();
+            ASSERT_EQ(key, reference.top());
+            ASSERT_EQ(value, key ^ 0x5555u);
+            reference.pop();
+            last = key;
+        }
+    }
+    EXPECT_EQ(heap.size(), reference.size());
 }

@@ -341,3 +341,23 @@ TEST(RoutingRealData, MissingMappedFieldNamesFileAndField) {
         EXPECT_NE(e.where().file.find("cambridge_drive_service_2020_edges.geojson"), std::string::npos);
     }
 }
+
+TEST(RoutingRealData, OsOpenRoadsMotorwaysImportWithTheirPublishedLength) {
+    COLDSPOT_REQUIRE_SHARED("roads/os_openroads_2024_motorways_gb.geojson");
+    const RoadSource src = parse_road_source(
+        nlohmann::json::parse(R"({"path": "roads/os_openroads_2024_motorways_gb.geojson",
+                                  "fields": {"class": "road_classification", "length": "length"}})"),
+        test::shared_data());
+    const FeatureTable roads = read_road_lines(src);
+    ASSERT_EQ(roads.features.size(), 6648u); // PROVENANCE.md
+    double km = 0;
+    for (const auto& f : roads.features) km += *as_number(f.values[roads.require_field("length_m")]) / 1000;
+    EXPECT_NEAR(km, 4641, 1); // "Total 4,641 km"
+    const auto built = build_road_graph(roads, default_speed_profile());
+    EXPECT_EQ(built.report.roads_not_routable, 0u); // "Motorway" is an OS class in the profile
+    // OS Open Roads has no direction: every link is two-way, so each kept segment has a twin.
+    EXPECT_EQ(built.graph.edge_count() % 2, 0u);
+    double graph_km = 0;
+    for (std::uint32_t e = 0; e < built.graph.edge_count(); ++e) graph_km += built.graph.length_m(EdgeId{e}) / 2000;
+    EXPECT_GT(graph_km, 0.9 * 4641); // the largest component is most of the network (the source removed islands)
+}
