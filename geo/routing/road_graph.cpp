@@ -9,6 +9,29 @@
 
 namespace coldspot::geo::routing {
 
+namespace {
+
+RoadGraph csr_from_arcs(std::uint32_t n, std::vector<Point> coords, const std::vector<std::uint32_t>& tail,
+                        const std::vector<std::uint32_t>& head_in, const std::vector<TimeMs>& time_in,
+                        const std::vector<float>& length_in) {
+    std::vector<std::uint32_t> first(n + 1, 0);
+    for (auto t : tail) ++first[t + 1];
+    std::partial_sum(first.begin(), first.end(), first.begin());
+    std::vector<std::uint32_t> pos(first.begin(), first.end() - 1);
+    std::vector<std::uint32_t> head(tail.size());
+    std::vector<TimeMs> time(tail.size());
+    std::vector<float> length(tail.size());
+    for (std::size_t i = 0; i < tail.size(); ++i) {
+        const std::uint32_t slot = pos[tail[i]]++;
+        head[slot] = head_in[i];
+        time[slot] = time_in[i];
+        length[slot] = length_in[i];
+    }
+    return RoadGraph(std::move(first), std::move(head), std::move(time), std::move(length), std::move(coords));
+}
+
+} // namespace
+
 RoadGraph::RoadGraph(std::vector<std::uint32_t> first_out, std::vector<std::uint32_t> head, std::vector<TimeMs> time_ms,
                      std::vector<float> length_m, std::vector<Point> coords)
     : first_out_(std::move(first_out)), head_(std::move(head)), time_ms_(std::move(time_ms)),
@@ -26,22 +49,8 @@ std::vector<std::uint32_t> RoadGraph::tails() const {
 }
 
 RoadGraph RoadGraph::reversed() const {
-    const std::uint32_t n = node_count();
-    std::vector<std::uint32_t> first(n + 1, 0);
-    for (auto h : head_) ++first[h + 1];
-    std::partial_sum(first.begin(), first.end(), first.begin());
-    std::vector<std::uint32_t> pos(first.begin(), first.end() - 1);
-    std::vector<std::uint32_t> head(head_.size());
-    std::vector<TimeMs> time(head_.size());
-    std::vector<float> length(head_.size());
-    for (std::uint32_t u = 0; u < n; ++u)
-        for (std::uint32_t e = first_out_[u]; e < first_out_[u + 1]; ++e) {
-            const std::uint32_t slot = pos[head_[e]]++;
-            head[slot] = u;
-            time[slot] = time_ms_[e];
-            length[slot] = length_m_[e];
-        }
-    return RoadGraph(std::move(first), std::move(head), std::move(time), std::move(length), coords_);
+    // Every edge u->v becomes v->u; the counting sort keeps each node's edges in input order.
+    return csr_from_arcs(node_count(), coords_, head_, tails(), time_ms_, length_m_);
 }
 
 std::size_t RoadGraph::memory_bytes() const noexcept {
@@ -173,29 +182,6 @@ std::uint32_t strongly_connected_components(const RoadGraph& g, std::vector<std:
     }
     return components;
 }
-
-namespace {
-
-RoadGraph csr_from_arcs(std::uint32_t n, std::vector<Point> coords, const std::vector<std::uint32_t>& tail,
-                        const std::vector<std::uint32_t>& head_in, const std::vector<TimeMs>& time_in,
-                        const std::vector<float>& length_in) {
-    std::vector<std::uint32_t> first(n + 1, 0);
-    for (auto t : tail) ++first[t + 1];
-    std::partial_sum(first.begin(), first.end(), first.begin());
-    std::vector<std::uint32_t> pos(first.begin(), first.end() - 1);
-    std::vector<std::uint32_t> head(tail.size());
-    std::vector<TimeMs> time(tail.size());
-    std::vector<float> length(tail.size());
-    for (std::size_t i = 0; i < tail.size(); ++i) {
-        const std::uint32_t slot = pos[tail[i]]++;
-        head[slot] = head_in[i];
-        time[slot] = time_in[i];
-        length[slot] = length_in[i];
-    }
-    return RoadGraph(std::move(first), std::move(head), std::move(time), std::move(length), std::move(coords));
-}
-
-} // namespace
 
 BuiltGraph RoadGraphBuilder::build(bool keep_largest_scc) {
     BuiltGraph out;
