@@ -69,7 +69,8 @@ std::vector<RenderedTile> render_range(const TileService& service, const std::st
             stats.bytes += t.gzip_body.size();
             out.push_back(RenderedTile{ids[i], std::move(t)});
         }
-        if (options.progress) options.progress(z, out.size());
+        stats.tiles = out.size();
+        if (options.progress) options.progress(z, stats);
     }
     stats.tiles = out.size();
     return out;

@@ -39,17 +39,18 @@ inline geo::FeatureTable east_of_england_schools() {
     return t;
 }
 
-/// LSOA 2021 polygons (EPSG:4326) from a GeoJSON FeatureCollection, as the `areas` layer.
-inline geo::FeatureTable lsoa_areas(const std::filesystem::path& file) {
+/// A polygon layer (EPSG:4326) from a GeoJSON FeatureCollection: `columns` maps a source property
+/// to a string field; fids count from 1 in file order.
+inline geo::FeatureTable polygons_from_geojson(const std::filesystem::path& file, std::string layer,
+                                               const std::vector<std::pair<std::string, std::string>>& columns) {
     const json fc = read_json_file(file);
     geo::FeatureTable t;
-    t.name = "areas";
+    t.name = std::move(layer);
     t.geometry_type = geo::GeometryType::MultiPolygon;
     t.epsg = 4326;
-    t.fields = {{"code", geo::FieldType::String}, {"name", geo::FieldType::String}, {"lad_code", geo::FieldType::String}};
+    for (const auto& [from, to] : columns) t.fields.push_back({to, geo::FieldType::String});
     std::int64_t fid = 0;
     for (const auto& f : fc["features"]) {
-        const auto& p = f["properties"];
         const auto& g = f["geometry"];
         geo::MultiPolygon mp;
         const auto add_polygon = [&](const json& rings) {
@@ -66,11 +67,16 @@ inline geo::FeatureTable lsoa_areas(const std::filesystem::path& file) {
         else
             for (const auto& rings : g["coordinates"]) add_polygon(rings);
         boost::geometry::correct(mp);
-        t.features.push_back({++fid, mp,
-                              {p["lsoa21_code"].get<std::string>(), p["lsoa21_name"].get<std::string>(),
-                               p["ltla24_code"].get<std::string>()}});
+        std::vector<geo::Value> values;
+        for (const auto& [from, to] : columns) values.emplace_back(f["properties"][from].get<std::string>());
+        t.features.push_back({++fid, mp, std::move(values)});
     }
     return t;
+}
+
+/// LSOA 2021 polygons as the `areas` layer (code, name, lad_code).
+inline geo::FeatureTable lsoa_areas(const std::filesystem::path& file) {
+    return polygons_from_geojson(file, "areas", {{"lsoa21_code", "code"}, {"lsoa21_name", "name"}, {"ltla24_code", "lad_code"}});
 }
 
 /// Spherical Mercator written out here (not through PROJ), for independent expectations.

@@ -79,7 +79,10 @@ int run(CommandArgs raw) {
         ao.threads = static_cast<unsigned>(*t);
     }
     const bool quiet = args.flag("--quiet");
-    if (!quiet) ao.progress = [](int z, std::size_t n) { std::cerr << "  z" << z << ": " << n << " tiles so far\n"; };
+    if (!quiet)
+        ao.progress = [](int z, const tiles::ArchiveStats& s) {
+            std::cerr << "  z" << z << ": " << s.tiles << " tiles so far, " << s.features_dropped << " features dropped so far\n";
+        };
     const auto t0 = std::chrono::steady_clock::now();
     const auto stats = format == "mbtiles" ? tiles::write_mbtiles(*service, tileset, out, ao)
                                            : tiles::write_pmtiles(*service, tileset, out, ao);

@@ -10,17 +10,6 @@
 
 namespace coldspot::tiles {
 
-struct ArchiveOptions {
-    int minzoom = -1; ///< -1: the tileset's own
-    int maxzoom = -1;
-    unsigned threads = 2;
-    /// PMTiles: bytes the header and root directory may take (the spec's 16 KiB); smaller values
-    /// force leaf directories sooner (tests use it).
-    std::size_t pmtiles_root_bytes = 16384;
-    /// Called after each zoom with (zoom, tiles written so far).
-    std::function<void(int, std::size_t)> progress;
-};
-
 struct ArchiveStats {
     std::size_t tiles = 0;        ///< non-empty tiles written
     std::size_t unique_tiles = 0; ///< distinct tile bodies (PMTiles deduplicates)
@@ -30,6 +19,18 @@ struct ArchiveStats {
     std::size_t features_dropped = 0;
     std::string largest_tile; ///< z/x/y of the largest tile
 };
+
+struct ArchiveOptions {
+    int minzoom = -1; ///< -1: the tileset's own
+    int maxzoom = -1;
+    unsigned threads = 2;
+    /// PMTiles: bytes the header and root directory may take (the spec's 16 KiB); smaller values
+    /// force leaf directories sooner (tests use it).
+    std::size_t pmtiles_root_bytes = 16384;
+    /// Called after each zoom with the zoom and the running totals.
+    std::function<void(int, const ArchiveStats&)> progress;
+};
+
 
 /// Writes an MBTiles 1.3 file (TMS rows, gzip-compressed pbf, `json` metadata with vector_layers),
 /// replacing `path` atomically. Throws NotFoundError for an unknown tileset.

@@ -51,7 +51,7 @@ struct EncodeOptions {
     std::uint32_t extent = 4096;        ///< tile units per side
     std::uint32_t buffer = 64;          ///< tile units of geometry kept beyond each edge
     double simplify_units = 1.0;        ///< Douglas-Peucker tolerance in tile units
-    std::size_t max_tile_bytes = 500 * 1024;  ///< uncompressed MVT size limit
+    std::size_t max_tile_bytes = 500'000;     ///< uncompressed MVT size limit (500 KB)
     std::size_t max_tile_features = 200'000;  ///< features per tile limit
     /// Points are clustered on zooms <= cluster_max_zoom, in square cells of cluster_cell_units.
     int cluster_max_zoom = 10;

@@ -1,0 +1,76 @@
+// The coldspot side of tools/bench/tiles, linked straight against libtiles/libgeo so the benchmark
+// does not depend on the whole CLI:
+//   tiles_bench pyramid WORKSPACE LAYERS MAXZOOM THREADS OUT.mbtiles
+//   tiles_bench latency WORKSPACE LAYERS TILELIST        (TILELIST: one z/x/y per line)
+// latency prints "z/x/y microseconds mvt_bytes features" per tile (render without cache).
+#include "coldspot/tiles/archive.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+using namespace coldspot;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::shared_ptr<const tiles::TileService> open(const std::string& workspace, const std::string& layers) {
+    tiles::TilesetSpec spec;
+    spec.name = "bench";
+    std::stringstream ss(layers);
+    for (std::string name; std::getline(ss, name, ',');) {
+        tiles::TileLayerSpec l;
+        l.source = name;
+        if (name == "areas") l.id_source = tiles::FeatureIdSource::GssCode;
+        spec.layers.push_back(l);
+    }
+    tiles::TileServiceOptions options;
+    options.prebuild_max_zoom = -1;
+    return tiles::open_tile_service(workspace, options, {spec});
+}
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> a(argv + 1, argv + argc);
+    if (a.size() == 6 && a[0] == "pyramid") {
+        const auto t0 = Clock::now();
+        const auto svc = open(a[1], a[2]);
+        const double load = seconds_since(t0);
+        tiles::ArchiveOptions ao;
+        ao.minzoom = 0;
+        ao.maxzoom = std::stoi(a[3]);
+        ao.threads = static_cast<unsigned>(std::stoi(a[4]));
+        ao.progress = [](int z, const tiles::ArchiveStats& s) {
+            std::cerr << "z" << z << " cumulative: tiles=" << s.tiles << " dropped=" << s.features_dropped
+                      << " max_mvt_bytes=" << s.max_tile_mvt_bytes << "\n";
+        };
+        const auto t1 = Clock::now();
+        const auto st = tiles::write_mbtiles(*svc, "bench", a[5], ao);
+        std::cout << "load_s=" << load << " render_write_s=" << seconds_since(t1) << " total_s=" << seconds_since(t0)
+                  << " tiles=" << st.tiles << " max_mvt_bytes=" << st.max_tile_mvt_bytes << " largest=" << st.largest_tile
+                  << " max_features=" << st.max_tile_features << " dropped=" << st.features_dropped << "\n";
+        return 0;
+    }
+    if (a.size() == 4 && a[0] == "latency") {
+        const auto svc = open(a[1], a[2]);
+        std::ifstream in(a[3]);
+        for (std::string line; std::getline(in, line);) {
+            unsigned z, x, y;
+            if (std::sscanf(line.c_str(), "%u/%u/%u", &z, &x, &y) != 3) continue;
+            const auto t = Clock::now();
+            const auto tile = svc->render("bench", tiles::TileId{z, x, y});
+            const double us = std::chrono::duration<double, std::micro>(Clock::now() - t).count();
+            std::cout << z << "/" << x << "/" << y << " " << us << " " << tile.mvt_bytes << " " << tile.feature_count << "\n";
+        }
+        return 0;
+    }
+    std::cerr << "usage: tiles_bench pyramid WORKSPACE LAYERS MAXZOOM THREADS OUT.mbtiles\n"
+                 "       tiles_bench latency WORKSPACE LAYERS TILELIST\n";
+    return 2;
+}
