@@ -41,6 +41,15 @@ AnalysisJobs::AnalysisJobs(AnalysisFunction analysis, std::filesystem::path work
 
 AnalysisJobs::~AnalysisJobs() { stop(); }
 
+void AnalysisJobs::check(const nlohmann::json& parameters) const {
+    if (!check_) return;
+    try {
+        check_(parameters);
+    } catch (const std::exception& e) {
+        throw HttpProblem(422, std::string("analysis parameters refused: ") + e.what(), {{"schema", "/analysis/schema"}});
+    }
+}
+
 std::string AnalysisJobs::submit(nlohmann::json parameters) {
     if (!analysis_) throw HttpProblem(501, "this server has no cold-spot analysis to run (it was started without one)");
     std::lock_guard lock(mutex_);

@@ -49,6 +49,7 @@ Reply analysis_submit(const RouteContext& ctx) {
         throw HttpProblem(400, std::string("the body is not valid JSON: ") + e.what());
     }
     const nlohmann::json parameters = validated_analysis_parameters(body);
+    ctx.jobs.check(parameters);
     const std::string id = ctx.jobs.submit(parameters);
     Reply r = json_reply(*ctx.jobs.describe(id), 202);
     r.set_header("Location", ctx.base + "/analysis/" + id);

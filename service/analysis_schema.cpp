@@ -7,35 +7,64 @@
 namespace coldspot::service {
 
 const nlohmann::json& analysis_parameters_schema() {
+    // Mirrors the analysis parameters file (docs/methodology.md, geo/coldspots/parameters.hpp):
+    // absent keys keep the analysis defaults, which the analysis merges in itself.
     static const nlohmann::json schema = nlohmann::json::parse(R"({
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "Cold-spot analysis parameters",
+  "description": "Any subset of the analysis parameters file; absent keys keep their defaults (docs/methodology.md).",
   "type": "object",
   "additionalProperties": false,
   "properties": {
-    "statistic": {"type": "string", "enum": ["gi_star", "local_moran"], "default": "gi_star",
-                  "description": "Local statistic computed on the cold-spot index."},
-    "weights": {
+    "components": {
       "type": "object", "additionalProperties": false,
-      "description": "Spatial weights between schools.",
+      "description": "Index components and their weights and transforms.",
       "properties": {
-        "type": {"type": "string", "enum": ["knn", "distance_band", "queen"], "default": "knn"},
-        "k": {"type": "integer", "minimum": 1, "maximum": 100, "default": 8},
-        "distance_m": {"type": "number", "exclusiveMinimum": 0, "maximum": 200000, "default": 10000},
-        "standardize": {"type": "string", "enum": ["binary", "row"], "default": "row"}
+        "access": {"type": "object", "additionalProperties": false, "properties": {
+          "weight": {"type": "number", "minimum": 0, "maximum": 1000},
+          "hub_types": {"type": "array"},
+          "good_minutes": {"type": "number", "minimum": 0, "maximum": 1440},
+          "poor_minutes": {"type": "number", "minimum": 0, "maximum": 1440},
+          "straight_line_kph": {"type": "number", "exclusiveMinimum": 0, "maximum": 200},
+          "detour_factor": {"type": "number", "minimum": 1, "maximum": 10}}},
+        "deprivation": {"type": "object", "additionalProperties": false, "properties": {
+          "weight": {"type": "number", "minimum": 0, "maximum": 1000},
+          "field": {"type": "string", "maxLength": 64}}},
+        "need": {"type": "object", "additionalProperties": false, "properties": {
+          "weight": {"type": "number", "minimum": 0, "maximum": 1000},
+          "fields": {"type": "array"}}},
+        "rurality": {"type": "object", "additionalProperties": false, "properties": {
+          "weight": {"type": "number", "minimum": 0, "maximum": 1000}}},
+        "remit": {"type": "object", "additionalProperties": false, "properties": {
+          "weight": {"type": "number", "minimum": 0, "maximum": 1000},
+          "no_hub": {"type": "number", "minimum": 0, "maximum": 1},
+          "conflicting": {"type": "number", "minimum": 0, "maximum": 1},
+          "non_local_trust": {"type": "number", "minimum": 0, "maximum": 1}}},
+        "engagement": {"type": "object", "additionalProperties": false, "properties": {
+          "weight": {"type": "number", "minimum": 0, "maximum": 1000},
+          "table": {"type": "string", "maxLength": 64},
+          "key": {"type": "string", "maxLength": 64},
+          "field": {"type": "string", "maxLength": 64},
+          "school_key": {"type": "string", "maxLength": 64},
+          "higher_is_better": {"type": "boolean"}}}
       }
     },
-    "permutations": {"type": "integer", "minimum": 0, "maximum": 9999, "default": 999,
-                     "description": "Conditional permutations for pseudo p-values (0: analytical only)."},
-    "seed": {"type": "integer", "minimum": 0, "maximum": 2147483647, "default": 12345},
-    "fdr": {"type": "boolean", "default": true, "description": "Benjamini-Hochberg correction of p-values."},
-    "alpha": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5, "default": 0.05},
-    "index_weights": {"type": "object", "maxProperties": 32,
-                      "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1000},
-                      "description": "Weight of each cold-spot index component, by component name."},
-    "hex_cell_m": {"type": "number", "minimum": 250, "maximum": 100000, "default": 5000,
-                   "description": "Hexagon size (centre to centre, metres) of the aggregated grid."},
-    "description": {"type": "string", "maxLength": 500}
+    "statistics": {
+      "type": "object", "additionalProperties": false,
+      "description": "Spatial weights and inference for Gi* and local Moran's I on the index.",
+      "properties": {
+        "weights": {"type": "string", "enum": ["knn", "distance_band"]},
+        "band_m": {"type": "number", "minimum": 1, "maximum": 200000},
+        "k": {"type": "integer", "minimum": 1, "maximum": 100},
+        "style": {"type": "string", "enum": ["binary", "row"]},
+        "permutations": {"type": "integer", "minimum": 0, "maximum": 9999},
+        "seed": {"type": "integer", "minimum": 0, "maximum": 9007199254740992},
+        "fdr": {"type": "boolean"},
+        "alpha": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5}
+      }
+    },
+    "hex": {"type": "object", "additionalProperties": false, "properties": {
+      "cell_area_km2": {"type": "number", "minimum": 0.01, "maximum": 100000}}}
   }
 })");
     return schema;

@@ -28,7 +28,7 @@ service::AnalysisFunction rewriting_analysis(std::atomic<int>& runs, std::chrono
         w.write(run_table("coldspots_schools", run));
         w.commit();
         progress(1.0, "done");
-        return json{{"run", run}, {"permutations", params.at("permutations")}};
+        return json{{"run", run}, {"permutations", params.value("/statistics/permutations"_json_pointer, -1)}};
     };
 }
 
@@ -59,32 +59,32 @@ protected:
 TEST(AnalysisSchema, ValidatesTypesRangesEnumsAndUnknownKeys) {
     const auto& schema = service::analysis_parameters_schema();
     EXPECT_TRUE(service::validate(json::object(), schema).empty());
-    EXPECT_TRUE(service::validate(json{{"statistic", "local_moran"}, {"weights", {{"type", "distance_band"}, {"distance_m", 5000}}}, {"permutations", 99}}, schema).empty());
-    auto v = service::validate(json{{"permutations", 10000}, {"weights", {{"k", 0}, {"kind", "x"}}}, {"statistic", "moran"}, {"alpha", 0}, {"fdr", "yes"}}, schema);
+    EXPECT_TRUE(service::validate(json{{"statistics", {{"weights", "distance_band"}, {"band_m", 5000}, {"permutations", 99}}}, {"hex", {{"cell_area_km2", 10}}}}, schema).empty());
+    auto v = service::validate(json{{"statistics", {{"permutations", 10000}, {"k", 0}, {"kind", "x"}, {"weights", "queen"}, {"alpha", 0}, {"fdr", "yes"}}}}, schema);
     std::map<std::string, std::string> by_pointer;
     for (const auto& e : v) by_pointer[e.pointer] = e.message;
     EXPECT_EQ(by_pointer.size(), 6u);
-    EXPECT_EQ(by_pointer["/permutations"], "must be at most 9999");
-    EXPECT_EQ(by_pointer["/weights/k"], "must be at least 1");
-    EXPECT_EQ(by_pointer["/weights/kind"], "is not a known parameter");
-    EXPECT_EQ(by_pointer["/statistic"], "must be one of [\"gi_star\",\"local_moran\"], got \"moran\"");
-    EXPECT_EQ(by_pointer["/alpha"], "must be greater than 0");
-    EXPECT_EQ(by_pointer["/fdr"], "expected boolean, got string");
+    EXPECT_EQ(by_pointer["/statistics/permutations"], "must be at most 9999");
+    EXPECT_EQ(by_pointer["/statistics/k"], "must be at least 1");
+    EXPECT_EQ(by_pointer["/statistics/kind"], "is not a known parameter");
+    EXPECT_EQ(by_pointer["/statistics/weights"], "must be one of [\"knn\",\"distance_band\"], got \"queen\"");
+    EXPECT_EQ(by_pointer["/statistics/alpha"], "must be greater than 0");
+    EXPECT_EQ(by_pointer["/statistics/fdr"], "expected boolean, got string");
     EXPECT_EQ(service::validate(json::array(), schema).at(0).message, "expected object, got array");
-    EXPECT_EQ(service::validate(json{{"seed", 1.5}}, schema).at(0).message, "expected integer, got number");
-    EXPECT_EQ(service::validate(json{{"index_weights", {{"drive_time", -1}}}}, schema).at(0).pointer, "/index_weights/drive_time");
+    EXPECT_EQ(service::validate(json{{"statistics", {{"seed", 1.5}}}}, schema).at(0).message, "expected integer, got number");
+    EXPECT_EQ(service::validate(json{{"components", {{"access", {{"weight", -1}}}}}}, schema).at(0).pointer, "/components/access/weight");
+    EXPECT_EQ(service::validate(json{{"colour", "red"}}, schema).at(0).pointer, "/colour");
 
-    const auto filled = service::validated_analysis_parameters(json{{"weights", {{"type", "knn"}}}});
-    EXPECT_EQ(filled["permutations"], 999);
-    EXPECT_EQ(filled["weights"]["k"], 8);
-    EXPECT_EQ(filled["weights"]["type"], "knn");
-    EXPECT_EQ(filled["statistic"], "gi_star");
+    // Defaults from a schema fill absent members, recursively.
+    const json small = json::parse(R"({"type": "object", "properties": {"a": {"type": "integer", "default": 3},
+        "b": {"type": "object", "properties": {"c": {"type": "string", "default": "x"}}}}})");
+    EXPECT_EQ(service::apply_defaults(json{{"a", 5}}, small), (json{{"a", 5}, {"b", {{"c", "x"}}}}));
     try {
-        service::validated_analysis_parameters(json{{"permutations", -1}});
+        service::validated_analysis_parameters(json{{"statistics", {{"permutations", -1}}}});
         FAIL();
     } catch (const service::HttpProblem& p) {
         EXPECT_EQ(p.status(), 422);
-        EXPECT_EQ(p.extensions()["errors"][0]["pointer"], "/permutations");
+        EXPECT_EQ(p.extensions()["errors"][0]["pointer"], "/statistics/permutations");
     }
 }
 
@@ -98,11 +98,11 @@ TEST_F(AnalysisApi, WritesNeedTheBearerToken) {
     EXPECT_NE(r.header("www-authenticate").find("invalid_token"), std::string::npos);
     expect_problem(post_analysis(port_, "{}", "s3cre"), 401);
     expect_problem(post_analysis(port_, "{}", "s3cret", "text/plain"), 415);
-    expect_problem(post_analysis(port_, "{\"permutations\": ", "s3cret"), 400);
-    const auto bad = post_analysis(port_, R"({"permutations": 100000, "colour": "red"})");
+    expect_problem(post_analysis(port_, "{\"statistics\": ", "s3cret"), 400);
+    const auto bad = post_analysis(port_, R"({"statistics": {"permutations": 100000}, "colour": "red"})");
     expect_problem(bad, 422);
     EXPECT_EQ(json::parse(bad.body)["errors"].size(), 2u);
-    expect_problem(post_analysis(port_, "{\"description\": \"" + std::string(70000, 'x') + "\"}"), 413);
+    expect_problem(post_analysis(port_, "{\"components\": {\"access\": {\"hub_types\": [\"" + std::string(70000, 'x') + "\"]}}}"), 413);
     EXPECT_EQ(runs.load(), 0);
     expect_problem(get("/analysis/000001-deadbeef"), 404);
     const auto schema = get_json("/analysis/schema");
@@ -120,14 +120,13 @@ TEST_F(AnalysisApi, JobRunsInTheBackgroundAndSwapsResultsIn) {
     start({}, rewriting_analysis(runs));
     EXPECT_EQ(get_json("/collections/school_remits/items?limit=1")["features"][0]["properties"]["run"], 0);
     expect_problem(get("/collections/coldspots_schools"), 404);
-    const auto r = post_analysis(port_, R"({"permutations": 99, "weights": {"type": "knn", "k": 4}})");
+    const auto r = post_analysis(port_, R"({"statistics": {"permutations": 99, "weights": "knn", "k": 4}})");
     ASSERT_EQ(r.status, 202) << r.body;
     const auto location = r.header("location");
     ASSERT_EQ(location.rfind(base() + "/analysis/", 0), 0u) << location;
     const auto accepted = json::parse(r.body);
     EXPECT_TRUE(accepted["state"] == "queued" || accepted["state"] == "running");
-    EXPECT_EQ(accepted["parameters"]["weights"]["k"], 4);
-    EXPECT_EQ(accepted["parameters"]["statistic"], "gi_star"); // defaults filled in
+    EXPECT_EQ(accepted["parameters"]["statistics"]["k"], 4);
     const auto done = wait_for_job(location);
     EXPECT_EQ(done["state"], "succeeded") << done.dump();
     EXPECT_EQ(done["progress"], 1.0);

@@ -91,7 +91,7 @@ TEST_F(OgcApi, OpenApiStatesTheConfiguredLimitDefaultAndMaximum) {
     EXPECT_EQ(limit["minimum"], 1);
     EXPECT_TRUE(j["paths"].contains("/collections/{collectionId}/items"));
     EXPECT_TRUE(j["paths"].contains("/tiles/{tileset}/{z}/{x}/{y}.mvt"));
-    EXPECT_EQ(j["components"]["schemas"]["AnalysisParameters"]["properties"]["permutations"]["maximum"], 9999);
+    EXPECT_EQ(j["components"]["schemas"]["AnalysisParameters"]["properties"]["statistics"]["properties"]["permutations"]["maximum"], 9999);
     // Every $ref points at something that exists.
     std::function<void(const json&)> check_refs = [&](const json& node) {
         if (node.is_object()) {

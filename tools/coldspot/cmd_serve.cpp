@@ -1,6 +1,8 @@
 // coldspot serve WORKSPACE.gpkg: the web service (OGC API Features, vector tiles, analysis API).
 #include "command.hpp"
 
+#include "coldspot/geo/coldspots/analysis.hpp"
+#include "coldspot/geo/coldspots/parameters.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/service/server.hpp"
 #include "coldspot/service/service.hpp"
@@ -81,7 +83,19 @@ int run_serve(CommandArgs raw) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN); // a client closing mid-response must not kill the server
 
-    service::Service svc(config);
+    // The real cold-spot analysis (geo/coldspots), run by POST /analysis jobs; its own parser
+    // checks parameters before a job is queued.
+    service::AnalysisFunction analysis = [](const nlohmann::json& parameters, const std::filesystem::path& workspace,
+                                            const service::ProgressCallback& progress) {
+        const auto summary = geo::coldspots::run_analysis(parameters, workspace, [&](std::string_view stage, double fraction) {
+            progress(fraction, std::string(stage));
+        });
+        return nlohmann::json{{"run_id", summary.run_id}, {"schools", summary.schools}, {"scored", summary.scored},
+                              {"cold_spot_schools", summary.cold_spot_schools}, {"islands", summary.islands},
+                              {"notes", summary.notes}, {"layers", summary.layers}};
+    };
+    service::Service svc(config, analysis);
+    svc.jobs().set_parameter_check([](const nlohmann::json& p) { (void)geo::coldspots::parse_parameters(p, "POST /analysis"); });
     service::Server server(svc);
     server.start();
     const auto snap = svc.snapshot();

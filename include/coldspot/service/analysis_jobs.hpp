@@ -37,6 +37,10 @@ using AnalysisFunction = std::function<nlohmann::json(const nlohmann::json& para
 /// served snapshot; returns the new snapshot version. A throw marks the job failed.
 using PublishFunction = std::function<std::uint64_t()>;
 
+/// A deeper check of parameters the schema accepted (the analysis's own parser); throws with a
+/// message naming the bad value, which the API answers as 422 before anything is queued.
+using ParameterCheck = std::function<void(const nlohmann::json& parameters)>;
+
 enum class JobState { Queued, Running, Succeeded, Failed, Cancelled };
 std::string to_string(JobState s);
 
@@ -48,6 +52,9 @@ public:
     AnalysisJobs& operator=(const AnalysisJobs&) = delete;
 
     bool available() const noexcept { return static_cast<bool>(analysis_); }
+    void set_parameter_check(ParameterCheck check) { check_ = std::move(check); }
+    /// Runs the parameter check, if any; throws HttpProblem 422 with its message.
+    void check(const nlohmann::json& parameters) const;
     /// Queues a job and returns its id. Throws HttpProblem 503 when the queue is full or the
     /// runner is stopping, 501 when no analysis is available.
     std::string submit(nlohmann::json parameters);
@@ -75,6 +82,7 @@ private:
     nlohmann::json to_json(const Job& job) const;
 
     AnalysisFunction analysis_;
+    ParameterCheck check_;
     std::filesystem::path workspace_;
     PublishFunction publish_;
     std::size_t max_queued_;
