@@ -88,7 +88,10 @@ void print_summary(const RemitAnalysis& a, std::ostream& out) {
     int snapped = 0;
     for (const auto& s : a.assignments)
         if (s.district && s.district->placement == Placement::Snapped) ++snapped;
-    out << snapped << " schools snapped to a district within " << a.options.snap_distance_m << " m\n\n";
+    out << snapped << " schools snapped to a district within " << a.options.snap_distance_m << " m\n";
+    if (o.schools_without_zone > 0)
+        out << o.schools_without_zone << " schools on boundaries or snapped have a hub set no zone has (counted in no zone)\n";
+    out << "\n";
 }
 
 void print_school(const RemitAnalysis& a, std::int64_t urn, std::ostream& out) {
