@@ -9,6 +9,7 @@
 #include "coldspot/geo/routing/multi_source_search.hpp"
 #include "coldspot/geo/routing/road_graph.hpp"
 #include "coldspot/geo/routing/road_source.hpp"
+#include "coldspot/geo/routing/school_access.hpp"
 #include "coldspot/geo/routing/speed_profile.hpp"
 #include "test_support.hpp"
 
@@ -360,4 +361,68 @@ TEST(RoutingRealData, OsOpenRoadsMotorwaysImportWithTheirPublishedLength) {
     double graph_km = 0;
     for (std::uint32_t e = 0; e < built.graph.edge_count(); ++e) graph_km += built.graph.length_m(EdgeId{e}) / 2000;
     EXPECT_GT(graph_km, 0.9 * 4641); // the largest component is most of the network (the source removed islands)
+}
+
+TEST(RoutingRealData, CambridgeMatrixEqualsOneFullSearchPerPair) {
+    COLDSPOT_REQUIRE_SHARED("osm/cambridge_drive_service_2020_edges.geojson");
+    COLDSPOT_REQUIRE_SHARED("schools/schools_gias2024_composite_geocoded.csv");
+    const auto built = build_road_graph(read_road_lines(cambridge_source()), default_speed_profile());
+    const auto schools_in_city = open_schools_in("E07000008");
+    FeatureTable schools;
+    schools.name = "schools";
+    schools.geometry_type = GeometryType::Point;
+    schools.fields = {{"urn", FieldType::Integer}};
+    for (const auto& s : schools_in_city) {
+        Feature f;
+        f.fid = s.urn;
+        f.geometry = s.at;
+        f.values = {s.urn};
+        schools.features.push_back(std::move(f));
+    }
+    // Venues: six schools spread through the list, two hub types.
+    FeatureTable venues;
+    venues.name = "hub_venues";
+    venues.geometry_type = GeometryType::Point;
+    venues.fields = {{"hub_id", FieldType::String}, {"hub_type", FieldType::String}};
+    for (std::size_t i = 0; i < schools_in_city.size(); i += schools_in_city.size() / 6) {
+        Feature f;
+        f.fid = static_cast<std::int64_t>(venues.features.size()) + 1;
+        f.geometry = schools_in_city[i].at;
+        f.values = {std::string("h") + std::to_string(f.fid), std::string(f.fid % 2 ? "odd" : "even")};
+        venues.features.push_back(std::move(f));
+    }
+    AccessOptions opt;
+    opt.matrix_cutoff_minutes = 8;
+    opt.isochrones.minutes.clear();
+    const auto r = compute_school_access(built.graph, {&schools, &venues, nullptr, nullptr}, default_speed_profile(), opt);
+
+    // Reference: a full, unbounded search per venue, then every school's arrival.
+    const EdgeSnapper snapper(built.graph);
+    const RoadGraph rev = built.graph.reversed();
+    MultiSourceSearch search(rev);
+    std::map<std::pair<std::int64_t, std::int64_t>, double> expected; // (urn, venue fid) -> minutes
+    for (const auto& v : venues.features) {
+        const Snap vs = snapper.snap(std::get<Point>(v.geometry));
+        search.run(sources_for(built.graph, vs, 0));
+        std::vector<LabelledPosition> same;
+        for (const auto& p : vs.positions) same.push_back({p, 0});
+        for (const auto& s : schools_in_city) {
+            const Arrival a = arrival(built.graph, search, snapper.snap(s.at), same);
+            if (a.time <= 8 * 60000) expected[{s.urn, v.fid}] = a.time / 60000.0;
+        }
+    }
+    const auto& mx = r.access_matrix;
+    std::map<std::pair<std::int64_t, std::int64_t>, double> got;
+    for (const auto& f : mx.features)
+        got[{std::get<std::int64_t>(f.values[mx.require_field("urn")]),
+             std::get<std::int64_t>(f.values[mx.require_field("venue_fid")])}] = *as_number(f.values[mx.require_field("minutes")]);
+    ASSERT_GT(expected.size(), 50u);
+    EXPECT_EQ(got.size(), expected.size());
+    for (const auto& [key, minutes] : expected) {
+        auto it = got.find(key);
+        ASSERT_NE(it, got.end()) << "missing pair urn " << key.first << " venue " << key.second;
+        EXPECT_DOUBLE_EQ(it->second, minutes);
+    }
+    // Every Cambridge school is on the network: a road value for each of the two hub types.
+    EXPECT_EQ(r.report.road_values, 2 * schools_in_city.size());
 }
