@@ -2,6 +2,7 @@
 // `coldspot remits`, checked against lists derived here from the hub and school CSVs.
 #include "real_data.hpp"
 
+#include "coldspot/geo/remits/polygon_index.hpp"
 #include "coldspot/geo/workspace.hpp"
 
 #include <gtest/gtest.h>
@@ -83,6 +84,39 @@ TEST(RemitsRealData, EastOfEnglandImportThenRemitsMatchesHubCsv) {
     }
     EXPECT_GT(checked, 2600);
     EXPECT_EQ(mismatched, 0) << examples;
+
+    // The overlay (GEOS) and the assignment (point in each footprint) agree: a school inside a
+    // zone polygon has exactly the zone's hub set.
+    const auto zones = out.read("remit_zones");
+    std::vector<geo::MultiPolygon> zone_polygons;
+    std::vector<std::string> zone_keys;
+    for (const auto& f : zones.features) {
+        zone_polygons.push_back(std::get<geo::MultiPolygon>(f.geometry));
+        zone_keys.push_back(geo::as_text(f.values[zones.require_field("hub_ids")]));
+    }
+    const geo::remits::PolygonIndex zone_index(zone_polygons, zone_keys);
+    int in_zone = 0, zone_mismatch = 0;
+    for (const auto& f : schools.features) {
+        const auto* p = std::get_if<geo::Point>(&f.geometry);
+        if (!p) continue;
+        const auto hit = zone_index.locate(*p, 0);
+        if (!hit || hit->placement != geo::remits::Placement::Interior) continue;
+        ++in_zone;
+        std::string mine;
+        for (const auto& id : hubs_of_school[geo::as_text(f.values[schools.require_field("urn")])]) mine += (mine.empty() ? "" : ";") + id;
+        std::set<std::string> want;
+        std::string key = zone_keys[hit->polygon];
+        for (std::size_t start = 0; start <= key.size();) {
+            const auto end = std::min(key.find(';', start), key.size());
+            want.insert(key.substr(start, end - start));
+            start = end + 1;
+        }
+        std::string wanted;
+        for (const auto& id : want) wanted += (wanted.empty() ? "" : ";") + id;
+        if (mine != wanted) ++zone_mismatch;
+    }
+    EXPECT_GT(in_zone, 2600);
+    EXPECT_EQ(zone_mismatch, 0);
 }
 
 } // namespace
