@@ -237,6 +237,20 @@ PolygonOutcome polygon_to_tile(const geo::MultiPolygon& g3857, const geo::Box& e
     PolygonOutcome out;
     const double lo = -static_cast<double>(f.buffer), hi = static_cast<double>(f.extent + f.buffer);
     const geo::Box box{Point{lo, lo}, Point{hi, hi}};
+    // Smaller than one unit both ways: straight to the placeholder square, skipping the geometry
+    // work (most LSOAs at z6-z8 are this).
+    const double eu0 = f.u(env.min_corner().x()), eu1 = f.u(env.max_corner().x());
+    const double ev0 = f.v(env.min_corner().y()), ev1 = f.v(env.max_corner().y());
+    if (eu1 - eu0 < 1 && ev1 - ev0 < 1) {
+        const double cx = std::floor((eu0 + eu1) / 2), cy = std::floor((ev0 + ev1) / 2);
+        if (cx < 0 || cy < 0 || cx >= f.extent || cy >= f.extent) return out;
+        geo::Polygon sq;
+        sq.outer() = {Point{cx, cy}, Point{cx, cy + 1}, Point{cx + 1, cy + 1}, Point{cx + 1, cy}, Point{cx, cy}};
+        out.placeholder = true;
+        out.area_units = 1;
+        out.rings = to_paths(geo::MultiPolygon{sq}, f.extent);
+        return out;
+    }
     geo::MultiPolygon units = to_units(g3857, f);
     if (!bg::within(env, f.clip_box)) units = clip_units(units, box);
     if (units.empty()) return out;

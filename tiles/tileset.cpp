@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -129,12 +130,13 @@ struct TileService::Impl {
     /// Encodes one tile. Features whose area falls below `min_area` tile units^2 are left out
     /// and counted (only used when a tile is over its limits).
     std::string encode(const ResolvedTileset& ts, const TileId& tile, double tol_mult, double min_area,
-                       std::size_t& features, std::size_t& dropped) const;
+                       std::size_t& features, std::size_t& dropped, std::vector<double>* sizes = nullptr) const;
     EncodedTile render(const ResolvedTileset& ts, const TileId& tile) const;
 };
 
 std::string TileService::Impl::encode(const ResolvedTileset& ts, const TileId& tile, double tol_mult, double min_area,
-                                      std::size_t& features, std::size_t& dropped) const {
+                                      std::size_t& features, std::size_t& dropped, std::vector<double>* sizes) const {
+    if (sizes) sizes->clear();
     const EncodeOptions& eo = options.encode;
     const TileFrame frame(tile, eo.extent, eo.buffer);
     const double tol = eo.simplify_units * tol_mult;
@@ -240,6 +242,7 @@ std::string TileService::Impl::encode(const ResolvedTileset& ts, const TileId& t
                     ++dropped;
                     continue;
                 }
+                if (sizes) sizes->push_back(po.area_units);
                 attribute_tags(T.features[i]);
                 builder.add_feature(rl.ids[i], MvtGeomType::Polygon, po.rings, tags);
             }
@@ -259,6 +262,13 @@ std::string TileService::Impl::encode(const ResolvedTileset& ts, const TileId& t
                         continue;
                     }
                 }
+                if (sizes) {
+                    double len = 0;
+                    for (const auto& p : parts)
+                        for (std::size_t k = 1; k < p.size(); ++k)
+                            len += std::hypot(p[k].x - p[k - 1].x, p[k].y - p[k - 1].y);
+                    sizes->push_back(len * len);
+                }
                 attribute_tags(T.features[i]);
                 builder.add_feature(rl.ids[i], MvtGeomType::LineString, parts, tags);
             }
@@ -272,13 +282,30 @@ std::string TileService::Impl::encode(const ResolvedTileset& ts, const TileId& t
 EncodedTile TileService::Impl::render(const ResolvedTileset& ts, const TileId& tile) const {
     const EncodeOptions& eo = options.encode;
     std::size_t features = 0, dropped = 0;
-    std::string mvt = encode(ts, tile, 1.0, 0.0, features, dropped);
-    // Over the limits: first simplify harder, then leave out the smallest polygons and lines
-    // (counted in features_dropped). Points are clustered and never reach this.
+    std::vector<double> sizes;
+    std::string mvt = encode(ts, tile, 1.0, 0.0, features, dropped, &sizes);
+    // Over the limits: first simplify 4x then 16x harder, then leave out the smallest polygons and lines
+    // (counted in features_dropped). The threshold is chosen from the sizes of the features
+    // written, so a heavy tile costs a few encodes, not a search. Points are clustered and never
+    // reach this.
     const auto over = [&] { return mvt.size() > eo.max_tile_bytes || features > eo.max_tile_features; };
-    for (double mult = 4; over() && mult <= 64; mult *= 4) mvt = encode(ts, tile, mult, 0.0, features, dropped);
-    for (double min_area = 1; over() && min_area < 1e12; min_area *= 4)
-        mvt = encode(ts, tile, 64, min_area, features, dropped);
+    double mult = 1;
+    while (over() && mult < 16) {
+        mult *= 4;
+        mvt = encode(ts, tile, mult, 0.0, features, dropped, &sizes);
+    }
+    double keep_fraction = 0.9;
+    for (int attempt = 0; over() && attempt < 8 && !sizes.empty(); ++attempt) {
+        keep_fraction *= std::min(static_cast<double>(eo.max_tile_bytes) / static_cast<double>(mvt.size()),
+                                  static_cast<double>(eo.max_tile_features) / static_cast<double>(std::max<std::size_t>(features, 1)));
+        std::vector<double> sorted = sizes;
+        std::sort(sorted.begin(), sorted.end(), std::greater<>());
+        const auto keep = static_cast<std::size_t>(keep_fraction * static_cast<double>(sorted.size()));
+        double threshold = keep < sorted.size() ? sorted[keep] : sorted.back();
+        // Drop the whole tie at the threshold so each attempt makes progress.
+        threshold = std::nextafter(threshold, std::numeric_limits<double>::infinity());
+        mvt = encode(ts, tile, mult, threshold, features, dropped);
+    }
     EncodedTile out;
     out.mvt_bytes = mvt.size();
     out.feature_count = features;
