@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 namespace coldspot::service {
@@ -68,24 +69,45 @@ private:
     std::ostream* out_ = nullptr;
 };
 
-/// Sends a streamed body as HTTP chunks, flushing each piece to the socket.
-class ChunkSink final : public BodySink {
+constexpr std::size_t kMaxResponseBytes = 4u << 20; ///< Pistache's buffer for one send()
+constexpr std::size_t kBufferedBodyBytes = 3u << 20; ///< streamed bodies up to this go out in one send()
+
+/// Receives a streamed body. While it stays small it is buffered and sent in one write with a
+/// Content-Length (Pistache's chunked path costs a reactor round trip per chunk); once it outgrows
+/// the buffer it switches to chunked transfer, so no body ever needs one buffer of its full size.
+class AdaptiveSink final : public BodySink {
 public:
-    explicit ChunkSink(Http::ResponseStream& stream) : stream_(stream) {}
+    AdaptiveSink(Http::ResponseWriter& response, Http::Code code) : response_(response), code_(code) {}
     void write(std::string_view bytes) override {
-        if (bytes.empty()) return; // an empty chunk would end the body
-        stream_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        stream_.flush();
-        sent += bytes.size();
+        if (bytes.empty()) return; // an empty chunk would end a chunked body
+        if (!stream_) {
+            buffer_ += bytes;
+            if (buffer_.size() <= kBufferedBodyBytes) return;
+            stream_.emplace(response_.stream(code_));
+            bytes = buffer_;
+        }
+        stream_->write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        stream_->flush();
+        sent_ += bytes.size();
+        buffer_.clear();
     }
-    std::uint64_t sent = 0;
+    std::uint64_t finish() {
+        if (stream_) {
+            stream_->ends();
+            return sent_;
+        }
+        response_.send(code_, buffer_);
+        return buffer_.size();
+    }
 
 private:
-    Http::ResponseStream& stream_;
+    Http::ResponseWriter& response_;
+    Http::Code code_;
+    std::string buffer_;
+    std::optional<Http::ResponseStream> stream_;
+    std::uint64_t sent_ = 0;
 };
 
-constexpr std::size_t kMaxResponseBytes = 4u << 20;     ///< Pistache's buffer for one send()
-constexpr std::size_t kBodyPieceBytes = 256u << 10;       ///< bodies above the buffer go out chunked
 
 Request to_request(const Http::Request& req) {
     Request r;
@@ -180,20 +202,17 @@ private:
             stream.flush();
             return 0;
         }
-        if (!reply.stream && reply.body.size() + 16384 <= kMaxResponseBytes) {
-            response.send(code, reply.body);
-            return reply.body.size();
-        }
-        auto stream = response.stream(code);
-        ChunkSink sink(stream);
+        AdaptiveSink sink(response, code);
         if (reply.stream) {
             reply.stream(sink);
+        } else if (reply.body.size() <= kBufferedBodyBytes) {
+            response.send(code, reply.body);
+            return reply.body.size();
         } else {
-            for (std::size_t at = 0; at < reply.body.size(); at += kBodyPieceBytes)
-                sink.write(std::string_view(reply.body).substr(at, kBodyPieceBytes));
+            constexpr std::size_t piece = 256u << 10;
+            for (std::size_t at = 0; at < reply.body.size(); at += piece) sink.write(std::string_view(reply.body).substr(at, piece));
         }
-        stream.ends();
-        return sink.sent;
+        return sink.finish();
     }
 
     Service* service_;
