@@ -180,19 +180,23 @@ std::vector<FeatureTable> result_layers(const RemitAnalysis& a) {
     }
     out.push_back(std::move(hd));
 
-    FeatureTable ld{"la_dashboard", "per district and hub type: the hubs serving it and the share each covers", GeometryType::None, 27700, {}, {}};
-    ld.fields = {{"lad_code", FieldType::String},   {"lad_name", FieldType::String},     {"hub_type", FieldType::String},
-                 {"hub_id", FieldType::String},     {"hub_name", FieldType::String},     {"covered_km2", FieldType::Real},
-                 {"covered_share", FieldType::Real}, {"schools", FieldType::Integer},    {"schools_covered", FieldType::Integer},
-                 {"in_study_area", FieldType::Integer}};
+    FeatureTable ld{"la_dashboard", "per authority (district and upper tier) and hub type: the hubs serving it and the share each covers",
+                    GeometryType::None, 27700, {}, {}};
+    ld.fields = {{"level", FieldType::String},       {"la_code", FieldType::String},     {"la_name", FieldType::String},
+                 {"hub_type", FieldType::String},    {"hub_id", FieldType::String},      {"hub_name", FieldType::String},
+                 {"covered_km2", FieldType::Real},   {"covered_share", FieldType::Real}, {"schools", FieldType::Integer},
+                 {"schools_covered", FieldType::Integer}, {"in_study_area", FieldType::Integer}};
     fid = 0;
     for (const auto& c : a.dashboards.authorities) {
-        const Area& dist = in.districts[c.district];
+        const bool district = c.level == AuthorityLevel::District;
+        const Area& la = district ? in.districts[c.authority] : in.upper_tier[c.authority];
         Feature f;
         f.fid = ++fid;
-        f.values = {dist.code, dist.name, c.hub_type, c.hub ? Value(in.hubs[*c.hub].id) : Value(),
+        // Upper-tier authorities are not part of the study-area definition (districts are).
+        f.values = {std::string(to_string(c.level)), la.code, la.name, c.hub_type, c.hub ? Value(in.hubs[*c.hub].id) : Value(),
                     c.hub ? Value(in.hubs[*c.hub].name) : Value(), c.covered_km2, c.share, std::int64_t{c.schools},
-                    std::int64_t{c.schools_covered}, std::int64_t{a.in_study_area[c.district] ? 1 : 0}};
+                    std::int64_t{c.schools_covered},
+                    district ? Value(std::int64_t{a.in_study_area[c.authority] ? 1 : 0}) : Value()};
         ld.features.push_back(std::move(f));
     }
     out.push_back(std::move(ld));

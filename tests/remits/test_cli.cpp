@@ -69,8 +69,10 @@ TEST(RemitsCli, CsvHasEveryColumn) {
     const auto la = run_cli({"remits", ws.string(), "--csv", "--la", "--no-write"});
     ASSERT_EQ(la.exit_code, 0) << la.output;
     const auto ll = lines(la.output);
-    ASSERT_EQ(ll.size(), 8u) << la.output;
-    EXPECT_EQ(ll[3], "E07000002,D2,maths,,,0.0000,0.0000,1,0,1");
+    ASSERT_EQ(ll.size(), 11u) << la.output;
+    EXPECT_EQ(ll[0], "level,la_code,la_name,hub_type,hub_id,hub_name,covered_km2,covered_share,schools,schools_covered,in_study_area");
+    EXPECT_EQ(ll[3], "district,E07000002,D2,maths,,,0.0000,0.0000,1,0,1");
+    EXPECT_EQ(ll[8], "upper tier,E10000001,U1,maths,maths:M1,Maths M1,100.0000,0.3333,5,3,");
 }
 
 TEST(RemitsCli, SchoolRecordShowsHubsAndFlags) {

@@ -191,7 +191,8 @@ TEST(RemitDashboards, AuthorityCoverShares) {
     std::vector<std::string> rows;
     for (const auto& c : a.dashboards.authorities) {
         char buf[128];
-        std::snprintf(buf, sizeof buf, "%s %s %s %.4f %d/%d", a.inputs.districts[c.district].code.c_str(), c.hub_type.c_str(),
+        const auto& la = c.level == AuthorityLevel::District ? a.inputs.districts[c.authority] : a.inputs.upper_tier[c.authority];
+        std::snprintf(buf, sizeof buf, "%s %s %s %.4f %d/%d", la.code.c_str(), c.hub_type.c_str(),
                       c.hub ? a.inputs.hubs[*c.hub].id.c_str() : "-", c.share, c.schools_covered, c.schools);
         rows.push_back(buf);
     }
@@ -199,7 +200,10 @@ TEST(RemitDashboards, AuthorityCoverShares) {
                         "E07000001 maths maths:M1 0.5000 2/3", "E07000001 tsh tsh:T1 0.9600 2/3",
                         "E07000002 maths - 0.0000 0/1",        "E07000002 tsh tsh:T1 1.0000 1/1",
                         "E07000002 tsh tsh:T2 1.0000 1/1",     "E07000003 maths maths:M1 0.5000 1/1",
-                        "E07000003 tsh tsh:T2 1.0000 1/1"}));
+                        "E07000003 tsh tsh:T2 1.0000 1/1",
+                        // U1 = the whole 300 km2 strip: M1 100, T1 196, T2 200; schools 1001-1005.
+                        "E10000001 maths maths:M1 0.3333 3/5", "E10000001 tsh tsh:T2 0.6667 2/5",
+                        "E10000001 tsh tsh:T1 0.6533 3/5"}));
 }
 
 TEST(RemitOneStop, RecordsListHubsLeadsVenuesAndFlags) {

@@ -58,7 +58,7 @@ TEST(RemitWorkspace, RunWritesResultLayersAndSchoolColumns) {
     EXPECT_TRUE(geo::is_null(s1007.values[schools.require_field("remit_lad_code")]));
 
     const auto ld = ws.read("la_dashboard");
-    EXPECT_EQ(ld.features.size(), 7u);
+    EXPECT_EQ(ld.features.size(), 10u); // 7 district rows + 3 upper-tier rows
     const auto hd = ws.read("hub_dashboard");
     const auto& t1 = row_where(hd, "hub_id", "tsh:T1");
     EXPECT_EQ(geo::as_text(t1.values[hd.require_field("authority_codes")]), "E07000001;E07000002");

@@ -162,7 +162,7 @@ int run(CommandArgs argv) {
     }
     print_summary(a, std::cout);
     if (args.flag("--la"))
-        print_table(table, {"lad_code", "lad_name", "hub_type", "hub_id", "covered_share", "schools", "schools_covered"}, std::cout);
+        print_table(table, {"level", "la_code", "la_name", "hub_type", "hub_id", "covered_share", "schools", "schools_covered"}, std::cout);
     else
         print_table(table, {"hub_id", "name", "schools", "pupils", "deprived_share", "rural_share", "shared_schools", "area_km2", "authorities"},
                     std::cout);
@@ -179,7 +179,7 @@ const RegisterCommand registered{Command{
     "workspace version; prints a summary and the hub dashboard.\n"
     "\n"
     "  --csv                       print the dashboard as CSV (all columns) instead of a table\n"
-    "  --la                        print the per-district dashboard instead of the per-hub one\n"
+    "  --la                        print the per-authority dashboard (districts, then upper tier)\n"
     "  --school URN                print one school's one-stop record\n"
     "  --no-write                  analyse and print without writing a new workspace version\n"
     "  --region NAME               study area = districts of this region (default: all)\n"

@@ -36,20 +36,26 @@ struct HubDashboard {
     std::vector<std::size_t> districts; ///< districts with at least min_authority_share covered, by code
 };
 
-/// How much of one district one hub covers; `hub` unset means no hub of `hub_type` serves it.
+enum class AuthorityLevel : std::uint8_t { District, UpperTier };
+std::string_view to_string(AuthorityLevel level) noexcept;
+
+/// How much of one authority one hub covers; `hub` unset means no hub of `hub_type` serves it.
 struct AuthorityCover {
-    std::size_t district = 0;
+    AuthorityLevel level = AuthorityLevel::District;
+    std::size_t authority = 0; ///< index into RemitInputs::districts or ::upper_tier, by level
     std::string hub_type;
     std::optional<std::size_t> hub;
     double covered_km2 = 0;
-    double share = 0; ///< covered area / district area
-    int schools = 0;  ///< schools assigned to the district
+    double share = 0;        ///< covered area / authority area
+    int schools = 0;         ///< schools assigned to the authority
     int schools_covered = 0; ///< of which under this hub
 };
 
 struct Dashboards {
     std::vector<HubDashboard> hubs;         ///< one per hub, in hub order
-    std::vector<AuthorityCover> authorities; ///< by district code, hub type, then share descending
+    /// Districts by code, then upper-tier authorities by code; within one, by hub type, then
+    /// share descending.
+    std::vector<AuthorityCover> authorities;
 };
 
 Dashboards build_dashboards(const RemitInputs& in, const std::vector<SchoolAssignment>& assignments,
