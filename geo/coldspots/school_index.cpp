@@ -290,7 +290,9 @@ IndexResult compute_index(const IndexInputs& in, const Parameters& params) {
                 wsum += nf->weight;
                 if (nf->weight * score > strongest_v) {
                     strongest_v = nf->weight * score;
-                    strongest = nf->field + " " + as_text(v);
+                    const auto num = number_of(schools, f, fi);
+                    const std::string shown = !num ? as_text(v) : *num == std::round(*num) ? fmt(*num) : fmt(*num, 1);
+                    strongest = nf->field + " " + shown;
                 }
             }
             if (wsum > 0) {
@@ -310,12 +312,12 @@ IndexResult compute_index(const IndexInputs& in, const Parameters& params) {
                     if (auto jt = it->second.find(t); jt != it->second.end()) hubs = &jt->second;
                 if (!hubs || hubs->empty()) {
                     ++missing;
-                    flags.push_back("no " + t + " hub");
+                    flags.push_back("no " + t);
                 } else {
                     for (const auto& h : *hubs) s.hub_ids.push_back(h);
                     if (hubs->size() > 1) {
                         score += params.remit_conflicting;
-                        flags.push_back(std::to_string(hubs->size()) + " " + t + " hubs");
+                        flags.push_back(std::to_string(hubs->size()) + " " + t + "s");
                     }
                 }
             }
