@@ -294,8 +294,8 @@ EncodedTile TileService::Impl::render(const ResolvedTileset& ts, const TileId& t
         mult *= 4;
         mvt = encode(ts, tile, mult, 0.0, features, dropped, &sizes);
     }
-    double keep_fraction = 0.9;
-    for (int attempt = 0; over() && attempt < 8 && !sizes.empty(); ++attempt) {
+    double keep_fraction = 0.9, last_threshold = 0;
+    for (int attempt = 0; over() && attempt < 32 && !sizes.empty(); ++attempt) {
         keep_fraction *= std::min(static_cast<double>(eo.max_tile_bytes) / static_cast<double>(mvt.size()),
                                   static_cast<double>(eo.max_tile_features) / static_cast<double>(std::max<std::size_t>(features, 1)));
         std::vector<double> sorted = sizes;
@@ -304,6 +304,9 @@ EncodedTile TileService::Impl::render(const ResolvedTileset& ts, const TileId& t
         double threshold = keep < sorted.size() ? sorted[keep] : sorted.back();
         // Drop the whole tie at the threshold so each attempt makes progress.
         threshold = std::nextafter(threshold, std::numeric_limits<double>::infinity());
+        // Each attempt must drop more than the last, or a tile just over the limit could stall.
+        threshold = std::max(threshold, last_threshold * 1.25 + 1e-9);
+        last_threshold = threshold;
         mvt = encode(ts, tile, mult, threshold, features, dropped);
     }
     EncodedTile out;
