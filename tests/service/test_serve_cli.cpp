@@ -6,6 +6,7 @@
 #include <fstream>
 #include <regex>
 #include <spawn.h>
+#include <thread>
 #include <sys/wait.h>
 
 extern char** environ;
@@ -167,4 +168,39 @@ TEST(ServeCli, StopsOnSigintToo) {
     EXPECT_NE(serve.output().find("tiles off"), std::string::npos);
     EXPECT_EQ(serve.stop(SIGINT), 0);
     EXPECT_NE(serve.output().find("SIGINT, shutting down"), std::string::npos) << serve.output();
+}
+
+TEST(ServeCli, RunsTheRealColdSpotAnalysisAndServesItsLayers) {
+    // The synthetic demo region has every input the analysis needs.
+    TempDir d;
+    const auto demo = run_cli({"demo", "-o", (d / "demo.gpkg").string()});
+    ASSERT_EQ(demo.exit_code, 0) << demo.output;
+    ServeProcess serve({(d / "demo.gpkg").string(), "--port", "0", "--token", "t0k", "--access-log", ""});
+    ASSERT_NE(serve.port(), 0) << serve.output();
+    HttpClient c(serve.port());
+    const std::vector<std::pair<std::string, std::string>> auth{{"Authorization", "Bearer t0k"}, {"Content-Type", "application/json"}};
+    // The analysis's own parser refuses what the schema cannot express, before queueing.
+    const auto refused = c.request("POST", "/analysis", auth, R"({"components": {"access": {"good_minutes": 50}}})");
+    expect_problem(refused, 422);
+    EXPECT_NE(json::parse(refused.body)["detail"].get<std::string>().find("poor_minutes"), std::string::npos) << refused.body;
+
+    const auto accepted = c.request("POST", "/analysis", auth, R"({"statistics": {"permutations": 99, "seed": 7}})");
+    ASSERT_EQ(accepted.status, 202) << accepted.body;
+    const std::string id = json::parse(accepted.body)["id"];
+    json job;
+    for (int i = 0; i < 600; ++i) {
+        job = json::parse(c.request("GET", "/analysis/" + id).body);
+        if (job["state"] != "queued" && job["state"] != "running") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_EQ(job["state"], "succeeded") << job.dump();
+    EXPECT_GT(job["result"]["scored"].get<int>(), 0);
+    EXPECT_EQ(job["result"]["snapshot_version"], 2);
+    const auto cold = json::parse(c.request("GET", "/collections/coldspots_schools/items?limit=1").body);
+    ASSERT_EQ(cold["features"].size(), 1u);
+    const auto urn = cold["features"][0]["properties"]["urn"].get<std::int64_t>();
+    const auto record = json::parse(c.request("GET", "/schools/" + std::to_string(urn)).body);
+    ASSERT_EQ(record["coldspot"].size(), 1u) << record.dump();
+    EXPECT_EQ(record["coldspot"][0]["urn"], urn);
+    EXPECT_EQ(serve.stop(SIGTERM), 0);
 }
