@@ -1,5 +1,6 @@
 #include "coldspot/service/analysis_jobs.hpp"
 
+#include "coldspot/service/http_message.hpp"
 #include "coldspot/service/problem.hpp"
 
 #include <algorithm>
@@ -13,13 +14,7 @@ namespace {
 constexpr std::size_t kFinishedJobsKept = 100;
 
 std::string iso8601(std::chrono::system_clock::time_point t) {
-    if (t.time_since_epoch().count() == 0) return {};
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    std::ostringstream out;
-    out << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
-    return out.str();
+    return t.time_since_epoch().count() == 0 ? std::string() : utc_timestamp(t);
 }
 } // namespace
 

@@ -3,6 +3,7 @@
 #include "coldspot/service/problem.hpp"
 
 #include <cctype>
+#include <ctime>
 
 namespace coldspot::service {
 
@@ -84,6 +85,15 @@ std::string url_encode(std::string_view s) {
         }
     }
     return out;
+}
+
+std::string utc_timestamp(std::chrono::system_clock::time_point t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
 }
 
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {

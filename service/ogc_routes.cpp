@@ -21,15 +21,6 @@ json link(const std::string& href, const std::string& rel, const std::string& ty
     return l;
 }
 
-std::string now_iso8601() {
-    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 const Collection& require_collection(const RouteContext& ctx, const std::string& id) {
     const Collection* c = ctx.snapshot.collection(id);
     if (!c) throw HttpProblem(404, "there is no collection '" + id + "'", {{"collections", ctx.base + "/collections"}});
@@ -185,7 +176,7 @@ Reply items(const RouteContext& ctx, const std::string& id) {
     r.content_type = "application/geo+json";
     r.set_header("Content-Crs", "<" + crs_uri(q.crs) + ">");
     std::string head = R"({"type":"FeatureCollection","numberMatched":)" + std::to_string(page.matched) +
-                       R"(,"numberReturned":)" + std::to_string(page.positions.size()) + R"(,"timeStamp":")" + now_iso8601() +
+                       R"(,"numberReturned":)" + std::to_string(page.positions.size()) + R"(,"timeStamp":")" + utc_timestamp() +
                        R"(","links":)" + links.dump() + R"(,"features":[)";
     FeatureWriteOptions options{q.crs, q.properties, q.all_properties};
     // The stream holds the snapshot, so a swap during a long download changes nothing for it.

@@ -50,11 +50,7 @@ public:
     }
     void write(const std::string& remote, const std::string& method, const std::string& target, int status, std::uint64_t bytes, double ms) {
         if (!out_) return;
-        const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-        std::tm tm{};
-        gmtime_r(&t, &tm);
-        char when[32];
-        std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        const std::string when = utc_timestamp();
         std::ostringstream line;
         line.setf(std::ios::fixed);
         line.precision(2);

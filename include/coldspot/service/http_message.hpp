@@ -2,6 +2,7 @@
 // The service's own view of an HTTP exchange, independent of Pistache: routes turn a Request into a
 // Reply, and only server.cpp knows how to put a Reply on the wire. This keeps every route testable
 // without a socket and keeps Pistache's quirks (custom headers, streaming) in one place.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -57,6 +58,8 @@ struct Reply {
 std::string url_decode(std::string_view s, bool plus_is_space);
 /// Percent-encodes a query value.
 std::string url_encode(std::string_view s);
+/// `2026-11-22T23:44:00Z` (UTC, seconds): timestamps in documents, jobs and the request log.
+std::string utc_timestamp(std::chrono::system_clock::time_point t = std::chrono::system_clock::now());
 /// Splits `a=1&b=2` into decoded pairs.
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query);
 
