@@ -77,8 +77,8 @@ json default_parameters_json() {
       {"field": "fsm_percent", "transform": "linear", "min": 0, "max": 50, "weight": 1}]},
     "rurality": {"weight": 0.10},
     "remit": {"weight": 0.10, "no_hub": 1.0, "conflicting": 0.5, "non_local_trust": 0.5},
-    "engagement": {"weight": 0.05, "table": "ecf_participation", "key": "lad_code", "field": "participation_rate",
-                   "school_key": "lad_code", "higher_is_better": true}
+    "engagement": {"weight": 0.05, "table": "ecf_participation", "key": "code", "field": "participation_rate",
+                   "school_key": "remit_utla_code", "higher_is_better": true}
   },
   "statistics": {"weights": "knn", "band_m": 5000, "k": 8, "style": "binary", "permutations": 999,
                  "seed": 20240601, "fdr": true, "alpha": 0.05},

@@ -104,8 +104,11 @@ TEST_F(EastOfEngland, EverySchoolLiesInExactlyOneDistrict) {
             // Outside the generalised coastline: must be flagged, and assigned to a district within 2 km.
             EXPECT_TRUE(snapped.count(std::to_string(s.fid))) << s.fid;
             const std::string lad = as_text(s.values[lad_field]);
-            for (std::size_t i = 0; i < lads.features.size(); ++i)
-                if (as_text(lads.features[i].values[0]) == lad) EXPECT_LE(prepared[i].distance(p), 2000.0) << s.fid;
+            for (std::size_t i = 0; i < lads.features.size(); ++i) {
+                if (as_text(lads.features[i].values[0]) == lad) {
+                    EXPECT_LE(prepared[i].distance(p), 2000.0) << s.fid;
+                }
+            }
         } else {
             EXPECT_EQ(covering.size(), 1u) << s.fid << " on a district boundary";
             EXPECT_EQ(covering.front(), as_text(s.values[lad_field])) << s.fid;
