@@ -29,7 +29,8 @@ inline Fixture make_fixture() {
     fx.schools = FeatureTable{"schools", "", GeometryType::Point, 27700, {}, {}};
     fx.schools.fields = {{"urn", FieldType::Integer},     {"name", FieldType::String},    {"lsoa_code", FieldType::String},
                          {"lad_code", FieldType::String}, {"la_code", FieldType::String}, {"trust_uid", FieldType::Integer},
-                         {"fsm_percent", FieldType::Real}, {"npq_pp50", FieldType::Integer}};
+                         {"fsm_percent", FieldType::Real}, {"npq_pp50", FieldType::Integer},
+                         {"remit_utla_code", FieldType::String}}; // the engagement join key, as remits writes it
     struct S {
         std::int64_t urn;
         double x, y;
@@ -49,7 +50,7 @@ inline Fixture make_fixture() {
         f.fid = r.urn;
         f.geometry = Point{r.x, r.y};
         f.values = {r.urn, "School " + std::to_string(r.urn), std::string(r.lsoa), std::string(r.lad), std::string(r.la),
-                    r.trust, r.fsm, r.npq};
+                    r.trust, r.fsm, r.npq, std::string(r.lad)};
         fx.schools.features.push_back(f);
     }
     fx.areas = FeatureTable{"areas", "", GeometryType::MultiPolygon, 27700, {}, {}};
@@ -80,7 +81,7 @@ inline Fixture make_fixture() {
         fx.school_remits.features.push_back({++fid, {}, {urn, std::string(hub), std::string("maths hub")}});
 
     fx.engagement = FeatureTable{"ecf_participation", "", GeometryType::None, 0, {}, {}};
-    fx.engagement.fields = {{"lad_code", FieldType::String}, {"participation_rate", FieldType::Real}};
+    fx.engagement.fields = {{"code", FieldType::String}, {"participation_rate", FieldType::Real}};
     fx.engagement.features.push_back({1, {}, {std::string("D1"), 80.0}});
     fx.engagement.features.push_back({2, {}, {std::string("D2"), 40.0}});
 
