@@ -1,5 +1,7 @@
 #include "gdal_handles.hpp"
 
+#include "coldspot/geo/wkb.hpp"
+
 #include <cpl_conv.h>
 #include <cpl_error.h>
 
@@ -54,6 +56,27 @@ void GdalDataset::close() {
     if (!h_) return;
     CPLErrorReset();
     GDALClose(std::exchange(h_, nullptr));
+}
+
+Feature read_ogr_feature(OGRFeatureH f, const std::vector<Field>& fields, std::vector<std::uint8_t>& wkb) {
+    Feature out;
+    out.fid = OGR_F_GetFID(f);
+    out.values.resize(fields.size());
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        const int fi = static_cast<int>(i);
+        if (!OGR_F_IsFieldSetAndNotNull(f, fi)) continue;
+        switch (fields[i].type) {
+        case FieldType::Integer: out.values[i] = static_cast<std::int64_t>(OGR_F_GetFieldAsInteger64(f, fi)); break;
+        case FieldType::Real: out.values[i] = OGR_F_GetFieldAsDouble(f, fi); break;
+        case FieldType::String: out.values[i] = std::string(OGR_F_GetFieldAsString(f, fi)); break;
+        }
+    }
+    if (OGRGeometryH g = OGR_F_GetGeometryRef(f); g && !OGR_G_IsEmpty(g)) {
+        wkb.resize(static_cast<std::size_t>(OGR_G_WkbSize(g)));
+        OGR_G_ExportToIsoWkb(g, wkbNDR, wkb.data());
+        out.geometry = from_wkb(wkb);
+    }
+    return out;
 }
 
 std::string crs_identifier(OGRSpatialReferenceH srs) {

@@ -2,6 +2,7 @@
 // RAII holders for GDAL/OGR C handles. Private to geo/: no GDAL handle crosses the library's
 // public interface.
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/feature_table.hpp"
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -99,6 +100,10 @@ public:
 private:
     OGRSpatialReferenceH h_;
 };
+
+/// One OGR feature as a Coldspot feature: fid, attributes typed as `fields` (in layer order),
+/// geometry through ISO WKB. `wkb` is a buffer reused across calls. Throws GeometryError.
+Feature read_ogr_feature(OGRFeatureH feature, const std::vector<Field>& fields, std::vector<std::uint8_t>& wkb);
 
 /// "EPSG:27700"-style identifier of a layer's CRS, or its WKT when it has no authority code;
 /// "" when the layer has no CRS.

@@ -154,30 +154,12 @@ FeatureTable Workspace::read(const std::string& name) const {
     t.geometry_type = from_ogr(OGR_L_GetGeomType(layer));
     t.epsg = t.geometry_type == GeometryType::None ? 0 : layer_epsg(layer);
     t.fields = read_schema(OGR_L_GetLayerDefn(layer));
-    const auto nfields = t.fields.size();
     const GIntBig count = OGR_L_GetFeatureCount(layer, TRUE);
     if (count > 0) t.features.reserve(static_cast<std::size_t>(count));
     OGR_L_ResetReading(layer);
     std::vector<std::uint8_t> wkb;
     while (OgrFeature f{OGR_L_GetNextFeature(layer)}) {
-        Feature out;
-        out.fid = OGR_F_GetFID(f.get());
-        out.values.resize(nfields);
-        for (std::size_t i = 0; i < nfields; ++i) {
-            const int fi = static_cast<int>(i);
-            if (!OGR_F_IsFieldSetAndNotNull(f.get(), fi)) continue;
-            switch (t.fields[i].type) {
-            case FieldType::Integer: out.values[i] = static_cast<std::int64_t>(OGR_F_GetFieldAsInteger64(f.get(), fi)); break;
-            case FieldType::Real: out.values[i] = OGR_F_GetFieldAsDouble(f.get(), fi); break;
-            case FieldType::String: out.values[i] = std::string(OGR_F_GetFieldAsString(f.get(), fi)); break;
-            }
-        }
-        if (OGRGeometryH g = OGR_F_GetGeometryRef(f.get()); g && !OGR_G_IsEmpty(g)) {
-            wkb.resize(static_cast<std::size_t>(OGR_G_WkbSize(g)));
-            OGR_G_ExportToIsoWkb(g, wkbNDR, wkb.data());
-            out.geometry = from_wkb(wkb);
-        }
-        t.features.push_back(std::move(out));
+        t.features.push_back(detail::read_ogr_feature(f.get(), t.fields, wkb));
     }
     return t;
 }

@@ -34,28 +34,14 @@ FeatureTable read_vector_file(const std::string& path, int target_epsg, int assu
     while (detail::OgrFeature f{OGR_L_GetNextFeature(layer)}) {
         ++row;
         Feature out;
-        out.fid = OGR_F_GetFID(f.get());
-        out.values.resize(t.fields.size());
-        for (std::size_t i = 0; i < t.fields.size(); ++i) {
-            const int fi = static_cast<int>(i);
-            if (!OGR_F_IsFieldSetAndNotNull(f.get(), fi)) continue;
-            switch (t.fields[i].type) {
-            case FieldType::Integer: out.values[i] = static_cast<std::int64_t>(OGR_F_GetFieldAsInteger64(f.get(), fi)); break;
-            case FieldType::Real: out.values[i] = OGR_F_GetFieldAsDouble(f.get(), fi); break;
-            case FieldType::String: out.values[i] = std::string(OGR_F_GetFieldAsString(f.get(), fi)); break;
-            }
+        try {
+            out = detail::read_ogr_feature(f.get(), t.fields, wkb);
+            transform.apply(out.geometry);
+        } catch (const Error& e) {
+            throw FormatError(InputLocation{path, row, "geometry"}, e.what());
         }
-        if (OGRGeometryH g = OGR_F_GetGeometryRef(f.get()); g && !OGR_G_IsEmpty(g)) {
-            wkb.resize(static_cast<std::size_t>(OGR_G_WkbSize(g)));
-            OGR_G_ExportToIsoWkb(g, wkbNDR, wkb.data());
-            try {
-                out.geometry = from_wkb(wkb);
-                transform.apply(out.geometry);
-            } catch (const Error& e) {
-                throw FormatError(InputLocation{path, row, "geometry"}, e.what());
-            }
-            if (t.geometry_type == GeometryType::None) t.geometry_type = geometry_type_of(out.geometry);
-        }
+        if (t.geometry_type == GeometryType::None && !std::holds_alternative<std::monostate>(out.geometry))
+            t.geometry_type = geometry_type_of(out.geometry);
         t.features.push_back(std::move(out));
     }
     return t;
