@@ -1,3 +1,4 @@
+#include "coldspot/geo/timestamp.hpp"
 #include "coldspot/service/http_message.hpp"
 
 #include "coldspot/service/problem.hpp"
@@ -87,14 +88,7 @@ std::string url_encode(std::string_view s) {
     return out;
 }
 
-std::string utc_timestamp(std::chrono::system_clock::time_point t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+std::string utc_timestamp(std::chrono::system_clock::time_point t) { return geo::utc_iso8601(t); }
 
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {
     std::vector<std::pair<std::string, std::string>> out;

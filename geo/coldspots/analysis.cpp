@@ -1,3 +1,4 @@
+#include "coldspot/geo/timestamp.hpp"
 #include "coldspot/geo/coldspots/analysis.hpp"
 
 #include "coldspot/geo/error.hpp"
@@ -497,12 +498,7 @@ AnalysisSummary run_into(const nlohmann::json& parameters, const std::filesystem
                        {"schools", FieldType::Integer},    {"scored", FieldType::Integer},
                        {"cold_spot_schools", FieldType::Integer}, {"notes", FieldType::String}};
     }
-    const auto now = std::chrono::system_clock::now();
-    const std::time_t t = std::chrono::system_clock::to_time_t(now);
-    std::tm utc{};
-    gmtime_r(&t, &utc);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    const std::string stamp = utc_now_iso8601();
     std::int64_t next_fid = 1;
     for (const auto& f : runs.features) next_fid = std::max(next_fid, f.fid + 1);
     result.summary.run_id = "run-" + std::to_string(next_fid) + "-" + stamp;

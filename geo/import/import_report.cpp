@@ -71,13 +71,4 @@ FeatureTable ImportReport::report_table() const {
     return t;
 }
 
-std::string utc_now_iso8601() {
-    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 } // namespace coldspot::geo::import

@@ -1,3 +1,4 @@
+#include "coldspot/geo/timestamp.hpp"
 #include "coldspot/geo/import/importer.hpp"
 
 #include "coldspot/geo/crs.hpp"
@@ -672,7 +673,7 @@ private:
         keep(hub_districts_);
         if (has_hubs) keep(venues_);
         if (m_.roads) keep(roads_);
-        const std::string now = utc_now_iso8601();
+        const std::string now = geo::utc_now_iso8601();
         result_.layers.push_back(result_.report.provenance_table(now));
         result_.layers.push_back(result_.report.report_table());
     }

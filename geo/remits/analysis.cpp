@@ -1,3 +1,4 @@
+#include "coldspot/geo/timestamp.hpp"
 #include "coldspot/geo/remits/analysis.hpp"
 
 #include "coldspot/geo/error.hpp"
@@ -276,11 +277,7 @@ FeatureTable with_run_recorded(FeatureTable runs, const RemitAnalysis& a) {
                        {"schools", FieldType::Integer},         {"scored", FieldType::Integer},
                        {"cold_spot_schools", FieldType::Integer}, {"notes", FieldType::String}};
     }
-    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    const std::string stamp = utc_now_iso8601();
     std::int64_t fid = 1;
     for (const auto& f : runs.features) fid = std::max(fid, f.fid + 1);
     nlohmann::json params{{"step", "remits"},

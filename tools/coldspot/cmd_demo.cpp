@@ -1,6 +1,7 @@
 // coldspot demo: writes the synthetic Demoshire workspace and its OSM PBF road network.
 #include "command.hpp"
 
+#include "coldspot/geo/timestamp.hpp"
 #include "coldspot/geo/demo/demo_region.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/import/import_report.hpp"
@@ -17,16 +18,11 @@ namespace {
 /// two runs can give identical tables), the current time otherwise.
 std::string generation_time() {
     const char* epoch = std::getenv("SOURCE_DATE_EPOCH");
-    if (!epoch || !*epoch) return geo::import::utc_now_iso8601();
+    if (!epoch || !*epoch) return geo::utc_now_iso8601();
     char* end = nullptr;
     const long long seconds = std::strtoll(epoch, &end, 10);
     if (*end != '\0' || seconds < 0) throw InvalidArgumentError("SOURCE_DATE_EPOCH must be a number of seconds, got '" + std::string(epoch) + "'");
-    const std::time_t t = static_cast<std::time_t>(seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return geo::utc_iso8601(static_cast<std::time_t>(seconds));
 }
 
 int run_demo(CommandArgs raw) {

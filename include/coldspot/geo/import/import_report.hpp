@@ -49,7 +49,4 @@ private:
     std::vector<ReportEntry> entries_;
 };
 
-/// Current UTC time as ISO 8601 ("2026-11-22T23:59:00Z").
-std::string utc_now_iso8601();
-
 } // namespace coldspot::geo::import
