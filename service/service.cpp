@@ -83,6 +83,14 @@ Reply Service::dispatch(const Request& request, std::string& route) {
         route = "(too many parameters)";
         throw HttpProblem(400, "too many query parameters (" + std::to_string(request.query.size()) + ", at most " + std::to_string(config_.items.max_parameters) + ")");
     }
+    // No route takes a parameter twice; refusing here (rather than keeping the first or the last)
+    // tells the client its request was not understood as it meant it.
+    for (std::size_t i = 0; i < request.query.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (request.query[i].first == request.query[j].first) {
+                route = "(repeated parameter)";
+                throw HttpProblem(400, "query parameter '" + request.query[i].first + "' is given more than once", {{"parameter", request.query[i].first}});
+            }
     const auto seg = split_path(request.path);
     const auto snapshot = holder_.get();
     std::string base = config_.public_url;

@@ -50,6 +50,18 @@ public:
         if (!keep_alive) close_socket();
         return r;
     }
+    /// Sends bytes exactly as given (a malformed or oversized request) and reads one response.
+    HttpResponse raw(const std::string& bytes) {
+        if (fd_ < 0) connect_socket();
+        try {
+            send_all(bytes);
+        } catch (const std::runtime_error&) {
+            // The server may answer and stop reading before a huge request is all sent.
+        }
+        HttpResponse r = read_response(false);
+        close_socket();
+        return r;
+    }
     HttpResponse get(const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers = {}) {
         return request("GET", target, headers);
     }

@@ -1,0 +1,45 @@
+#pragma once
+// Watches the bytes of one HTTP request as they arrive, beside Pistache's own parser. Pistache 0.0.5
+// keeps the query as a map (repeats and order lost) and, when a request is too big, only knows that
+// its buffer is full; this keeps the exact request line and knows which part of the request (line,
+// headers or body) the bytes have reached, so a limit can be refused with the right status.
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace coldspot::service {
+
+class RequestHead {
+public:
+    enum class Part { RequestLine, Headers, Body };
+    struct Limits {
+        std::size_t max_line_bytes = 4096 + 64; ///< request line: method, target and version
+        std::size_t max_header_bytes = 16384;   ///< all header lines together
+    };
+
+    explicit RequestHead(Limits limits) : limits_(limits) {}
+
+    /// Takes the next bytes of the request. Throws HttpProblem 414 as soon as the request line is
+    /// over its limit and 431 as soon as the headers are; bytes of the body are only counted.
+    void feed(std::string_view bytes);
+    /// Forgets the request (after it was answered), ready for the next one on the connection.
+    void reset();
+
+    Part part() const noexcept { return part_; }
+    /// The request line without its CRLF, once it is complete (empty before).
+    const std::string& request_line() const noexcept { return part_ == Part::RequestLine ? empty_ : line_; }
+    /// The request target as sent (`/path?query`): the second word of the request line.
+    std::string_view target() const;
+    /// The raw query string (after `?`, before any `#`), empty when there is none.
+    std::string_view raw_query() const;
+
+private:
+    Limits limits_;
+    Part part_ = Part::RequestLine;
+    std::string line_;
+    std::size_t header_bytes_ = 0;
+    std::size_t header_line_bytes_ = 0; ///< bytes of the current header line, CR excluded
+    static inline const std::string empty_;
+};
+
+} // namespace coldspot::service
