@@ -1,0 +1,234 @@
+"""Shared plumbing for the client tests: a demo workspace made by the real CLI, `coldspot serve` on a
+free port, and the workspace's contents read independently of Coldspot (sqlite3 for attributes, GDAL's
+ogr2ogr for coordinates).
+
+Every test script takes `--cli PATH --work DIR` and exits 0 (pass), 1 (fail) or 77 (skipped: a client
+is not installed). Under CI=true a missing client is a failure, never a skip.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import traceback
+
+SKIP = 77
+
+
+class TestFailure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise TestFailure(message)
+
+
+def check_close(actual, expected, tolerance, what):
+    check(abs(actual - expected) <= tolerance, f"{what}: {actual!r} differs from {expected!r} by more than {tolerance}")
+
+
+def require(condition, what):
+    """A missing client: skip locally, fail under CI (where tools/deps/test.txt installs it)."""
+    if condition:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        print(f"FAIL: {what} (CI=true: the test's packages must be installed)")
+        sys.exit(1)
+    print(f"SKIP: {what}")
+    sys.exit(SKIP)
+
+
+def parse_args(extra=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cli", required=True, help="the coldspot executable")
+    parser.add_argument("--work", required=True, help="a folder for this test's files (emptied first)")
+    parser.add_argument("--workspace", help="an analysed demo workspace to serve (default: make one in --work)")
+    for name, kwargs in (extra or {}).items():
+        parser.add_argument(name, **kwargs)
+    args = parser.parse_args()
+    shutil.rmtree(args.work, ignore_errors=True)
+    os.makedirs(args.work)
+    return args
+
+
+def run_main(body):
+    """Runs body(); prints PASS, or FAIL with the reason; SIGTERM (ctest's timeout) unwinds like an
+    exception so that servers are stopped."""
+    def on_sigterm(signum, frame):
+        raise TestFailure(f"terminated by signal {signum}")
+    signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        body()
+    except TestFailure as e:
+        print(f"FAIL: {e}")
+        sys.exit(1)
+    except Exception:
+        traceback.print_exc()
+        print("FAIL: unexpected exception")
+        sys.exit(1)
+    print("PASS")
+    sys.exit(0)
+
+
+def workspace(args):
+    """The workspace to serve: --workspace (the ctest fixture clients.workspace), or a new one."""
+    if args.workspace:
+        check(os.path.exists(args.workspace), f"{args.workspace} does not exist (run the clients.workspace test first)")
+        return args.workspace
+    return make_demo_workspace(args.cli, args.work)
+
+
+def make_demo_workspace(cli, work):
+    """The demo workspace with the analysis results, as tools/demo makes it."""
+    ws_dir = os.path.join(work, "demo")
+    gpkg = os.path.join(ws_dir, "demo.gpkg")
+    pbf = os.path.join(ws_dir, "demo.osm.pbf")
+    steps = [["demo", "-o", gpkg], ["remits", gpkg], ["access", gpkg, "--roads", pbf], ["coldspots", gpkg]]
+    for step in steps:
+        done = subprocess.run([cli, *step], capture_output=True, text=True, timeout=300)
+        check(done.returncode == 0, f"coldspot {' '.join(step)} exited {done.returncode}:\n{done.stdout}{done.stderr}")
+    return gpkg
+
+
+class Server:
+    """`coldspot serve` on a free port, stopped with SIGTERM on exit even when the test fails.
+
+    The request log goes to a file so that tests can see which requests the clients made."""
+
+    def __init__(self, cli, gpkg, work, extra_args=()):
+        self.log_path = os.path.join(work, "access.log")
+        self.out_path = os.path.join(work, "serve.out")
+        self._out = open(self.out_path, "w+")
+        self.process = subprocess.Popen(
+            [cli, "serve", gpkg, "--port", "0", "--access-log", self.log_path, *extra_args],
+            stdout=self._out, stderr=subprocess.STDOUT, text=True)
+        self.port = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with open(self.out_path) as f:
+                m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", f.read())
+            if m:
+                self.port = int(m.group(1))
+                break
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        if self.port is None:
+            self.stop()
+            raise TestFailure(f"coldspot serve did not print its port:\n{self.output()}")
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def output(self):
+        with open(self.out_path) as f:
+            return f.read()
+
+    def request_log(self):
+        try:
+            with open(self.log_path) as f:
+                return f.read().splitlines()
+        except FileNotFoundError:
+            return []
+
+    def stop(self):
+        """SIGTERM, and the exit code (0 for a clean shutdown)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise TestFailure("coldspot serve did not stop within 20 s of SIGTERM")
+        self._out.close()
+        return self.process.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        code = self.stop()
+        if exc_type is None:
+            check(code == 0, f"coldspot serve exited {code} after SIGTERM:\n{self.output()}")
+
+
+def metrics(url):
+    """Prometheus text from /metrics as {(name, frozenset(labels)): value}."""
+    import urllib.request
+    with urllib.request.urlopen(url + "/metrics", timeout=30) as r:
+        text = r.read().decode()
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r'^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$', line)
+        if not m:
+            continue
+        labels = frozenset(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(2) or ""))
+        out[(m.group(1), labels)] = float(m.group(3))
+    return out
+
+
+def metric_sum(samples, name, **labels):
+    want = set(labels.items())
+    return sum(v for (n, l), v in samples.items() if n == name and want <= set(l))
+
+
+# --- the workspace read without Coldspot -----------------------------------------------------------
+
+def table_rows(gpkg, table, key):
+    """Attribute rows of a GeoPackage table keyed by `key`, through Python's sqlite3 (not Coldspot)."""
+    con = sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True)
+    con.row_factory = sqlite3.Row
+    try:
+        geom = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)).fetchone()
+        rows = con.execute(f'SELECT * FROM "{table}"').fetchall()
+    finally:
+        con.close()
+    skip = {geom[0]} if geom else set()
+    return {row[key]: {k: row[k] for k in row.keys() if k not in skip} for row in rows}
+
+
+def gdal_features_crs84(gpkg, table):
+    """The layer's features in CRS84 as GeoJSON, transformed by GDAL's ogr2ogr (a second implementation of
+    the 27700 -> CRS84 transform the server does)."""
+    out = subprocess.run(["ogr2ogr", "-f", "GeoJSON", "-t_srs", "OGC:CRS84", "-lco", "COORDINATE_PRECISION=9",
+                          "/vsistdout/", gpkg, table], capture_output=True, text=True, timeout=120)
+    check(out.returncode == 0, f"ogr2ogr {table} failed: {out.stderr}")
+    return json.loads(out.stdout)["features"]
+
+
+def bbox_of(features):
+    xs, ys = [], []
+
+    def walk(c):
+        if isinstance(c[0], (int, float)):
+            xs.append(c[0])
+            ys.append(c[1])
+        else:
+            for p in c:
+                walk(p)
+    for f in features:
+        walk(f["geometry"]["coordinates"])
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def column_types(gpkg, table):
+    """Declared SQLite column types (INTEGER, REAL, TEXT, ...) of a GeoPackage table."""
+    con = sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True)
+    try:
+        return {name: decl.upper() for _, name, decl, *_ in con.execute(f'PRAGMA table_info("{table}")')}
+    finally:
+        con.close()
+
+
+if __name__ == "__main__":
+    # `harness.py --cli COLDSPOT --work DIR`: makes DIR/demo/demo.gpkg once for all client tests.
+    def make():
+        args = parse_args()
+        print(make_demo_workspace(args.cli, args.work))
+    run_main(make)
