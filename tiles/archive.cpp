@@ -60,6 +60,7 @@ std::vector<RenderedTile> render_range(const TileService& service, const std::st
         for (std::size_t i = 0; i < ids.size(); ++i) {
             EncodedTile& t = *results[i];
             stats.features_dropped += t.features_dropped;
+            stats.features_reduced += t.features_reduced;
             if (t.empty) continue;
             if (t.mvt_bytes > stats.max_tile_mvt_bytes) {
                 stats.max_tile_mvt_bytes = t.mvt_bytes;

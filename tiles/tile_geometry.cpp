@@ -135,8 +135,10 @@ bool has_degenerate_ring(const geo::MultiPolygon& mp) {
     return false;
 }
 
-/// Rounds, drops rings that collapse, and fixes orientation. Returns false when the result is
-/// not valid.
+} // namespace
+
+namespace detail {
+
 bool quantise(geo::MultiPolygon& mp) {
     geo::MultiPolygon out;
     for (const auto& poly : mp) {
@@ -154,7 +156,6 @@ bool quantise(geo::MultiPolygon& mp) {
     return mp.empty() || (!has_degenerate_ring(mp) && bg::is_valid(mp));
 }
 
-/// Snap-rounding through GEOS: valid on the grid by construction (used when plain rounding is not).
 bool snap_quantise(const geo::MultiPolygon& in, geo::MultiPolygon& out) {
     try {
         out = geo::snap_to_grid(in, 1.0);
@@ -163,6 +164,22 @@ bool snap_quantise(const geo::MultiPolygon& in, geo::MultiPolygon& out) {
     }
     return quantise(out);
 }
+
+std::pair<bool, bool> quantise_or_repair(const geo::MultiPolygon& in, const std::vector<const geo::MultiPolygon*>& fallbacks,
+                                         geo::MultiPolygon& out) {
+    out = in;
+    if (quantise(out)) return {false, false};
+    // Rounding made rings cross, touch or spike: snap-round with GEOS instead.
+    for (const auto* f : fallbacks)
+        if (snap_quantise(*f, out)) return {true, false};
+    const geo::MultiPolygon& last = fallbacks.empty() ? in : *fallbacks.back();
+    if (snap_quantise(geo::make_valid(last), out)) return {true, false};
+    return {true, true};
+}
+
+} // namespace detail
+
+namespace {
 
 geo::MultiPolygon to_units(const geo::MultiPolygon& g, const TileFrame& f) {
     geo::MultiPolygon out;
@@ -182,7 +199,11 @@ geo::MultiPolygon to_units(const geo::MultiPolygon& g, const TileFrame& f) {
     return out;
 }
 
-geo::MultiPolygon clip_units(const geo::MultiPolygon& g, const geo::Box& box) {
+} // namespace
+
+namespace detail {
+
+geo::MultiPolygon clip_to_box(const geo::MultiPolygon& g, const geo::Box& box) {
     geo::MultiPolygon out;
     try {
         bg::intersection(g, box, out);
@@ -196,7 +217,7 @@ geo::MultiPolygon clip_units(const geo::MultiPolygon& g, const geo::Box& box) {
     return out;
 }
 
-geo::MultiPolygon simplify_units(const geo::MultiPolygon& g, double tol) {
+geo::MultiPolygon simplify_polygons(const geo::MultiPolygon& g, double tol) {
     if (tol <= 0) return g;
     geo::MultiPolygon out;
     out.reserve(g.size());
@@ -231,7 +252,9 @@ std::vector<TilePath> to_paths(const geo::MultiPolygon& mp, std::uint32_t extent
     return rings;
 }
 
-} // namespace
+} // namespace detail
+
+using namespace detail;
 
 PolygonOutcome polygon_to_tile(const geo::MultiPolygon& g3857, const geo::Box& env, const TileFrame& f, double tol) {
     PolygonOutcome out;
@@ -252,10 +275,10 @@ PolygonOutcome polygon_to_tile(const geo::MultiPolygon& g3857, const geo::Box& e
         return out;
     }
     geo::MultiPolygon units = to_units(g3857, f);
-    if (!bg::within(env, f.clip_box)) units = clip_units(units, box);
+    if (!bg::within(env, f.clip_box)) units = clip_to_box(units, box);
     if (units.empty()) return out;
 
-    const geo::MultiPolygon simplified = simplify_units(units, tol);
+    const geo::MultiPolygon simplified = simplify_polygons(units, tol);
     geo::MultiPolygon q = simplified;
     if (!quantise(q)) {
         // Rounding made rings cross, touch or spike: snap-round with GEOS instead, from the

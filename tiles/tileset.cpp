@@ -5,6 +5,7 @@
 #include "coldspot/geo/workspace.hpp"
 #include "coldspot/tiles/gzip.hpp"
 #include "coldspot/tiles/mvt_encoder.hpp"
+#include "coldspot/tiles/prepared_polygons.hpp"
 #include "coldspot/tiles/tile_cache.hpp"
 #include "coldspot/tiles/tile_geometry.hpp"
 
@@ -12,6 +13,9 @@
 #include <boost/iterator/function_output_iterator.hpp>
 
 #include <algorithm>
+#include <array>
+#include <mutex>
+#include <unordered_set>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -102,6 +106,78 @@ IndexedLayer index_layer(geo::FeatureTable table) {
 
 const char* field_type_name(geo::FieldType t) { return t == geo::FieldType::String ? "String" : "Number"; }
 
+/// Prepared (per-zoom generalised) polygons of one layer, built lazily, once per zoom.
+struct PreparedLayer {
+    std::vector<const geo::MultiPolygon*> geometries;
+    PrepareOptions options;
+    std::array<std::once_flag, 16> once;
+    std::array<PreparedZoom, 16> zooms;
+    const PreparedZoom& at(std::uint32_t z) {
+        std::call_once(once[z], [&] { zooms[z] = prepare_polygons(geometries, z, options); });
+        return zooms[z];
+    }
+};
+
+/// One feature of a tile, geometry done, waiting for the size decision and encoding.
+struct PendingFeature {
+    std::uint32_t index = 0;
+    std::vector<TilePath> parts;
+    double size = 0;        ///< polygons: area in units^2; lines: squared length (smaller drops first)
+    std::size_t bytes = 0;  ///< encoded Feature message, tag indexes estimated from above
+};
+
+struct PendingLayer {
+    const ResolvedLayer* rl = nullptr;
+    MvtGeomType type = MvtGeomType::Unknown;
+    std::string fixed; ///< point layers, encoded at once: clustered, never dropped
+    std::size_t fixed_features = 0;
+    std::vector<PendingFeature> features;
+    std::size_t overhead = 0; ///< layer message without features and values
+};
+
+struct GatheredTile {
+    std::vector<PendingLayer> layers;
+    std::size_t reduced = 0, clipped = 0, inside = 0;
+};
+
+std::size_t varint_size(std::uint64_t v) {
+    std::size_t n = 1;
+    while (v >= 0x80) v >>= 7, ++n;
+    return n;
+}
+std::uint32_t zz(std::int32_t v) { return (static_cast<std::uint32_t>(v) << 1) ^ static_cast<std::uint32_t>(v >> 31); }
+
+/// Exact size of the geometry field of a polygon or line feature (MVT 2.1 command integers).
+std::size_t geometry_bytes(MvtGeomType type, const std::vector<TilePath>& parts) {
+    std::size_t n = 0;
+    std::int32_t cx = 0, cy = 0;
+    for (const auto& path : parts) {
+        n += 1 + 1 + (type == MvtGeomType::Polygon ? 1 : 0) + varint_size((path.size() - 1) << 3 | 2);
+        for (const auto& p : path) {
+            n += varint_size(zz(p.x - cx)) + varint_size(zz(p.y - cy));
+            cx = p.x, cy = p.y;
+        }
+    }
+    return 1 + varint_size(n) + n;
+}
+
+/// The Value message a geo::Value becomes (its dedup key in the layer's value table) and its size.
+std::size_t value_message_bytes(const geo::Value& v) {
+    std::size_t inner = 0;
+    if (const auto* s = std::get_if<std::string>(&v)) inner = 1 + varint_size(s->size()) + s->size();
+    else if (std::holds_alternative<double>(v)) inner = 9;
+    else if (const auto* i = std::get_if<std::int64_t>(&v))
+        inner = 1 + varint_size(*i >= 0 ? static_cast<std::uint64_t>(*i) : (static_cast<std::uint64_t>(*i) << 1) ^ static_cast<std::uint64_t>(*i >> 63));
+    return 1 + varint_size(inner) + inner;
+}
+std::string value_key(const geo::Value& v) {
+    std::string k;
+    if (const auto* s = std::get_if<std::string>(&v)) k = "s" + *s;
+    else if (const auto* d = std::get_if<double>(&v)) k = "d" + std::string(reinterpret_cast<const char*>(d), sizeof *d);
+    else if (const auto* i = std::get_if<std::int64_t>(&v)) k = "i" + std::string(reinterpret_cast<const char*>(i), sizeof *i);
+    return k;
+}
+
 } // namespace
 
 std::optional<std::uint64_t> gss_code_to_id(std::string_view code) noexcept {
@@ -117,6 +193,7 @@ std::optional<std::uint64_t> gss_code_to_id(std::string_view code) noexcept {
 struct TileService::Impl {
     TileServiceOptions options;
     std::map<std::string, IndexedLayer> layers;
+    std::map<std::string, std::unique_ptr<PreparedLayer>> prepared; ///< polygon layers only
     std::map<std::string, ResolvedTileset> tilesets;
     std::unordered_map<std::string, std::shared_ptr<const EncodedTile>> prebuilt;
     mutable TileCache cache{0};
@@ -127,24 +204,27 @@ struct TileService::Impl {
         return it->second;
     }
 
-    /// Encodes one tile. Features whose area falls below `min_area` tile units^2 are left out
-    /// and counted (only used when a tile is over its limits).
-    std::string encode(const ResolvedTileset& ts, const TileId& tile, double tol_mult, double min_area,
-                       std::size_t& features, std::size_t& dropped, std::vector<double>* sizes = nullptr) const;
+    /// Whether polygons of zoom z come from the per-zoom prepared geometry.
+    bool uses_prepared(std::uint32_t z) const { return static_cast<int>(z) <= options.encode.prepared_max_zoom; }
+    /// Level 0: the zoom's own generalisation; level n: 4^n times coarser (the geometry prepared
+    /// for zoom z - 2n, scaled up; or tolerance x4^n on the direct path above prepared_max_zoom).
+    bool has_level(std::uint32_t z, int level) const {
+        return !uses_prepared(z) || static_cast<int>(z) >= 2 * level;
+    }
+    GatheredTile gather(const ResolvedTileset& ts, const TileId& tile, int level) const;
+    /// Features to keep so the tile fits `budget` bytes and the feature limit, largest first.
+    std::vector<std::vector<char>> choose(const GatheredTile& g, std::size_t budget, std::size_t& estimate,
+                                          std::size_t& dropped) const;
+    std::string encode(const GatheredTile& g, const std::vector<std::vector<char>>& keep, std::size_t& features) const;
     EncodedTile render(const ResolvedTileset& ts, const TileId& tile) const;
 };
 
-std::string TileService::Impl::encode(const ResolvedTileset& ts, const TileId& tile, double tol_mult, double min_area,
-                                      std::size_t& features, std::size_t& dropped, std::vector<double>* sizes) const {
-    if (sizes) sizes->clear();
+GatheredTile TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, int level) const {
     const EncodeOptions& eo = options.encode;
     const TileFrame frame(tile, eo.extent, eo.buffer);
-    const double tol = eo.simplify_units * tol_mult;
-    std::string out;
-    features = 0;
-    dropped = 0;
+    const double tol = eo.simplify_units * std::ldexp(1.0, 2 * level);
+    GatheredTile out;
     std::vector<std::uint32_t> tags;
-    std::vector<TilePath> parts;
     for (const auto& rl : ts.layers) {
         if (static_cast<int>(tile.z) < rl.spec.minzoom || static_cast<int>(tile.z) > rl.spec.maxzoom) continue;
         const IndexedLayer& L = *rl.layer;
@@ -154,19 +234,25 @@ std::string TileService::Impl::encode(const ResolvedTileset& ts, const TileId& t
                    boost::make_function_output_iterator([&](const RtreeValue& v) { hits.push_back(v.second); }));
         if (hits.empty()) continue;
         std::sort(hits.begin(), hits.end()); // source order, so equal data gives equal bytes
-        MvtLayerBuilder builder(rl.spec.name.empty() ? rl.spec.source : rl.spec.name, eo.extent);
-        std::vector<std::uint32_t> field_keys;
-        for (const auto& f : T.fields) field_keys.push_back(builder.key(f.name));
-        const auto attribute_tags = [&](const geo::Feature& f) {
-            tags.clear();
-            for (std::size_t i = 0; i < f.values.size() && i < T.fields.size(); ++i) {
-                if (geo::is_null(f.values[i])) continue;
-                tags.push_back(field_keys[i]);
-                tags.push_back(builder.value(MvtValue::of(f.values[i])));
-            }
-        };
+        PendingLayer pl;
+        pl.rl = &rl;
+        const std::string& name = rl.spec.name.empty() ? rl.spec.source : rl.spec.name;
+        pl.overhead = 1 + varint_size(name.size()) + name.size() + 2 + 1 + varint_size(eo.extent) + 4;
+        for (const auto& f : T.fields) pl.overhead += 2 + f.name.size();
 
         if (T.geometry_type == geo::GeometryType::Point) {
+            pl.type = MvtGeomType::Point;
+            MvtLayerBuilder builder(name, eo.extent);
+            std::vector<std::uint32_t> field_keys;
+            for (const auto& f : T.fields) field_keys.push_back(builder.key(f.name));
+            const auto attribute_tags = [&](const geo::Feature& f) {
+                tags.clear();
+                for (std::size_t i = 0; i < f.values.size() && i < T.fields.size(); ++i) {
+                    if (geo::is_null(f.values[i])) continue;
+                    tags.push_back(field_keys[i]);
+                    tags.push_back(builder.value(MvtValue::of(f.values[i])));
+                }
+            };
             struct Placed {
                 std::uint32_t index;
                 TilePoint p;
@@ -177,9 +263,9 @@ std::string TileService::Impl::encode(const ResolvedTileset& ts, const TileId& t
                     if (auto tp = point_to_tile(*pt, frame)) placed.push_back({i, *tp});
             const bool cluster = static_cast<int>(tile.z) <= eo.cluster_max_zoom && eo.cluster_cell_units > 0;
             if (!cluster) {
-                for (const auto& pl : placed) {
-                    attribute_tags(T.features[pl.index]);
-                    builder.add_feature(rl.ids[pl.index], MvtGeomType::Point, {TilePath{pl.p}}, tags);
+                for (const auto& p : placed) {
+                    attribute_tags(T.features[p.index]);
+                    builder.add_feature(rl.ids[p.index], MvtGeomType::Point, {TilePath{p.p}}, tags);
                 }
             } else {
                 // Grid clustering over the tile proper (no buffer), so every point belongs to
@@ -188,9 +274,9 @@ std::string TileService::Impl::encode(const ResolvedTileset& ts, const TileId& t
                 const std::int64_t cells_per_side = (eo.extent + eo.cluster_cell_units - 1) / eo.cluster_cell_units;
                 std::map<std::int64_t, std::vector<const Placed*>> cells;
                 const std::int32_t ext = static_cast<std::int32_t>(eo.extent);
-                for (const auto& pl : placed) {
-                    if (pl.p.x < 0 || pl.p.y < 0 || pl.p.x >= ext || pl.p.y >= ext) continue;
-                    cells[std::int64_t{pl.p.y / cell} * cells_per_side + pl.p.x / cell].push_back(&pl);
+                for (const auto& p : placed) {
+                    if (p.p.x < 0 || p.p.y < 0 || p.p.x >= ext || p.p.y >= ext) continue;
+                    cells[std::int64_t{p.p.y / cell} * cells_per_side + p.p.x / cell].push_back(&p);
                 }
                 const std::uint32_t k_cluster = builder.key("cluster");
                 const std::uint32_t k_count = builder.key("point_count");
@@ -232,46 +318,144 @@ std::string TileService::Impl::encode(const ResolvedTileset& ts, const TileId& t
                     builder.add_feature(id, MvtGeomType::Point, {TilePath{centre}}, tags);
                 }
             }
+            pl.fixed_features = builder.feature_count();
+            if (!builder.empty()) builder.write_to(pl.fixed);
         } else if (T.geometry_type == geo::GeometryType::MultiPolygon) {
+            pl.type = MvtGeomType::Polygon;
+            const PreparedZoom* pz = nullptr;
+            std::uint32_t shift = 0;
+            if (uses_prepared(tile.z)) {
+                shift = static_cast<std::uint32_t>(2 * level);
+                pz = &prepared.at(rl.spec.source)->at(tile.z - shift);
+            }
+            TinyAccumulator tiny;
             for (auto i : hits) {
-                const auto* mp = std::get_if<geo::MultiPolygon>(&T.features[i].geometry);
-                if (!mp) continue;
-                PolygonOutcome po = polygon_to_tile(*mp, L.boxes[i], frame, tol);
-                if (po.rings.empty()) continue;
-                if (po.area_units < min_area) {
-                    ++dropped;
-                    continue;
+                PolygonOutcome po;
+                if (pz) {
+                    po = prepared_to_tile(*pz, i, tile, shift, eo.buffer, tiny);
+                } else {
+                    const auto* mp = std::get_if<geo::MultiPolygon>(&T.features[i].geometry);
+                    if (!mp) continue;
+                    po = polygon_to_tile(*mp, L.boxes[i], frame, tol);
+                    po.clipped = !bg::within(L.boxes[i], frame.clip_box);
                 }
-                if (sizes) sizes->push_back(po.area_units);
-                attribute_tags(T.features[i]);
-                builder.add_feature(rl.ids[i], MvtGeomType::Polygon, po.rings, tags);
+                out.reduced += po.reduced;
+                if (po.rings.empty()) continue;
+                (po.clipped ? out.clipped : out.inside) += 1;
+                pl.features.push_back({i, std::move(po.rings), po.area_units, 0});
             }
         } else if (T.geometry_type == geo::GeometryType::MultiLineString) {
+            pl.type = MvtGeomType::LineString;
             for (auto i : hits) {
                 const auto* ml = std::get_if<geo::MultiLineString>(&T.features[i].geometry);
                 if (!ml) continue;
-                parts = lines_to_tile(*ml, frame, tol);
+                auto parts = lines_to_tile(*ml, frame, tol);
                 if (parts.empty()) continue;
-                if (min_area > 0) {
-                    double len = 0;
-                    for (const auto& p : parts)
-                        for (std::size_t k = 1; k < p.size(); ++k)
-                            len += std::hypot(p[k].x - p[k - 1].x, p[k].y - p[k - 1].y);
-                    if (len * len < min_area) {
-                        ++dropped;
-                        continue;
-                    }
-                }
-                if (sizes) {
-                    double len = 0;
-                    for (const auto& p : parts)
-                        for (std::size_t k = 1; k < p.size(); ++k)
-                            len += std::hypot(p[k].x - p[k - 1].x, p[k].y - p[k - 1].y);
-                    sizes->push_back(len * len);
-                }
-                attribute_tags(T.features[i]);
-                builder.add_feature(rl.ids[i], MvtGeomType::LineString, parts, tags);
+                double len = 0;
+                for (const auto& p : parts)
+                    for (std::size_t k = 1; k < p.size(); ++k) len += std::hypot(p[k].x - p[k - 1].x, p[k].y - p[k - 1].y);
+                pl.features.push_back({i, std::move(parts), len * len, 0});
             }
+        }
+        if (pl.fixed.empty() && pl.features.empty()) continue;
+        // Feature sizes, with tag indexes bounded from above by the layer's key and value counts.
+        if (!pl.features.empty()) {
+            std::unordered_set<std::string> values;
+            for (const auto& f : pl.features)
+                for (const auto& v : T.features[f.index].values)
+                    if (!geo::is_null(v)) values.insert(value_key(v));
+            const std::size_t key_bytes = varint_size(T.fields.size()), value_bytes = varint_size(values.size());
+            for (auto& f : pl.features) {
+                std::size_t ntags = 0;
+                for (const auto& v : T.features[f.index].values) ntags += !geo::is_null(v);
+                const std::size_t tag_bytes = ntags * (key_bytes + value_bytes);
+                std::size_t body = geometry_bytes(pl.type, f.parts) + 2;
+                if (ntags) body += 1 + varint_size(tag_bytes) + tag_bytes;
+                if (const auto& id = rl.ids[f.index]) body += 1 + varint_size(*id);
+                f.bytes = 1 + varint_size(body) + body;
+            }
+        }
+        out.layers.push_back(std::move(pl));
+    }
+    return out;
+}
+
+std::vector<std::vector<char>> TileService::Impl::choose(const GatheredTile& g, std::size_t budget, std::size_t& estimate,
+                                                        std::size_t& dropped) const {
+    const EncodeOptions& eo = options.encode;
+    std::vector<std::vector<char>> keep(g.layers.size());
+    std::vector<std::unordered_set<std::string>> seen(g.layers.size());
+    std::size_t bytes = 0, features = 0;
+    struct Candidate {
+        double size;
+        std::uint32_t layer, feature;
+    };
+    std::vector<Candidate> order;
+    for (std::uint32_t l = 0; l < g.layers.size(); ++l) {
+        const PendingLayer& pl = g.layers[l];
+        bytes += pl.fixed.size();
+        features += pl.fixed_features;
+        if (!pl.features.empty()) bytes += pl.overhead + 4;
+        keep[l].assign(pl.features.size(), 0);
+        for (std::uint32_t i = 0; i < pl.features.size(); ++i) order.push_back({pl.features[i].size, l, i});
+    }
+    // Largest first (ties in source order), so what is left out is always the smallest (and, among
+    // equal sizes, the later in source order).
+    std::stable_sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) { return a.size > b.size; });
+    dropped = 0;
+    std::size_t k = 0;
+    for (; k < order.size(); ++k) {
+        const auto& c = order[k];
+        const PendingLayer& pl = g.layers[c.layer];
+        const PendingFeature& f = pl.features[c.feature];
+        std::size_t cost = f.bytes;
+        std::vector<std::string> fresh;
+        for (const auto& v : pl.rl->layer->table.features[f.index].values) {
+            if (geo::is_null(v)) continue;
+            std::string key = value_key(v);
+            if (seen[c.layer].count(key) || std::find(fresh.begin(), fresh.end(), key) != fresh.end()) continue;
+            cost += value_message_bytes(v);
+            fresh.push_back(std::move(key));
+        }
+        if (bytes + cost > budget || features + 1 > eo.max_tile_features) break;
+        bytes += cost;
+        ++features;
+        keep[c.layer][c.feature] = 1;
+        for (auto& key : fresh) seen[c.layer].insert(std::move(key));
+    }
+    dropped = order.size() - k;
+    estimate = bytes;
+    return keep;
+}
+
+std::string TileService::Impl::encode(const GatheredTile& g, const std::vector<std::vector<char>>& keep,
+                                      std::size_t& features) const {
+    std::string out;
+    features = 0;
+    std::vector<std::uint32_t> tags;
+    for (std::size_t l = 0; l < g.layers.size(); ++l) {
+        const PendingLayer& pl = g.layers[l];
+        if (!pl.fixed.empty()) {
+            out += pl.fixed;
+            features += pl.fixed_features;
+            continue;
+        }
+        const ResolvedLayer& rl = *pl.rl;
+        const geo::FeatureTable& T = rl.layer->table;
+        MvtLayerBuilder builder(rl.spec.name.empty() ? rl.spec.source : rl.spec.name, options.encode.extent);
+        std::vector<std::uint32_t> field_keys;
+        for (const auto& f : T.fields) field_keys.push_back(builder.key(f.name));
+        for (std::size_t i = 0; i < pl.features.size(); ++i) {
+            if (!keep[l][i]) continue;
+            const PendingFeature& pf = pl.features[i];
+            const geo::Feature& f = T.features[pf.index];
+            tags.clear();
+            for (std::size_t v = 0; v < f.values.size() && v < T.fields.size(); ++v) {
+                if (geo::is_null(f.values[v])) continue;
+                tags.push_back(field_keys[v]);
+                tags.push_back(builder.value(MvtValue::of(f.values[v])));
+            }
+            builder.add_feature(rl.ids[pf.index], pl.type, pf.parts, tags);
         }
         features += builder.feature_count();
         if (!builder.empty()) builder.write_to(out);
@@ -281,38 +465,49 @@ std::string TileService::Impl::encode(const ResolvedTileset& ts, const TileId& t
 
 EncodedTile TileService::Impl::render(const ResolvedTileset& ts, const TileId& tile) const {
     const EncodeOptions& eo = options.encode;
-    std::size_t features = 0, dropped = 0;
-    std::vector<double> sizes;
-    std::string mvt = encode(ts, tile, 1.0, 0.0, features, dropped, &sizes);
-    // Over the limits: first simplify 4x then 16x harder, then leave out the smallest polygons and lines
-    // (counted in features_dropped). The threshold is chosen from the sizes of the features
-    // written, so a heavy tile costs a few encodes, not a search. Points are clustered and never
-    // reach this.
-    const auto over = [&] { return mvt.size() > eo.max_tile_bytes || features > eo.max_tile_features; };
-    double mult = 1;
-    while (over() && mult < 16) {
-        mult *= 4;
-        mvt = encode(ts, tile, mult, 0.0, features, dropped, &sizes);
+    // Geometry first (cheap with prepared polygons), then the size decision from exact geometry
+    // sizes and bounded tag sizes, then one encode. Over the limits: the 4x, then 16x coarser
+    // generalisation, then the smallest polygons and lines left out (counted in features_dropped).
+    // Points are clustered and never reach the limits.
+    int level = 0;
+    GatheredTile g = gather(ts, tile, level);
+    std::size_t estimate = 0, dropped = 0;
+    auto keep = choose(g, std::numeric_limits<std::size_t>::max(), estimate, dropped);
+    const auto fits = [&](std::size_t bytes, std::size_t features) {
+        return bytes <= eo.max_tile_bytes && features <= eo.max_tile_features;
+    };
+    const auto count = [&](const GatheredTile& gt) {
+        std::size_t n = 0;
+        for (const auto& pl : gt.layers) n += pl.fixed_features + pl.features.size();
+        return n;
+    };
+    while (!fits(estimate, count(g)) && level < 2 && has_level(tile.z, level + 1)) {
+        ++level;
+        g = gather(ts, tile, level);
+        keep = choose(g, std::numeric_limits<std::size_t>::max(), estimate, dropped);
     }
-    double keep_fraction = 0.9, last_threshold = 0;
-    for (int attempt = 0; over() && attempt < 32 && !sizes.empty(); ++attempt) {
-        keep_fraction *= std::min(static_cast<double>(eo.max_tile_bytes) / static_cast<double>(mvt.size()),
-                                  static_cast<double>(eo.max_tile_features) / static_cast<double>(std::max<std::size_t>(features, 1)));
-        std::vector<double> sorted = sizes;
-        std::sort(sorted.begin(), sorted.end(), std::greater<>());
-        const auto keep = static_cast<std::size_t>(keep_fraction * static_cast<double>(sorted.size()));
-        double threshold = keep < sorted.size() ? sorted[keep] : sorted.back();
-        // Drop the whole tie at the threshold so each attempt makes progress.
-        threshold = std::nextafter(threshold, std::numeric_limits<double>::infinity());
-        // Each attempt must drop more than the last, or a tile just over the limit could stall.
-        threshold = std::max(threshold, last_threshold * 1.25 + 1e-9);
-        last_threshold = threshold;
-        mvt = encode(ts, tile, mult, threshold, features, dropped);
+    std::size_t budget = eo.max_tile_bytes;
+    if (!fits(estimate, count(g))) keep = choose(g, budget, estimate, dropped);
+    std::size_t features = 0;
+    std::string mvt = encode(g, keep, features);
+    int passes = 1;
+    // The estimate bounds tag indexes from above, so this loop is a safety net, not a search.
+    while (mvt.size() > eo.max_tile_bytes && passes < 16) {
+        budget = static_cast<std::size_t>(static_cast<double>(budget) * 0.97 * static_cast<double>(eo.max_tile_bytes) /
+                                          static_cast<double>(mvt.size()));
+        keep = choose(g, budget, estimate, dropped);
+        mvt = encode(g, keep, features);
+        ++passes;
     }
     EncodedTile out;
     out.mvt_bytes = mvt.size();
     out.feature_count = features;
     out.features_dropped = dropped;
+    out.features_reduced = g.reduced;
+    out.polygons_clipped = g.clipped;
+    out.polygons_inside = g.inside;
+    out.simplification_level = level;
+    out.encode_passes = passes;
     out.empty = features == 0;
     out.gzip_body = gzip_compress(mvt);
     char buf[40];
@@ -329,12 +524,26 @@ TileService::TileService(std::vector<geo::FeatureTable> layers, std::vector<Tile
     const EncodeOptions& eo = options.encode;
     if (eo.extent == 0 || eo.extent > (1u << 20)) throw InvalidArgumentError("tile extent must be in 1..2^20");
     if (eo.buffer > eo.extent) throw InvalidArgumentError("tile buffer must not exceed the extent");
+    // The prepared world grid is int32 with room for the x16 coarser level: at most 2^27 units across.
+    while (impl_->options.encode.prepared_max_zoom >= 0 &&
+           static_cast<double>(eo.extent) * std::ldexp(1.0, impl_->options.encode.prepared_max_zoom) > std::ldexp(1.0, 27))
+        --impl_->options.encode.prepared_max_zoom;
+    impl_->options.encode.prepared_max_zoom = std::min(impl_->options.encode.prepared_max_zoom, 15);
     impl_->cache.~TileCache();
     new (&impl_->cache) TileCache(options.cache_bytes);
     for (auto& t : layers) {
         if (t.geometry_type == geo::GeometryType::None) continue;
         std::string name = t.name;
         impl_->layers.insert_or_assign(name, index_layer(std::move(t)));
+    }
+    for (const auto& [name, L] : impl_->layers) {
+        if (L.table.geometry_type != geo::GeometryType::MultiPolygon) continue;
+        auto p = std::make_unique<PreparedLayer>();
+        for (const auto& f : L.table.features) p->geometries.push_back(std::get_if<geo::MultiPolygon>(&f.geometry));
+        p->options.extent = eo.extent;
+        p->options.simplify_units = eo.simplify_units;
+        p->options.tiny_area = eo.tiny_polygon_area;
+        impl_->prepared.emplace(name, std::move(p));
     }
     for (auto& spec : tilesets) {
         if (spec.name.empty()) throw InvalidArgumentError("a tileset needs a name");
@@ -388,6 +597,12 @@ TileService::TileService(std::vector<geo::FeatureTable> layers, std::vector<Tile
 }
 
 TileService::~TileService() = default;
+
+void TileService::prepare(std::uint32_t maxzoom) const {
+    const int top = std::min(static_cast<int>(maxzoom), impl_->options.encode.prepared_max_zoom);
+    for (const auto& [name, p] : impl_->prepared)
+        for (int z = 0; z <= top; ++z) p->at(static_cast<std::uint32_t>(z));
+}
 
 std::vector<std::string> TileService::names() const {
     std::vector<std::string> out;

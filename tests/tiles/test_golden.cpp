@@ -206,7 +206,9 @@ TEST(TilesGolden, SubUnitPolygonBecomesOneUnitSquare) {
     auto t = table_3857("areas", geo::GeometryType::MultiPolygon, {{"code", geo::FieldType::String}});
     t.features.push_back({1, polygon_in_tile(t5, {{{700.1, 800.1}, {700.3, 800.1}, {700.3, 800.4}, {700.1, 800.4}}}),
                           {std::string("E01000002")}});
-    TileService svc({t}, {single("areas", 22, FeatureIdSource::GssCode)}, no_prebuild());
+    TileServiceOptions o = no_prebuild();
+    o.encode.tiny_polygon_area = 0; // every sub-unit polygon kept (TinyPolygonsAccumulate tests the default)
+    TileService svc({t}, {single("areas", 22, FeatureIdSource::GssCode)}, o);
     const json f = decode_tile(*svc.get("areas", t5))["areas"]["features"][0];
     EXPECT_EQ(f["id"], 501000002);
     EXPECT_EQ(std::abs(shoelace2(f["geometry"][0])), 2);
@@ -301,15 +303,96 @@ TEST(TilesGolden, TileOverByteLimitSimplifiesThenDropsAndCounts) {
     const auto full = roomy.render("areas", t);
     EXPECT_EQ(full.feature_count, 400u);
     EXPECT_EQ(full.features_dropped, 0u);
-    o.encode.max_tile_bytes = full.mvt_bytes / 2; // simplification alone gets under this
+    EXPECT_EQ(full.simplification_level, 0);
+    EXPECT_EQ(full.encode_passes, 1);
+    // The 4x coarser generalisation (the z6 geometry, 4-unit grid) alone gets under this.
+    o.encode.max_tile_bytes = full.mvt_bytes * 3 / 4;
     const TileService tighter({tab}, {single("areas")}, o);
     const auto simplified = tighter.render("areas", t);
     EXPECT_EQ(simplified.feature_count, 400u);
     EXPECT_LE(simplified.mvt_bytes, o.encode.max_tile_bytes);
+    EXPECT_EQ(simplified.simplification_level, 1); // the z6 generalisation, 4 units
+    EXPECT_EQ(simplified.encode_passes, 1);         // chosen from the size estimate, encoded once
     o.encode.max_tile_bytes = 3000; // needs dropping
     const TileService tiny({tab}, {single("areas")}, o);
     const auto dropped = tiny.render("areas", t);
     EXPECT_LE(dropped.mvt_bytes, 3000u);
     EXPECT_GT(dropped.features_dropped, 0u);
     EXPECT_EQ(dropped.feature_count + dropped.features_dropped, 400u);
+    EXPECT_EQ(dropped.simplification_level, 2);
+    EXPECT_EQ(dropped.encode_passes, 1);
+    // What is left out is the smallest: every circle kept is at least as large as any dropped
+    // (radius 20 + i % 7, so the kept ones are the larger radii).
+    const json L = decode_tile(dropped)["areas"];
+    std::set<int> kept_radii;
+    for (const auto& f : L["features"]) kept_radii.insert(20 + f["id"].get<int>() % 7);
+    ASSERT_FALSE(kept_radii.empty());
+    for (int i = 0; i < 400; ++i)
+        if (20 + i % 7 > *kept_radii.rbegin()) ADD_FAILURE() << "a larger circle was dropped: " << i;
+}
+
+TEST(TilesGolden, WhollyInsidePolygonsAreTranslatedCrossingOnesClipped) {
+    COLDSPOT_REQUIRE_NODE();
+    const TileId t{10, 500, 400}, east{10, 501, 400};
+    auto tab = table_3857("areas", geo::GeometryType::MultiPolygon, {});
+    tab.features.push_back({1, polygon_in_tile(t, {{{100, 100}, {300, 100}, {300, 300}, {100, 300}}}), {}});     // inside
+    tab.features.push_back({2, polygon_in_tile(t, {{{4000, 1000}, {4300, 1000}, {4300, 1200}, {4000, 1200}}}), {}}); // crosses
+    tab.features.push_back({3, polygon_in_tile(t, {{{4100, 2000}, {4150, 2000}, {4150, 2100}, {4100, 2100}}}), {}}); // in the buffer
+    const TileService svc({tab}, {single("areas")}, no_prebuild());
+    const auto tile = svc.render("areas", t);
+    EXPECT_EQ(tile.polygons_inside, 2u);  // 1 and 3: no clipping, no validity check
+    EXPECT_EQ(tile.polygons_clipped, 1u); // 2
+    const json L = decode_tile(tile)["areas"];
+    ASSERT_EQ(L["features"].size(), 3u);
+    EXPECT_EQ(normalised(ring_of(L["features"][0]["geometry"][0])), rect(100, 100, 300, 300));
+    EXPECT_EQ(normalised(ring_of(L["features"][1]["geometry"][0])), rect(4000, 1000, 4160, 1200));
+    EXPECT_EQ(normalised(ring_of(L["features"][2]["geometry"][0])), rect(4100, 2000, 4150, 2100));
+    for (const auto& f : L["features"]) EXPECT_GT(shoelace2(f["geometry"][0]), 0);
+    // The east neighbour: 2 crosses its west buffered edge (-96 -> -64), 3 lies wholly inside it.
+    const auto e = svc.render("areas", east);
+    EXPECT_EQ(e.polygons_inside, 1u);
+    EXPECT_EQ(e.polygons_clipped, 1u);
+    const json E = decode_tile(e)["areas"];
+    ASSERT_EQ(E["features"].size(), 2u);
+    EXPECT_EQ(E["features"][0]["id"], 2);
+    EXPECT_EQ(normalised(ring_of(E["features"][0]["geometry"][0])), rect(-64, 1000, 204, 1200));
+    EXPECT_EQ(normalised(ring_of(E["features"][1]["geometry"][0])), rect(4, 2000, 54, 2100));
+}
+
+TEST(TilesGolden, TinyPolygonsAccumulateIntoOneUnitSquares) {
+    COLDSPOT_REQUIRE_NODE();
+    const TileId t5{5, 10, 12};
+    auto tab = table_3857("areas", geo::GeometryType::MultiPolygon, {{"name", geo::FieldType::String}});
+    // Ten squares of 0.6 x 0.6 units (0.36 units^2 each) at z5. Tippecanoe's rule with a one-unit
+    // threshold: the running area goes 0.36, 0.72, 1.08 -> the third is written (as a one-unit
+    // square, with its own id and attributes) and 1 is taken off: 0.08, 0.44, 0.80, 1.16 -> the
+    // sixth; 0.16, 0.52, 0.88, 1.24 -> the ninth; 0.24, 0.60 -> the tenth is left out.
+    for (int i = 1; i <= 10; ++i) {
+        const double x = 100 + 10 * i;
+        tab.features.push_back({i, polygon_in_tile(t5, {{{x, 100}, {x + 0.6, 100}, {x + 0.6, 100.6}, {x, 100.6}}}),
+                                {std::string("tiny ") + std::to_string(i)}});
+    }
+    const TileService svc({tab}, {single("areas")}, no_prebuild());
+    const auto tile = svc.render("areas", t5);
+    EXPECT_EQ(tile.feature_count, 3u);
+    EXPECT_EQ(tile.features_reduced, 7u);
+    EXPECT_EQ(tile.features_dropped, 0u);
+    const json L = decode_tile(tile)["areas"];
+    ASSERT_EQ(L["features"].size(), 3u);
+    for (std::size_t k = 0; k < 3; ++k) {
+        const json& f = L["features"][k];
+        const int id = 3 * static_cast<int>(k + 1);
+        EXPECT_EQ(f["id"], id);
+        EXPECT_EQ(f["properties"]["name"], "tiny " + std::to_string(id));
+        EXPECT_EQ(normalised(ring_of(f["geometry"][0])), rect(100 + 10 * id, 100, 101 + 10 * id, 101));
+    }
+    // Five zooms deeper each is 0.6 * 32 = 19.2 units wide: all ten written, nothing reduced.
+    std::size_t written = 0, reduced = 0;
+    for (const auto& id : svc.candidate_tiles("areas", 10)) {
+        const auto deeper = svc.render("areas", id);
+        written += deeper.feature_count;
+        reduced += deeper.features_reduced;
+    }
+    EXPECT_EQ(written, 10u);
+    EXPECT_EQ(reduced, 0u);
 }

@@ -81,7 +81,8 @@ int run(CommandArgs raw) {
     const bool quiet = args.flag("--quiet");
     if (!quiet)
         ao.progress = [](int z, const tiles::ArchiveStats& s) {
-            std::cerr << "  z" << z << ": " << s.tiles << " tiles so far, " << s.features_dropped << " features dropped so far\n";
+            std::cerr << "  z" << z << ": " << s.tiles << " tiles so far, " << s.features_dropped << " features dropped and "
+                      << s.features_reduced << " tiny polygons reduced so far\n";
         };
     const auto t0 = std::chrono::steady_clock::now();
     const auto stats = format == "mbtiles" ? tiles::write_mbtiles(*service, tileset, out, ao)
@@ -90,7 +91,7 @@ int run(CommandArgs raw) {
     std::cout << "wrote " << out << ": " << stats.tiles << " tiles (" << stats.unique_tiles << " distinct), "
               << stats.bytes << " bytes gzip, largest tile " << stats.max_tile_mvt_bytes << " bytes ("
               << stats.largest_tile << "), most features " << stats.max_tile_features << ", dropped "
-              << stats.features_dropped << ", " << secs << " s\n";
+              << stats.features_dropped << ", tiny polygons reduced " << stats.features_reduced << ", " << secs << " s\n";
     return 0;
 }
 

@@ -17,6 +17,7 @@ struct ArchiveStats {
     std::size_t max_tile_mvt_bytes = 0;
     std::size_t max_tile_features = 0;
     std::size_t features_dropped = 0;
+    std::size_t features_reduced = 0; ///< tiny polygons left out by tiny-polygon reduction
     std::string largest_tile; ///< z/x/y of the largest tile
 };
 

@@ -32,6 +32,8 @@ struct PolygonOutcome {
     bool repaired = false;       ///< rounding broke validity and GEOS MakeValid repaired it
     bool placeholder = false;    ///< smaller than one unit: written as a 1x1 square
     bool invalid = false;        ///< could not be made valid on the grid (never seen on real data)
+    bool clipped = false;        ///< crossed the buffered tile edge and went through clipping
+    bool reduced = false;        ///< a tiny polygon left out by tiny-polygon reduction (counted)
 };
 
 /// Clips, simplifies (tolerance in tile units; 0 = none) and quantises one polygon feature.
@@ -46,6 +48,21 @@ namespace detail {
 /// Douglas-Peucker on an open or closed path; keeps the end points. For a closed ring that would
 /// fall below four points the ring is returned unchanged, so simplification never collapses it.
 std::vector<geo::Point> simplify_path(const std::vector<geo::Point>& path, double tolerance, bool closed);
+/// Douglas-Peucker on every ring (tolerance 0: unchanged).
+geo::MultiPolygon simplify_polygons(const geo::MultiPolygon& g, double tolerance);
+/// Rounds to the integer grid, drops rings that collapse and fixes orientation; false when the
+/// result is not valid (Boost is_valid, or a repeated vertex or a spike Boost lets through).
+bool quantise(geo::MultiPolygon& mp);
+/// Snap-rounds through GEOS (valid on the grid by construction), then quantise; false on failure.
+bool snap_quantise(const geo::MultiPolygon& in, geo::MultiPolygon& out);
+/// Quantises `in` into `out`, falling back to snap-rounding from each of `fallbacks` in turn and
+/// finally from a MakeValid repair of the last one. Returns {repaired, invalid}.
+std::pair<bool, bool> quantise_or_repair(const geo::MultiPolygon& in, const std::vector<const geo::MultiPolygon*>& fallbacks,
+                                         geo::MultiPolygon& out);
+/// Intersection with an axis-aligned box (GEOS after MakeValid when Boost refuses the input).
+geo::MultiPolygon clip_to_box(const geo::MultiPolygon& g, const geo::Box& box);
+/// y-up rings on the grid -> y-down MVT paths (closing point left out).
+std::vector<TilePath> to_paths(const geo::MultiPolygon& mp, std::uint32_t extent);
 } // namespace detail
 
 } // namespace coldspot::tiles

@@ -56,6 +56,15 @@ struct EncodeOptions {
     /// Points are clustered on zooms <= cluster_max_zoom, in square cells of cluster_cell_units.
     int cluster_max_zoom = 10;
     std::uint32_t cluster_cell_units = 64;
+    /// Tiny-polygon reduction (as tippecanoe): polygons with less than this area in tile units^2
+    /// add their area to a per-tile accumulator; each time it reaches this value one of them is
+    /// written as a one-unit square, the others are left out and counted in features_reduced.
+    /// 0 turns it off: every sub-unit polygon is then written as a one-unit square.
+    double tiny_polygon_area = 1.0;
+    /// Polygons of zooms up to this one are generalised once per zoom (lazily, or by prepare())
+    /// and tiles are cut from that; above it each tile clips and simplifies the source geometry.
+    /// Clamped so the world grid (extent * 2^z units) stays within 2^27.
+    int prepared_max_zoom = 14;
 };
 
 /// One encoded tile, shared between the cache and every response that sends it.
@@ -68,6 +77,12 @@ struct EncodedTile {
     /// Features left out because the tile hit max_tile_bytes/max_tile_features even after
     /// coarser simplification (documented in docs/tiles.md; 0 in every tile of the real data).
     std::size_t features_dropped = 0;
+    /// Tiny polygons left out by tiny-polygon reduction (EncodeOptions::tiny_polygon_area).
+    std::size_t features_reduced = 0;
+    std::size_t polygons_inside = 0;  ///< polygons written without clipping (wholly inside the buffered tile)
+    std::size_t polygons_clipped = 0; ///< polygons that crossed the buffered edge and were clipped
+    int simplification_level = 0;     ///< 0: the zoom's own; n: 4^n times coarser (over-full tile)
+    int encode_passes = 0;            ///< MVT encodes needed to meet the limits (1 unless the estimate was short)
 };
 
 struct TileServiceOptions {
@@ -114,6 +129,9 @@ public:
     std::shared_ptr<const EncodedTile> get(const std::string& tileset, const TileId& tile) const;
     /// Encodes without touching the cache (exports and benchmarks).
     EncodedTile render(const std::string& tileset, const TileId& tile) const;
+    /// Generalises every polygon layer for zooms 0..maxzoom now rather than on the first tile of
+    /// each zoom (servers call it at start-up; benchmarks before timing tiles).
+    void prepare(std::uint32_t maxzoom) const;
 
     /// Tiles of one zoom that may hold features (those meeting the layers' extents).
     std::vector<TileId> candidate_tiles(const std::string& tileset, std::uint32_t z) const;
