@@ -1,7 +1,9 @@
 #include "coldspot/geo/timestamp.hpp"
 #include "coldspot/geo/coldspots/analysis.hpp"
 
+#include "coldspot/geo/coldspots/scenario_access.hpp"
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/stats/contiguity_weights.hpp"
 #include "coldspot/geo/stats/distance_weights.hpp"
 #include "coldspot/geo/stats/hex_grid.hpp"
@@ -11,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <iomanip>
 #include <map>
 #include <limits>
 #include <optional>
@@ -65,9 +68,16 @@ double straight_line_minutes(const Point& a, const Point& b, const Parameters& p
 }
 
 /// Applies a venue scenario to `venues` and, when present, to the nearest-venue rows of `access`.
-void apply_scenario(const Scenario& sc, FeatureTable& venues, std::optional<FeatureTable>& access,
-                    const std::optional<FeatureTable>& matrix, const FeatureTable& schools, const Parameters& p,
-                    std::vector<std::string>& notes) {
+/// Where a scenario's access came from, for the caller to write the re-routed layers too.
+struct ScenarioTables {
+    std::optional<FeatureTable> isochrones, matrix;
+    bool rerouted = false;
+};
+
+void apply_scenario(const Scenario& sc, const Workspace& ws, FeatureTable& venues, std::optional<FeatureTable>& access,
+                    ScenarioTables& tables, const FeatureTable& schools, const FeatureTable* hubs,
+                    const FeatureTable* remits, const Parameters& p, std::vector<std::string>& notes) {
+    const std::optional<FeatureTable>& matrix = tables.matrix;
     const std::size_t v_type = venues.require_field("hub_type");
     const int v_name = venues.field_index("name");
     std::set<std::int64_t> removed_fids;
@@ -98,6 +108,26 @@ void apply_scenario(const Scenario& sc, FeatureTable& venues, std::optional<Feat
     }
     notes.push_back("scenario: " + sc.to_string());
     if (!access) return; // the index measures straight-line access from hub_venues itself
+
+    // Re-route on the road graph the access run used: milliseconds per hub type for a region.
+    if (auto graph = routing::load_recorded_graph(ws.path())) {
+        const ScenarioAccessInputs in{&schools, &venues, hubs, remits};
+        const auto r = reroute_access(graph->graph, in, affected, *access, tables.isochrones ? &*tables.isochrones : nullptr,
+                                      tables.matrix ? &*tables.matrix : nullptr);
+        tables.rerouted = true;
+        std::string types;
+        for (const auto& t : affected) types += (types.empty() ? "" : ", ") + t;
+        std::ostringstream os;
+        os << "scenario: access re-routed on the road graph for " << types << " (" << graph->cache_note << "; "
+           << std::fixed << std::setprecision(3) << graph->seconds << " s to load, " << r.seconds
+           << " s to route); nearest-venue times changed for " << r.nearest_rows_changed << " school rows";
+        notes.push_back(os.str());
+        if (r.types_without_venue > 0)
+            notes.push_back("scenario: " + std::to_string(r.types_without_venue) + " hub type(s) left with no venue");
+        return;
+    }
+    notes.push_back("scenario: no road graph (no graph cache beside the workspace and no roads layer): "
+                    "nearest-venue times estimated (removed venues from access_matrix, else straight line)");
 
     // School positions by URN, remaining venues by type, matrix rows by (urn, type).
     std::unordered_map<std::int64_t, Point> school_at;
@@ -194,10 +224,14 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
 
     AnalysisLayers out;
     std::vector<std::string> scenario_notes;
+    ScenarioTables scenario_tables;
     if (!scenario.empty()) {
         if (!venues) throw WorkspaceError("a venue scenario needs the `hub_venues` layer");
         report("scenario", 0.05);
-        apply_scenario(scenario, *venues, access, read_optional(ws, "access_matrix"), schools, p, scenario_notes);
+        scenario_tables.matrix = read_optional(ws, "access_matrix");
+        scenario_tables.isochrones = read_optional(ws, "isochrones");
+        apply_scenario(scenario, ws, *venues, access, scenario_tables, schools, hubs ? &*hubs : nullptr,
+                       remits ? &*remits : nullptr, p, scenario_notes);
     }
     report("index", 0.1);
     IndexInputs in{&schools, areas ? &*areas : nullptr, access ? &*access : nullptr, venues ? &*venues : nullptr,
@@ -473,6 +507,10 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
     if (!scenario.empty()) {
         out.tables.push_back(*venues);
         if (access) out.tables.push_back(*access);
+        if (scenario_tables.rerouted) {
+            if (scenario_tables.isochrones) out.tables.push_back(std::move(*scenario_tables.isochrones));
+            if (scenario_tables.matrix) out.tables.push_back(std::move(*scenario_tables.matrix));
+        }
     }
     for (const auto& t : out.tables) summary.layers.push_back(t.name);
     return out;

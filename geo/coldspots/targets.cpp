@@ -1,6 +1,8 @@
 #include "coldspot/geo/coldspots/targets.hpp"
 
+#include "coldspot/geo/coldspots/road_coverage.hpp"
 #include "coldspot/geo/coldspots/school_index.hpp"
+#include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
 
@@ -191,22 +193,44 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
         problem.demand.push_back(as_number(f.values[f_index]).value_or(0.0) / 100.0);
         problem.already_covered.push_back(minutes.count(urn) && minutes[urn] <= cutoff_minutes);
     }
-    // Candidate i covers j when the estimated drive i -> j is within the cutoff.
-    const double reach_m = cutoff_minutes / 60.0 * kph * 1000.0 / detour_factor;
-    namespace bgi = boost::geometry::index;
-    using Item = std::pair<Point, std::uint32_t>;
-    std::vector<Item> items;
-    for (std::size_t i = 0; i < at.size(); ++i) items.emplace_back(at[i], static_cast<std::uint32_t>(i));
-    const bgi::rtree<Item, bgi::rstar<16>> tree(items.begin(), items.end());
-    problem.covers.resize(at.size());
-    std::vector<Item> hits;
-    for (std::size_t i = 0; i < at.size(); ++i) {
-        hits.clear();
-        const Box box{Point{at[i].x() - reach_m, at[i].y() - reach_m}, Point{at[i].x() + reach_m, at[i].y() + reach_m}};
-        tree.query(bgi::intersects(box), std::back_inserter(hits));
-        for (const auto& [p, j] : hits)
-            if (bg::distance(at[i], p) <= reach_m) problem.covers[i].push_back(j);
-        std::sort(problem.covers[i].begin(), problem.covers[i].end());
+    // Candidate i covers j when the drive j -> i is within the cutoff: on the road graph the last
+    // access run used when there is one, else by the straight-line estimate.
+    if (auto graph = routing::load_recorded_graph(ws.path())) {
+        std::vector<Point> existing;
+        if (ws.has_layer("hub_venues")) {
+            const auto venues = ws.read("hub_venues");
+            const std::size_t v_type = venues.require_field("hub_type");
+            for (const auto& f : venues.features)
+                if (const auto* p = std::get_if<Point>(&f.geometry); p && as_text(f.values[v_type]) == hub_type)
+                    existing.push_back(*p);
+        }
+        const CoverageInputs in{at, problem.demand, at, existing, cutoff_minutes};
+        RoadCoverage road = road_coverage(graph->graph, in);
+        problem = std::move(road.problem);
+        out.method = "road graph (" + graph->cache_note + "); existing coverage from " +
+                     std::to_string(existing.size()) + " " + hub_type + " venue(s)";
+        if (road.straight_line_places > 0)
+            out.method += "; " + std::to_string(road.straight_line_places) +
+                          " places beyond road coverage use the straight-line estimate";
+    } else {
+        const double reach_m = cutoff_minutes / 60.0 * kph * 1000.0 / detour_factor;
+        namespace bgi = boost::geometry::index;
+        using Item = std::pair<Point, std::uint32_t>;
+        std::vector<Item> items;
+        for (std::size_t i = 0; i < at.size(); ++i) items.emplace_back(at[i], static_cast<std::uint32_t>(i));
+        const bgi::rtree<Item, bgi::rstar<16>> tree(items.begin(), items.end());
+        problem.covers.resize(at.size());
+        std::vector<Item> hits;
+        for (std::size_t i = 0; i < at.size(); ++i) {
+            hits.clear();
+            const Box box{Point{at[i].x() - reach_m, at[i].y() - reach_m}, Point{at[i].x() + reach_m, at[i].y() + reach_m}};
+            tree.query(bgi::intersects(box), std::back_inserter(hits));
+            for (const auto& [p, j] : hits)
+                if (bg::distance(at[i], p) <= reach_m) problem.covers[i].push_back(j);
+            std::sort(problem.covers[i].begin(), problem.covers[i].end());
+        }
+        out.method = "straight line (no road graph: no roads layer and no graph cache beside the workspace); "
+                     "existing coverage from the stored minutes";
     }
     out.schools = at.size();
     out.choice = greedy_max_cover(problem, k);

@@ -75,6 +75,40 @@ LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const Ac
     return out;
 }
 
+std::optional<LoadedGraph> load_recorded_graph(const std::filesystem::path& workspace, const SpeedProfile& profile) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto cache = graph_cache_path(workspace);
+    const Workspace ws(workspace);
+    std::optional<FeatureTable> roads;
+    if (ws.has_layer("roads")) roads = ws.read("roads");
+    LoadedGraph out;
+    if (auto key = graph_cache_key(cache)) {
+        // A key naming workspace roads must name these roads: after a re-import the cache is stale.
+        const auto at = key->find("workspace-roads:");
+        const bool stale = at != std::string::npos && roads &&
+                           key->substr(at + std::string_view("workspace-roads:").size()) != roads_fingerprint(*roads);
+        std::string why_not;
+        if (!stale) {
+            if (auto g = load_graph_cache(cache, *key, &why_not)) {
+                out.graph = std::move(*g);
+                out.from_cache = true;
+                out.cache_note = "road graph of the last access run, read from " + cache.string();
+                out.seconds = since(t0);
+                return out;
+            }
+        }
+        out.cache_note = stale ? "cache " + cache.string() + " built from other roads; " : why_not + "; ";
+    }
+    if (!roads) return std::nullopt;
+    BuiltGraph built = build_road_graph(*roads, profile);
+    if (built.graph.node_count() == 0) return std::nullopt;
+    out.graph = std::move(built.graph);
+    out.build = built.report;
+    out.cache_note += "road graph built from the workspace roads layer (speed profile " + profile.name + ")";
+    out.seconds = since(t0);
+    return out;
+}
+
 AccessRun run_access(const std::filesystem::path& workspace, const AccessRunOptions& options) {
     AccessRun run;
     Workspace ws(workspace);

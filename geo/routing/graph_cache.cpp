@@ -102,6 +102,19 @@ void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph,
     std::filesystem::rename(tmp, path);
 }
 
+std::optional<std::string> graph_cache_key(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    char magic[8];
+    std::uint32_t version = 0, key_len = 0;
+    if (!in.read(magic, 8) || std::memcmp(magic, kMagic, 8) != 0) return std::nullopt;
+    if (!in.read(reinterpret_cast<char*>(&version), 4) || version != kGraphCacheVersion) return std::nullopt;
+    if (!in.read(reinterpret_cast<char*>(&key_len), 4) || key_len > (1u << 20)) return std::nullopt;
+    std::string key(key_len, '\0');
+    if (!in.read(key.data(), key_len)) return std::nullopt;
+    return key;
+}
+
 std::optional<RoadGraph> load_graph_cache(const std::filesystem::path& path, const std::string& key,
                                           std::string* why_not) {
     std::ifstream in(path, std::ios::binary);

@@ -74,9 +74,10 @@ const RegisterCommand reg{Command{
     "runs Getis-Ord Gi* and local Moran's I on the index, aggregates to LSOA, local authority, hub footprint and\n"
     "hexagons, ranks schools for targeting, and writes coldspots_schools, coldspots_areas, coldspots_hex, targets\n"
     "and a new analysis_runs row into a new version of the workspace.\n\n"
-    "Scenario: --add-venue / --remove-venue (repeatable) change hub_venues, recompute nearest-venue times (removed:\n"
-    "from the travel-time matrix over the remaining venues, else straight line; added: straight line) and write\n"
-    "the whole analysis to --output, leaving WORKSPACE unchanged.",
+    "Scenario: --add-venue / --remove-venue (repeatable) change hub_venues, re-route access for the affected hub\n"
+    "types on the road graph the access run used (its cache beside the workspace, or the roads layer), and write\n"
+    "the whole analysis to --output, leaving WORKSPACE unchanged. Without a road graph, times are estimated\n"
+    "(removed: from access_matrix, else straight line; added: straight line); the notes say which.",
     run_coldspots}};
 
 } // namespace

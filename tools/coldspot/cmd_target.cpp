@@ -37,6 +37,7 @@ int run_target(CommandArgs argv) {
         const auto& c = s.choice;
         std::cout << "venue suggestion for " << type << " within " << cutoff << " min among " << s.schools
                   << " schools (weight = cold-spot index / 100; greedy, >= (1 - 1/e) of the optimum)\n";
+        std::cout << "coverage: " << s.method << "\n";
         std::cout << "covered before: " << c.covered_before << " of " << c.total << "\n";
         for (std::size_t i = 0; i < s.urns.size(); ++i)
             std::cout << "  " << i + 1 << ". URN " << s.urns[i] << " " << s.names[i] << ": +" << c.gain[i] << "\n";

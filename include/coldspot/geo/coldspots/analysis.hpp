@@ -53,11 +53,13 @@ struct Scenario {
     std::string to_string() const;
 };
 
-/// Computes every result layer in memory from a workspace (read only). With a scenario, the
-/// nearest-venue times of the affected hub types are recomputed first: for a removed venue from
-/// the travel-time matrix (`access_matrix`) over the remaining venues, else by straight line; an
-/// added venue by straight line (distance x detour / speed), kept when nearer. The changed
-/// `hub_venues` and `school_access` are returned in `tables` too.
+/// Computes every result layer in memory from a workspace (read only). With a scenario, access is
+/// recomputed first for the affected hub types: on the road graph the access run used
+/// (routing::load_recorded_graph; school_access rows, isochrones and access_matrix of those types
+/// re-routed, scenario_access.hpp); only when there is no graph, estimated (a removed venue's
+/// schools from `access_matrix` over the remaining venues, else straight line; an added venue by
+/// straight line). The notes record which. The changed `hub_venues` and `school_access` (and,
+/// when re-routed, `isochrones` and `access_matrix`) are returned in `tables` too.
 AnalysisLayers compute_analysis(const Workspace& workspace, const Parameters& parameters,
                                 const ProgressCallback& progress = {}, const Scenario& scenario = {});
 

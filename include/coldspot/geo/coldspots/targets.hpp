@@ -36,13 +36,16 @@ struct VenueSuggestion {
     std::vector<std::int64_t> urns; ///< chosen candidate schools, in pick order
     std::vector<std::string> names;
     std::size_t schools = 0;        ///< demand points considered
+    std::string method;             ///< how coverage was measured (road graph or straight line)
 };
 
 /// Chooses `k` new venues among the selected schools for `hub_type`, maximising the cold-spot
-/// index (as weight) of selected schools within `cutoff_minutes`. Existing coverage: a school's
-/// stored minutes to its nearest venue of that type. Candidate coverage: straight-line distance x
-/// detour / speed (the travel-time matrix holds existing venues only, so a candidate school's
-/// reach is estimated; docs/methodology.md).
+/// index (as weight) of selected schools within `cutoff_minutes`, greedily (>= 1 - 1/e of the
+/// optimum). With a road graph (routing::load_recorded_graph: the graph the access run used),
+/// coverage is by drive time, school -> venue: one bounded search per candidate, and existing
+/// venues of the type (`hub_venues`) fixed through one multi-source search (road_coverage.hpp).
+/// Without one: straight-line distance x detour / speed for candidates and the stored minutes to
+/// the nearest venue for existing coverage. `method` says which was used.
 VenueSuggestion suggest_venues(const Workspace& workspace, const TargetQuery& query, const std::string& hub_type,
                                std::size_t k, double cutoff_minutes, double detour_factor = 1.3, double kph = 30);
 

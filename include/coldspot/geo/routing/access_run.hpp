@@ -35,6 +35,14 @@ std::filesystem::path graph_cache_path(const std::filesystem::path& workspace);
 /// The graph for this workspace and options. Throws WorkspaceError when there are no roads.
 LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const AccessRunOptions& options);
 
+/// The road graph the last access run on this workspace used, for re-routing a scenario without
+/// re-importing: the intact cache beside the workspace, whatever road source and speed profile it
+/// was built from (unless it was built from a workspace `roads` layer that has changed since);
+/// otherwise a graph built now from the workspace `roads` layer with `profile`, not cached (the
+/// workspace may be a read-only input); nullopt when there is neither. `cache_note` says which.
+std::optional<LoadedGraph> load_recorded_graph(const std::filesystem::path& workspace,
+                                               const SpeedProfile& profile = default_speed_profile());
+
 struct AccessRun {
     LoadedGraph graph;
     AccessResult result;

@@ -25,6 +25,11 @@ void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph,
 std::optional<RoadGraph> load_graph_cache(const std::filesystem::path& path, const std::string& key,
                                           std::string* why_not = nullptr);
 
+/// The key a cache file was built with, read from its header (nullopt when the file is missing or
+/// is not a cache of this format version). Lets a later step reuse the graph an access run built
+/// from a road source it does not know; load_graph_cache with this key still checks the checksum.
+std::optional<std::string> graph_cache_key(const std::filesystem::path& path);
+
 /// A content hash (hex) of a roads layer: geometry and attributes, in order.
 std::string roads_fingerprint(const FeatureTable& roads);
 

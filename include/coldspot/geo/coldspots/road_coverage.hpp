@@ -1,0 +1,37 @@
+#pragma once
+// The covering problem of venue suggestion built on the road graph: candidate c covers demand
+// point j when the drive from j to c (school -> venue, as school_access measures it) is within
+// the cutoff; j is already covered when its drive to the nearest existing venue is. Places
+// beyond road coverage (farther from any road than `no_coverage_m`) use the straight-line
+// estimate for their pairs, as school_access does.
+#include "coldspot/geo/coldspots/venue_suggestion.hpp"
+#include "coldspot/geo/geometry.hpp"
+#include "coldspot/geo/routing/road_graph.hpp"
+#include "coldspot/geo/routing/speed_profile.hpp"
+
+#include <span>
+#include <vector>
+
+namespace coldspot::geo::coldspots {
+
+struct CoverageInputs {
+    std::span<const Point> demand;
+    std::span<const double> weight;     ///< per demand point
+    std::span<const Point> candidates;  ///< possible new venues
+    std::span<const Point> existing;    ///< venues kept fixed
+    double cutoff_minutes = 30;
+    double no_coverage_m = 2000;        ///< as routing::AccessOptions
+};
+
+struct RoadCoverage {
+    CoverageProblem problem;
+    std::size_t straight_line_places = 0; ///< demand points and candidates beyond road coverage
+};
+
+/// One bounded search per candidate and one multi-source search from the existing venues, on
+/// the reversed `graph` (the forward graph as built). Throws InvalidArgumentError for a
+/// non-positive cutoff or a weight count that differs from the demand count.
+RoadCoverage road_coverage(const routing::RoadGraph& graph, const CoverageInputs& inputs,
+                           const routing::SpeedProfile& profile = routing::default_speed_profile());
+
+} // namespace coldspot::geo::coldspots
