@@ -114,6 +114,18 @@ void append_json_string(std::string& out, std::string_view s) {
     static const char* hex = "0123456789abcdef";
     out += '"';
     for (std::size_t i = 0; i < s.size();) {
+        // Most text is plain ASCII with nothing to escape: append it a run at a time.
+        std::size_t run = i;
+        while (run < s.size()) {
+            const auto b = static_cast<unsigned char>(s[run]);
+            if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
+            ++run;
+        }
+        if (run > i) {
+            out.append(s.data() + i, run - i);
+            i = run;
+            if (i == s.size()) break;
+        }
         const auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
             const std::size_t n = utf8_sequence_length(s, i);
@@ -133,13 +145,9 @@ void append_json_string(std::string& out, std::string_view s) {
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
         default:
-            if (c < 0x20) {
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 15];
-            } else {
-                out += static_cast<char>(c);
-            }
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
         }
         ++i;
     }
@@ -152,7 +160,8 @@ void append_json_number(std::string& out, double v, int decimals) {
         return;
     }
     if (decimals >= 0) {
-        const double scale = std::pow(10.0, decimals);
+        static constexpr double kPowers[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+        const double scale = decimals < 16 ? kPowers[decimals] : std::pow(10.0, decimals);
         const double r = std::round(v * scale) / scale;
         if (std::isfinite(r)) v = r;
     }

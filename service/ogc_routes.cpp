@@ -183,9 +183,16 @@ Reply items(const RouteContext& ctx, const std::string& id) {
     r.stream = [head = std::move(head), positions = std::move(page.positions), &c, options, hold = ctx.hold](BodySink& sink) {
         ChunkedText out(sink);
         out.text() += head;
+        std::string scratch;
         for (std::size_t i = 0; i < positions.size(); ++i) {
             if (i) out.text() += ',';
-            append_feature(out.text(), c, positions[i], options);
+            if (options.all_properties && c.text_cache) {
+                // The text of a whole feature never changes within a snapshot: kept after first use.
+                out.text() += c.text_cache->text(options.crs, positions[i], scratch,
+                                                 [&](std::string& text) { append_feature(text, c, positions[i], options); });
+            } else {
+                append_feature(out.text(), c, positions[i], options);
+            }
             out.maybe_flush();
         }
         out.text() += "]}";

@@ -69,6 +69,7 @@ private:
 
 constexpr std::size_t kMaxResponseBytes = 4u << 20; ///< Pistache's buffer for one send()
 constexpr std::size_t kBufferedBodyBytes = 3u << 20; ///< streamed bodies up to this go out in one send()
+constexpr std::size_t kFirstBufferBytes = 1u << 20;   ///< a 1,000-feature page is about 600 KB
 constexpr std::size_t kMaxHeaderBytes = 16384;        ///< all request header lines together (431 above)
 
 /// Receives a streamed body. While it stays small it is buffered and sent in one write with a
@@ -80,6 +81,7 @@ public:
     void write(std::string_view bytes) override {
         if (bytes.empty()) return; // an empty chunk would end a chunked body
         if (!stream_) {
+            if (buffer_.empty()) buffer_.reserve(kFirstBufferBytes); // no doubling copies for a typical page
             buffer_ += bytes;
             if (buffer_.size() <= kBufferedBodyBytes) return;
             stream_.emplace(response_.stream(code_));

@@ -58,7 +58,9 @@ const geo::FeatureTable* Snapshot::layer(const std::string& name) const noexcept
     return it == layers.end() ? nullptr : it->second.get();
 }
 
-std::vector<Collection> build_collections(const std::map<std::string, std::shared_ptr<const geo::FeatureTable>>& layers) {
+std::vector<Collection> build_collections(const std::map<std::string, std::shared_ptr<const geo::FeatureTable>>& layers,
+                                          std::shared_ptr<FeatureTextBudget> budget) {
+    if (!budget) budget = std::make_shared<FeatureTextBudget>(kDefaultFeatureTextBytes);
     std::vector<Collection> out;
     for (const auto& [name, table] : layers) {
         // A layer whose features have more than one geometry type becomes one collection per
@@ -87,6 +89,7 @@ std::vector<Collection> build_collections(const std::map<std::string, std::share
                 if (t == type || (t == geo::GeometryType::None && type == home)) c.rows.push_back(i);
             }
             fill_collection(c);
+            c.text_cache = std::make_shared<FeatureTextCache>(c.rows.size(), budget);
             out.push_back(std::move(c));
         }
     }

@@ -4,6 +4,7 @@
 // A Snapshot never changes after load_snapshot() returns; a new analysis result is a new Snapshot
 // swapped in whole by SnapshotHolder, so a request never sees half old and half new results.
 #include "coldspot/geo/feature_table.hpp"
+#include "coldspot/service/feature_text_cache.hpp"
 
 #include <boost/geometry/index/rtree.hpp>
 
@@ -41,6 +42,9 @@ struct Collection {
 
     using IndexEntry = std::pair<geo::Box, std::size_t>; ///< CRS84 envelope, position in rows
     boost::geometry::index::rtree<IndexEntry, boost::geometry::index::rstar<16>> index;
+    /// GeoJSON text of whole features per CRS, made on first use (shared: a Collection is copied
+    /// into the snapshot, the cache is not).
+    std::shared_ptr<FeatureTextCache> text_cache;
 
     const geo::Feature& feature(std::size_t position) const { return table->features[rows[position]]; }
     std::size_t size() const noexcept { return rows.size(); }
@@ -64,8 +68,13 @@ struct Snapshot {
 /// GeoPackage) and CrsError (a layer in a CRS PROJ cannot transform).
 std::shared_ptr<const Snapshot> load_snapshot(const std::filesystem::path& workspace, std::uint64_t version, bool with_tiles = true);
 
-/// Builds the collections of a snapshot from its layers (exposed for tests with hand-made layers).
-std::vector<Collection> build_collections(const std::map<std::string, std::shared_ptr<const geo::FeatureTable>>& layers);
+/// Bytes of GeoJSON feature text a snapshot keeps (FeatureTextCache) unless told otherwise.
+inline constexpr std::size_t kDefaultFeatureTextBytes = 256u << 20;
+
+/// Builds the collections of a snapshot from its layers (exposed for tests with hand-made layers);
+/// their feature text caches share `budget` (a new one of kDefaultFeatureTextBytes when null).
+std::vector<Collection> build_collections(const std::map<std::string, std::shared_ptr<const geo::FeatureTable>>& layers,
+                                          std::shared_ptr<FeatureTextBudget> budget = nullptr);
 
 /// The current snapshot, replaced atomically. Readers copy the shared_ptr under a mutex held for
 /// a pointer copy only, then work on their own reference.
