@@ -1,7 +1,8 @@
-# Client tests (docs/clients.md): `coldspot serve` used by QGIS 3.22 (pyqgis, offscreen) and by MapLibre GL JS
-# in headless Chromium. Script tests: exit 77 = skipped (a client is not installed), which under CI=true is a
-# failure instead. Packages: python3-qgis, qgis-providers, chromium (tools/deps/test.txt); npm packages come
-# from tools/web/package-lock.json (npm ci, run by clients.maplibre_chromium when they are missing).
+# Client tests (docs/clients.md): `coldspot serve` used by GDAL's command-line tools, QGIS 3.22 (pyqgis,
+# offscreen) and MapLibre GL JS in headless Chromium. Script tests: exit 77 = skipped (a client is not
+# installed), which under CI=true is a failure instead. Packages: python3-qgis, qgis-providers, chromium
+# (tools/deps/test.txt); npm packages come from tools/web/package-lock.json (npm ci, run by
+# clients.maplibre_chromium when they are missing).
 set(COLDSPOT_CLIENTS_DIR ${CMAKE_CURRENT_BINARY_DIR}/clients)
 set(COLDSPOT_CLIENTS_WORKSPACE ${COLDSPOT_CLIENTS_DIR}/workspace/demo/demo.gpkg)
 
@@ -19,6 +20,13 @@ foreach(section schools areas crs field_types)
   set_tests_properties(clients.qgis_oapif_${section} PROPERTIES ENVIRONMENT QT_QPA_PLATFORM=offscreen
                        FIXTURES_REQUIRED clients_workspace SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS clients)
 endforeach()
+
+add_test(NAME clients.gdal_cli
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/clients/gdal_cli_test.py
+                 --cli $<TARGET_FILE:coldspot> --work ${COLDSPOT_CLIENTS_DIR}/gdal_cli
+                 --workspace ${COLDSPOT_CLIENTS_WORKSPACE})
+set_tests_properties(clients.gdal_cli PROPERTIES
+                     FIXTURES_REQUIRED clients_workspace SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS clients)
 
 add_test(NAME clients.qgis_vector_tiles
          COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/clients/qgis_vector_tiles_test.py

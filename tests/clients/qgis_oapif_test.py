@@ -21,7 +21,7 @@ import harness  # noqa: E402
 from harness import check, check_close  # noqa: E402
 
 try:
-    from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeatureRequest,
+    from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeatureRequest,
                            QgsGeometry, QgsJsonUtils, QgsProject, QgsRectangle, QgsVectorLayer, QgsWkbTypes)
     from qgis.PyQt.QtCore import QTextCodec
 except ImportError as e:
@@ -251,15 +251,10 @@ def main():
     args = harness.parse_args({"--section": {"choices": sorted(SECTIONS), "action": "append",
                                              "help": "run only these checks (default all)"}})
     gpkg = harness.workspace(args)
-    app = QgsApplication([], False)
-    app.initQgis()
-    try:
-        with harness.Server(args.cli, gpkg, args.work, ["--max-limit", "100"]) as server:
-            for name in args.section or SECTIONS:
-                SECTIONS[name](server, gpkg)
-    finally:
-        app.exitQgis()
+    with harness.Server(args.cli, gpkg, args.work, ["--max-limit", "100"]) as server:
+        for name in args.section or SECTIONS:
+            SECTIONS[name](server, gpkg)
 
 
 if __name__ == "__main__":
-    harness.run_main(main)
+    harness.run_main(main, qgis=True)

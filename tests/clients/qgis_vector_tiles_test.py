@@ -23,7 +23,7 @@ import harness  # noqa: E402
 from harness import check  # noqa: E402
 
 try:
-    from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsFillSymbol, QgsMapRendererSequentialJob,
+    from qgis.core import (QgsCoordinateReferenceSystem, QgsFillSymbol, QgsMapRendererSequentialJob,
                            QgsMapSettings, QgsMarkerSymbol, QgsPointXY, QgsRectangle, QgsVectorTileBasicRenderer,
                            QgsVectorTileBasicRendererStyle, QgsVectorTileLayer, QgsWkbTypes)
     from qgis.PyQt.QtCore import QSize
@@ -118,91 +118,86 @@ def main():
     gpkg = harness.workspace(args)
     schools = {f["properties"]["urn"]: f for f in harness.gdal_features_crs84(gpkg, "schools")}
     areas = harness.gdal_features_crs84(gpkg, "coldspots_areas")
-    app = QgsApplication([], False)
-    app.initQgis()
-    try:
-        with harness.Server(args.cli, gpkg, args.work) as server:
-            school_symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": SCHOOL_COLOUR.name(), "outline_style": "no", "size": "2.5"})
-            cold_symbol = QgsFillSymbol.createSimple({"color": COLD_COLOUR.name(), "outline_style": "no"})
-            other_symbol = QgsFillSymbol.createSimple({"color": OTHER_AREA_COLOUR.name(), "outline_style": "no"})
-            school_layer = tile_layer(server, "schools", [style("schools", "schools", QgsWkbTypes.PointGeometry, school_symbol)])
-            area_layer = tile_layer(server, "coldspots_areas", [
-                style("cold spots", "coldspots_areas", QgsWkbTypes.PolygonGeometry, cold_symbol, '"gi_bin" > 0 AND "level" = \'lsoa\''),
-                style("other areas", "coldspots_areas", QgsWkbTypes.PolygonGeometry, other_symbol, '"gi_bin" <= 0 AND "level" = \'lsoa\''),
-            ])
+    with harness.Server(args.cli, gpkg, args.work) as server:
+        school_symbol = QgsMarkerSymbol.createSimple({"name": "circle", "color": SCHOOL_COLOUR.name(), "outline_style": "no", "size": "2.5"})
+        cold_symbol = QgsFillSymbol.createSimple({"color": COLD_COLOUR.name(), "outline_style": "no"})
+        other_symbol = QgsFillSymbol.createSimple({"color": OTHER_AREA_COLOUR.name(), "outline_style": "no"})
+        school_layer = tile_layer(server, "schools", [style("schools", "schools", QgsWkbTypes.PointGeometry, school_symbol)])
+        area_layer = tile_layer(server, "coldspots_areas", [
+            style("cold spots", "coldspots_areas", QgsWkbTypes.PolygonGeometry, cold_symbol, '"gi_bin" > 0 AND "level" = \'lsoa\''),
+            style("other areas", "coldspots_areas", QgsWkbTypes.PolygonGeometry, other_symbol, '"gi_bin" <= 0 AND "level" = \'lsoa\''),
+        ])
 
-            # 1. The whole region: areas and (clustered or single) schools are drawn.
-            xs, ys = zip(*(to_3857(*f["geometry"]["coordinates"]) for f in schools.values()))
-            margin = 2000
-            overview_extent = QgsRectangle(min(xs) - margin, min(ys) - margin, max(xs) + margin, max(ys) + margin)
-            overview, m2p = render([school_layer, area_layer], overview_extent, os.path.join(args.work, "qgis_overview.png"))
-            areas_only, _ = render([area_layer], overview_extent, os.path.join(args.work, "qgis_overview_areas.png"))
-            red = count_colour(overview, SCHOOL_COLOUR)
-            blue = count_colour(areas_only, COLD_COLOUR)
-            grey = count_colour(areas_only, OTHER_AREA_COLOUR)
-            print(f"overview: {red} school pixels; areas alone: {blue} cold-spot pixels, {grey} other-area pixels of {WIDTH * HEIGHT}")
-            check(red > 500, f"only {red} pixels in the school colour: schools not drawn")
-            # With the areas drawn alone, the filled pixels match the polygons' own area in Web Mercator
-            # (shoelace on GDAL's coordinates) within anti-aliased edges.
-            px_area = m2p.mapUnitsPerPixel() ** 2
-            lsoa = [a for a in areas if a["properties"]["level"] == "lsoa"]
-            want_cold = sum(mercator_area(a["geometry"]) for a in lsoa if a["properties"]["gi_bin"] > 0) / px_area
-            want_grey = sum(mercator_area(a["geometry"]) for a in lsoa if a["properties"]["gi_bin"] <= 0) / px_area
-            print(f"expected from the polygons: {want_cold:.0f} cold-spot pixels, {want_grey:.0f} other-area pixels")
-            check(0.92 * want_grey <= grey <= 1.03 * want_grey, f"{grey} other-area pixels, the polygons cover {want_grey:.0f}")
-            check(0.92 * want_cold <= blue <= 1.03 * want_cold, f"{blue} cold-spot pixels, the polygons cover {want_cold:.0f}")
+        # 1. The whole region: areas and (clustered or single) schools are drawn.
+        xs, ys = zip(*(to_3857(*f["geometry"]["coordinates"]) for f in schools.values()))
+        margin = 2000
+        overview_extent = QgsRectangle(min(xs) - margin, min(ys) - margin, max(xs) + margin, max(ys) + margin)
+        overview, m2p = render([school_layer, area_layer], overview_extent, os.path.join(args.work, "qgis_overview.png"))
+        areas_only, _ = render([area_layer], overview_extent, os.path.join(args.work, "qgis_overview_areas.png"))
+        red = count_colour(overview, SCHOOL_COLOUR)
+        blue = count_colour(areas_only, COLD_COLOUR)
+        grey = count_colour(areas_only, OTHER_AREA_COLOUR)
+        print(f"overview: {red} school pixels; areas alone: {blue} cold-spot pixels, {grey} other-area pixels of {WIDTH * HEIGHT}")
+        check(red > 500, f"only {red} pixels in the school colour: schools not drawn")
+        # With the areas drawn alone, the filled pixels match the polygons' own area in Web Mercator
+        # (shoelace on GDAL's coordinates) within anti-aliased edges.
+        px_area = m2p.mapUnitsPerPixel() ** 2
+        lsoa = [a for a in areas if a["properties"]["level"] == "lsoa"]
+        want_cold = sum(mercator_area(a["geometry"]) for a in lsoa if a["properties"]["gi_bin"] > 0) / px_area
+        want_grey = sum(mercator_area(a["geometry"]) for a in lsoa if a["properties"]["gi_bin"] <= 0) / px_area
+        print(f"expected from the polygons: {want_cold:.0f} cold-spot pixels, {want_grey:.0f} other-area pixels")
+        check(0.92 * want_grey <= grey <= 1.03 * want_grey, f"{grey} other-area pixels, the polygons cover {want_grey:.0f}")
+        check(0.92 * want_cold <= blue <= 1.03 * want_cold, f"{blue} cold-spot pixels, the polygons cover {want_cold:.0f}")
 
-            # A cold-spot LSOA (gi_bin > 0) is filled with the cold colour at an interior point away from schools.
-            cold = [a for a in areas if a["properties"]["gi_bin"] > 0 and a["properties"]["level"] == "lsoa"]
-            check(cold, "the demo analysis found no cold-spot LSOA: the test needs one")
-            hits = 0
-            for a in cold:
-                ring = a["geometry"]["coordinates"][0][0]
-                cx = sum(p[0] for p in ring[:-1]) / (len(ring) - 1)
-                cy = sum(p[1] for p in ring[:-1]) / (len(ring) - 1)
-                colour, p = pixel_at(overview, m2p, *to_3857(cx, cy))
-                if close_colour(colour, COLD_COLOUR):
-                    hits += 1
-            check(hits >= (len(cold) + 1) // 2, f"only {hits} of {len(cold)} cold-spot areas show the cold colour at their centre")
+        # A cold-spot LSOA (gi_bin > 0) is filled with the cold colour at an interior point away from schools.
+        cold = [a for a in areas if a["properties"]["gi_bin"] > 0 and a["properties"]["level"] == "lsoa"]
+        check(cold, "the demo analysis found no cold-spot LSOA: the test needs one")
+        hits = 0
+        for a in cold:
+            ring = a["geometry"]["coordinates"][0][0]
+            cx = sum(p[0] for p in ring[:-1]) / (len(ring) - 1)
+            cy = sum(p[1] for p in ring[:-1]) / (len(ring) - 1)
+            colour, p = pixel_at(overview, m2p, *to_3857(cx, cy))
+            if close_colour(colour, COLD_COLOUR):
+                hits += 1
+        check(hits >= (len(cold) + 1) // 2, f"only {hits} of {len(cold)} cold-spot areas show the cold colour at their centre")
 
-            # 2. Close-ups at zoom-14 pixel size (single points, no clusters) around three named schools: the pixel under
-            # each school is the school colour, and a pixel 25 px away (300 m) that holds no school is not.
-            m_per_px = 2 * math.pi * 6378137 / 256 / 2 ** 14
-            for urn in (min(schools), sorted(schools)[len(schools) // 2], max(schools)):
-                x, y = to_3857(*schools[urn]["geometry"]["coordinates"])
-                half_w, half_h = WIDTH / 2 * m_per_px, HEIGHT / 2 * m_per_px
-                close, m2p = render([school_layer, area_layer], QgsRectangle(x - half_w, y - half_h, x + half_w, y + half_h),
-                                    os.path.join(args.work, f"qgis_school_{urn}.png"))
-                colour, p = pixel_at(close, m2p, x, y)
-                check(close_colour(colour, SCHOOL_COLOUR),
-                      f"school {urn} ({schools[urn]['properties']['name']}): pixel ({p.x():.0f}, {p.y():.0f}) is {colour.name()}, not the school colour")
-                others = [to_3857(*f["geometry"]["coordinates"]) for u, f in schools.items() if u != urn]
-                for dx, dy in ((25, 0), (-25, 0), (0, 25), (0, -25)):
-                    ox, oy = x + dx * m_per_px, y - dy * m_per_px
-                    if all(math.hypot(ox - sx, oy - sy) > 40 * m_per_px for sx, sy in others):
-                        colour, _ = pixel_at(close, m2p, ox, oy)
-                        check(not close_colour(colour, SCHOOL_COLOUR), f"school colour 25 px from school {urn} where there is no school")
-                        break
-                print(f"school {urn}: drawn at pixel ({p.x():.0f}, {p.y():.0f}) of its zoom-14 close-up")
+        # 2. Close-ups at zoom-14 pixel size (single points, no clusters) around three named schools: the pixel under
+        # each school is the school colour, and a pixel 25 px away (300 m) that holds no school is not.
+        m_per_px = 2 * math.pi * 6378137 / 256 / 2 ** 14
+        for urn in (min(schools), sorted(schools)[len(schools) // 2], max(schools)):
+            x, y = to_3857(*schools[urn]["geometry"]["coordinates"])
+            half_w, half_h = WIDTH / 2 * m_per_px, HEIGHT / 2 * m_per_px
+            close, m2p = render([school_layer, area_layer], QgsRectangle(x - half_w, y - half_h, x + half_w, y + half_h),
+                                os.path.join(args.work, f"qgis_school_{urn}.png"))
+            colour, p = pixel_at(close, m2p, x, y)
+            check(close_colour(colour, SCHOOL_COLOUR),
+                  f"school {urn} ({schools[urn]['properties']['name']}): pixel ({p.x():.0f}, {p.y():.0f}) is {colour.name()}, not the school colour")
+            others = [to_3857(*f["geometry"]["coordinates"]) for u, f in schools.items() if u != urn]
+            for dx, dy in ((25, 0), (-25, 0), (0, 25), (0, -25)):
+                ox, oy = x + dx * m_per_px, y - dy * m_per_px
+                if all(math.hypot(ox - sx, oy - sy) > 40 * m_per_px for sx, sy in others):
+                    colour, _ = pixel_at(close, m2p, ox, oy)
+                    check(not close_colour(colour, SCHOOL_COLOUR), f"school colour 25 px from school {urn} where there is no school")
+                    break
+            print(f"school {urn}: drawn at pixel ({p.x():.0f}, {p.y():.0f}) of its zoom-14 close-up")
 
-            # 3. The server saw the tile requests: metrics count 200s on the tile route, and the log shows
-            # both tilesets at several zooms.
-            samples = harness.metrics(server.url)
-            served = harness.metric_sum(samples, "coldspot_http_requests_total", route="/tiles/{tileset}/{z}/{x}/{y}", status="200")
-            tile_lines = [m.groups() for line in server.request_log()
-                          if (m := re.search(r'"GET /tiles/(\w+)/(\d+)/\d+/\d+\.mvt" (\d+)', line))]
-            check(served > 0 and served == sum(1 for _, _, status in tile_lines if status == "200"),
-                  f"/metrics counts {served} tiles served with 200, the request log {len(tile_lines)} tile requests")
-            check({t for t, _, _ in tile_lines} == {"schools", "coldspots_areas"}, f"tilesets requested: {set(t for t, _, _ in tile_lines)}")
-            zooms = sorted({int(z) for _, z, _ in tile_lines})
-            # QGIS picks the tile zoom from the map scale: the overview sits at a clustering zoom (<= 10), the
-            # close-ups past it (QGIS takes z13 for a zoom-14 pixel size at 96 dpi).
-            check(min(zooms) <= 10 < max(zooms), f"zooms requested: {zooms}")
-            check(all(status in ("200", "204") for _, _, status in tile_lines), f"tile errors: {[l for l in tile_lines if l[2] not in ('200', '204')]}")
-            print(f"server: {int(served)} tiles served with 200 ({len(tile_lines)} tile requests) at zooms {zooms}")
-    finally:
-        app.exitQgis()
+        # 3. The server saw the tile requests: metrics count 200s on the tile route, and the log shows
+        # both tilesets at several zooms.
+        samples = harness.metrics(server.url)
+        served = harness.metric_sum(samples, "coldspot_http_requests_total", route="/tiles/{tileset}/{z}/{x}/{y}", status="200")
+        tile_lines = [m.groups() for line in server.request_log()
+                      if (m := re.search(r'"GET /tiles/(\w+)/(\d+)/\d+/\d+\.mvt" (\d+)', line))]
+        check(served > 0 and served == sum(1 for _, _, status in tile_lines if status == "200"),
+              f"/metrics counts {served} tiles served with 200, the request log {len(tile_lines)} tile requests")
+        check({t for t, _, _ in tile_lines} == {"schools", "coldspots_areas"}, f"tilesets requested: {set(t for t, _, _ in tile_lines)}")
+        zooms = sorted({int(z) for _, z, _ in tile_lines})
+        # QGIS picks the tile zoom from the map scale: the overview sits at a clustering zoom (<= 10), the
+        # close-ups past it (QGIS takes z13 for a zoom-14 pixel size at 96 dpi).
+        check(min(zooms) <= 10 < max(zooms), f"zooms requested: {zooms}")
+        check(all(status in ("200", "204") for _, _, status in tile_lines), f"tile errors: {[l for l in tile_lines if l[2] not in ('200', '204')]}")
+        print(f"server: {int(served)} tiles served with 200 ({len(tile_lines)} tile requests) at zooms {zooms}")
 
 
 if __name__ == "__main__":
-    harness.run_main(main)
+    harness.run_main(main, qgis=True)
