@@ -43,11 +43,10 @@ RoadCoverage road_coverage(const routing::RoadGraph& graph, const CoverageInputs
 
     const routing::EdgeSnapper snapper(graph);
     const routing::RoadGraph reversed = graph.reversed();
-    std::size_t off_road = 0, off_road_existing = 0;
-    const auto demand = snap_all(snapper, in.demand, in.no_coverage_m, off_road);
-    const auto candidates = snap_all(snapper, in.candidates, in.no_coverage_m, off_road);
+    std::size_t off_road_existing = 0;
+    const auto demand = snap_all(snapper, in.demand, in.no_coverage_m, out.demand_off_road);
+    const auto candidates = snap_all(snapper, in.candidates, in.no_coverage_m, out.candidates_off_road);
     const auto existing = snap_all(snapper, in.existing, in.no_coverage_m, off_road_existing);
-    out.straight_line_places = off_road;
 
     // Existing venues: one multi-source search on the reversed graph, bounded by the cutoff.
     problem.already_covered.assign(in.demand.size(), 0);

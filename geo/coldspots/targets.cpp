@@ -209,9 +209,9 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
         problem = std::move(road.problem);
         out.method = "road graph (" + graph->cache_note + "); existing coverage from " +
                      std::to_string(existing.size()) + " " + hub_type + " venue(s)";
-        if (road.straight_line_places > 0)
-            out.method += "; " + std::to_string(road.straight_line_places) +
-                          " places beyond road coverage use the straight-line estimate";
+        if (road.demand_off_road > 0)
+            out.method += "; " + std::to_string(road.demand_off_road) + " of " + std::to_string(at.size()) +
+                          " schools are beyond road coverage (over 2 km from a road): straight-line estimate for them";
     } else {
         const double reach_m = cutoff_minutes / 60.0 * kph * 1000.0 / detour_factor;
         namespace bgi = boost::geometry::index;

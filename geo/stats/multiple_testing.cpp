@@ -1,33 +1,64 @@
 #include "coldspot/geo/stats/multiple_testing.hpp"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <numeric>
 
 namespace coldspot::geo::stats {
 
+namespace {
+
+/// Indices of the non-NaN p-values in ascending order of p. p-values are >= 0, and the bit
+/// patterns of non-negative doubles order as the numbers do, so an LSD radix sort on the 64-bit
+/// patterns (8 passes of 8 bits, a pass skipped when every key has the same digit) sorts them in
+/// O(m): a comparison sort was most of an analytical Gi* run on 23k schools.
+std::vector<std::uint32_t> ascending_order(std::span<const double> p) {
+    std::vector<std::uint64_t> key, key_tmp;
+    std::vector<std::uint32_t> index, index_tmp;
+    key.reserve(p.size());
+    index.reserve(p.size());
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        if (std::isnan(p[i])) continue;
+        // +0.0 for -0.0, so the one negative zero a caller might pass does not sort last.
+        key.push_back(std::bit_cast<std::uint64_t>(p[i] + 0.0));
+        index.push_back(static_cast<std::uint32_t>(i));
+    }
+    const std::size_t m = key.size();
+    key_tmp.resize(m);
+    index_tmp.resize(m);
+    for (unsigned shift = 0; shift < 64 && m > 1; shift += 8) {
+        std::array<std::size_t, 257> start{};
+        for (auto k : key) ++start[((k >> shift) & 0xFF) + 1];
+        if (start[((key[0] >> shift) & 0xFF) + 1] == m) continue; // one digit: nothing moves
+        for (std::size_t d = 1; d < start.size(); ++d) start[d] += start[d - 1];
+        for (std::size_t i = 0; i < m; ++i) {
+            const std::size_t to = start[(key[i] >> shift) & 0xFF]++;
+            key_tmp[to] = key[i];
+            index_tmp[to] = index[i];
+        }
+        key.swap(key_tmp);
+        index.swap(index_tmp);
+    }
+    return index;
+}
+
+} // namespace
+
 std::vector<double> benjamini_hochberg(std::span<const double> p) {
     std::vector<double> q(p.size(), std::nan(""));
-    // Sorting (p, index) pairs in place rather than indices through p: an indirect comparison
-    // misses the cache on every step and was most of an analytical Gi* run on 23k schools. Ties
-    // need no stable order: tied p-values end with the same q whichever comes first.
-    struct Entry {
-        double p;
-        std::uint32_t index;
-    };
-    std::vector<Entry> order;
-    order.reserve(p.size());
-    for (std::size_t i = 0; i < p.size(); ++i)
-        if (!std::isnan(p[i])) order.push_back({p[i], static_cast<std::uint32_t>(i)});
+    const std::vector<std::uint32_t> order = ascending_order(p);
     // Largest p first, so the running minimum of p * m / rank enforces monotonicity (step-up).
-    std::sort(order.begin(), order.end(), [](const Entry& a, const Entry& b) { return a.p > b.p; });
-    const double m = static_cast<double>(order.size());
+    // Tied p-values end with the same q whichever order they come in.
+    const std::size_t m = order.size();
+    const double md = static_cast<double>(m);
     double running = 1.0;
-    for (std::size_t r = 0; r < order.size(); ++r) {
-        const double rank = m - static_cast<double>(r); // 1-based rank in ascending order
-        running = std::min(running, order[r].p * m / rank);
-        q[order[r].index] = std::min(running, 1.0);
+    for (std::size_t r = m; r-- > 0;) {
+        const std::uint32_t i = order[r];
+        running = std::min(running, p[i] * md / static_cast<double>(r + 1));
+        q[i] = std::min(running, 1.0);
     }
     return q;
 }

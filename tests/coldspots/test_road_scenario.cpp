@@ -204,7 +204,8 @@ TEST(RoadCoverage, CandidatesCoverBySchoolToVenueRoadTime) {
     const std::vector<Point> candidates{kB, kC, kE, kD, kMid};
     const std::vector<Point> existing{kA};
     const auto rc = road_coverage(graph, CoverageInputs{demand, weight, candidates, existing, 8.0});
-    EXPECT_EQ(rc.straight_line_places, 1u);
+    EXPECT_EQ(rc.demand_off_road, 1u);
+    EXPECT_EQ(rc.candidates_off_road, 0u);
     const auto& p = rc.problem;
     // Within 8 min = 480 s of A: only B (400 s); mid is 600 s.
     EXPECT_EQ(p.already_covered, (std::vector<std::uint8_t>{1, 0, 0, 0, 0, 0}));

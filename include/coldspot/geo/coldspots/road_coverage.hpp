@@ -25,7 +25,8 @@ struct CoverageInputs {
 
 struct RoadCoverage {
     CoverageProblem problem;
-    std::size_t straight_line_places = 0; ///< demand points and candidates beyond road coverage
+    std::size_t demand_off_road = 0;     ///< demand points beyond road coverage (straight line)
+    std::size_t candidates_off_road = 0; ///< candidates beyond road coverage (straight line)
 };
 
 /// One bounded search per candidate and one multi-source search from the existing venues, on
