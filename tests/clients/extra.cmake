@@ -12,33 +12,21 @@ add_test(NAME clients.workspace
                  --cli $<TARGET_FILE:coldspot> --work ${COLDSPOT_CLIENTS_DIR}/workspace)
 set_tests_properties(clients.workspace PROPERTIES FIXTURES_SETUP clients_workspace TIMEOUT 300 LABELS clients)
 
-foreach(section schools areas crs field_types)
-  add_test(NAME clients.qgis_oapif_${section}
-           COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/clients/qgis_oapif_test.py --section ${section}
-                   --cli $<TARGET_FILE:coldspot> --work ${COLDSPOT_CLIENTS_DIR}/qgis_oapif_${section}
+# coldspot_client_test(NAME SCRIPT TIMEOUT [extra script arguments...]): one client script on the shared
+# workspace; QT_QPA_PLATFORM=offscreen lets QGIS run without a display.
+function(coldspot_client_test name script timeout)
+  add_test(NAME clients.${name}
+           COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/clients/${script} ${ARGN}
+                   --cli $<TARGET_FILE:coldspot> --work ${COLDSPOT_CLIENTS_DIR}/${name}
                    --workspace ${COLDSPOT_CLIENTS_WORKSPACE})
-  set_tests_properties(clients.qgis_oapif_${section} PROPERTIES ENVIRONMENT QT_QPA_PLATFORM=offscreen
-                       FIXTURES_REQUIRED clients_workspace SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS clients)
+  set_tests_properties(clients.${name} PROPERTIES ENVIRONMENT QT_QPA_PLATFORM=offscreen
+                       FIXTURES_REQUIRED clients_workspace SKIP_RETURN_CODE 77 TIMEOUT ${timeout} LABELS clients)
+endfunction()
+
+foreach(section schools areas crs field_types)
+  coldspot_client_test(qgis_oapif_${section} qgis_oapif_test.py 300 --section ${section})
 endforeach()
-
-add_test(NAME clients.gdal_cli
-         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/clients/gdal_cli_test.py
-                 --cli $<TARGET_FILE:coldspot> --work ${COLDSPOT_CLIENTS_DIR}/gdal_cli
-                 --workspace ${COLDSPOT_CLIENTS_WORKSPACE})
-set_tests_properties(clients.gdal_cli PROPERTIES
-                     FIXTURES_REQUIRED clients_workspace SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS clients)
-
-add_test(NAME clients.qgis_vector_tiles
-         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/clients/qgis_vector_tiles_test.py
-                 --cli $<TARGET_FILE:coldspot> --work ${COLDSPOT_CLIENTS_DIR}/qgis_vector_tiles
-                 --workspace ${COLDSPOT_CLIENTS_WORKSPACE})
-set_tests_properties(clients.qgis_vector_tiles PROPERTIES ENVIRONMENT QT_QPA_PLATFORM=offscreen
-                     FIXTURES_REQUIRED clients_workspace SKIP_RETURN_CODE 77 TIMEOUT 300 LABELS clients)
-
-# TIMEOUT covers a first `npm ci` on a clean machine.
-add_test(NAME clients.maplibre_chromium
-         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/clients/maplibre_chromium_test.py
-                 --cli $<TARGET_FILE:coldspot> --work ${COLDSPOT_CLIENTS_DIR}/maplibre_chromium
-                 --workspace ${COLDSPOT_CLIENTS_WORKSPACE})
-set_tests_properties(clients.maplibre_chromium PROPERTIES
-                     FIXTURES_REQUIRED clients_workspace SKIP_RETURN_CODE 77 TIMEOUT 600 LABELS clients)
+coldspot_client_test(gdal_cli gdal_cli_test.py 300)
+coldspot_client_test(qgis_vector_tiles qgis_vector_tiles_test.py 300)
+# The timeout covers a first `npm ci` on a clean machine.
+coldspot_client_test(maplibre_chromium maplibre_chromium_test.py 600)

@@ -217,6 +217,12 @@ def main():
     tile_path = rv["url"][len(server.url):]
     check(any(re.search(rf'"OPTIONS {re.escape(tile_path)}" 204', line) for line in log),
           f"no CORS preflight (OPTIONS {tile_path}) in the server's request log")
+    # The landing page in a browser: HTML by content negotiation, with a link that opens the schools.
+    landing = report["landing"]
+    check(landing["status"] == 200 and landing["contentType"].startswith("text/html"), f"landing page in Chromium: {landing}")
+    check("schoolItems" in landing, f"the HTML landing page has no link to the schools' items: {landing['links']}")
+    check(landing["schoolItems"]["status"] == 200 and f'"numberMatched":{len(rows)}' in landing["schoolItems"]["text"].replace(" ", ""),
+          f"following the landing page's schools link: {landing['schoolItems']}")
     print(f"overview: zoom {report['pageState']['zoom']:.2f}, {len(overview['tileFeatures'])} tile features for {counted} schools, "
           f"{len(overview['areaCodes'])} areas; {len(tiles)} tiles fetched; preflight + 304 revalidation OK")
     print(f"screenshots: {args.work}/maplibre_overview.png and maplibre_school_*.png")

@@ -93,6 +93,20 @@ try {
     return { url, status: first.status, etag, bytes: body.byteLength, contentType: first.headers.get('Content-Type'),
              revalidatedStatus: again.status };
   }, { server: serverUrl, lon: schools[0].lon, lat: schools[0].lat });
+
+  // The landing page opened as a person would: Chromium asks for text/html and must get the HTML
+  // variant (content negotiation), with working links to the schools' features.
+  const landing = await browser.newPage();
+  const answer = await landing.goto(`${serverUrl}/`);
+  report.landing = { status: answer.status(), contentType: answer.headers()['content-type'] ?? null,
+                     title: await landing.title(),
+                     links: await landing.$$eval('a', (as) => as.map((a) => a.href)) };
+  const items = report.landing.links.find((h) => h.endsWith('/collections/schools/items'));
+  if (items) {
+    const next = await landing.goto(items);
+    report.landing.schoolItems = { status: next.status(), contentType: next.headers()['content-type'] ?? null,
+                                   text: (await next.text()).slice(0, 200) };
+  }
 } catch (e) {
   report.exception = String(e?.stack || e);
 } finally {
