@@ -113,6 +113,16 @@ def main():
     positions = {f["properties"]["urn"]: f["geometry"]["coordinates"] for f in harness.gdal_features_crs84(gpkg, "schools")}
     area_rows = harness.table_rows(gpkg, "coldspots_areas", "code")
     area_codes = {c for c, r in area_rows.items() if r["level"] == "lsoa"}
+    # Cold-spot LSOAs (gi_bin > 0) and a point inside each: the vertex mean of the demo's near-square
+    # rings (GDAL's CRS84 coordinates).
+    cold_bins, cold_centres = {}, {}
+    for f in harness.gdal_features_crs84(gpkg, "coldspots_areas"):
+        p = f["properties"]
+        if p["level"] == "lsoa" and p["gi_bin"] > 0:
+            ring = f["geometry"]["coordinates"][0][0][:-1]
+            cold_bins[p["code"]] = p["gi_bin"]
+            cold_centres[p["code"]] = (sum(q[0] for q in ring) / len(ring), sum(q[1] for q in ring) / len(ring))
+    check(cold_centres, "the demo analysis found no cold-spot LSOA: the test needs one")
     urns = sorted(rows)
     named = [urns[0], urns[len(urns) // 2], urns[-1]]
     check(len(rows) > 200, f"{len(rows)} schools: too few for three pages of the default limit")
@@ -121,8 +131,9 @@ def main():
     try:
         with harness.Server(args.cli, gpkg, args.work) as server:
             page_url = f"http://127.0.0.1:{web.server_address[1]}/index.html?server={server.url}"
-            schools_arg = json.dumps([{"urn": u, "lon": positions[u][0], "lat": positions[u][1]} for u in named])
-            done = subprocess.run(["node", os.path.join(HERE, "maplibre_page.mjs"), page_url, server.url, args.work, schools_arg],
+            places = json.dumps({"schools": [{"urn": u, "lon": positions[u][0], "lat": positions[u][1]} for u in named],
+                                 "points": [{"id": c, "lon": p[0], "lat": p[1]} for c, p in cold_centres.items()]})
+            done = subprocess.run(["node", os.path.join(HERE, "maplibre_page.mjs"), page_url, server.url, args.work, places],
                                   env={**os.environ, "COLDSPOT_WEB_DIR": WEB_DIR}, capture_output=True, text=True, timeout=240)
             check(done.returncode == 0, f"maplibre_page.mjs exited {done.returncode}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
             report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -169,6 +180,18 @@ def main():
     check(set(overview["areaCodes"]) == area_codes,
           f"rendered areas differ from the workspace's LSOA rows: missing {sorted(area_codes - set(overview['areaCodes']))[:5]}, "
           f"extra {sorted(set(overview['areaCodes']) - area_codes)[:5]}")
+
+    # The cold-spot LSOAs are filled with their bin's colour (tools/web/map.mjs, 85 % opaque over the
+    # background) in the overview screenshot; a school dot may cover a centre, so most, not all.
+    background = (0xdf, 0xe6, 0xe9)
+    fills = {3: (0x08, 0x51, 0x9c), 2: (0x31, 0x82, 0xbd), 1: (0x6b, 0xae, 0xd6)}
+    coloured = []
+    for px in report["overviewPixels"]:
+        want = tuple(round(0.85 * f + 0.15 * b) for f, b in zip(fills[cold_bins[px["id"]]], background))
+        got = png_pixel(os.path.join(args.work, "maplibre_overview.png"), *(round(v) for v in px["pixel"]))
+        if all(abs(a - b) <= 12 for a, b in zip(got, want)):
+            coloured.append(px["id"])
+    check(2 * len(coloured) >= len(cold_bins), f"only {len(coloured)} of {len(cold_bins)} cold-spot LSOAs show their bin's colour in the screenshot")
 
     # Each named school close up: the vector-tile feature under its pixel has its URN as id and its
     # attributes; the GeoJSON feature has every non-null attribute of the workspace row.
@@ -224,7 +247,7 @@ def main():
     check(landing["schoolItems"]["status"] == 200 and f'"numberMatched":{len(rows)}' in landing["schoolItems"]["text"].replace(" ", ""),
           f"following the landing page's schools link: {landing['schoolItems']}")
     print(f"overview: zoom {report['pageState']['zoom']:.2f}, {len(overview['tileFeatures'])} tile features for {counted} schools, "
-          f"{len(overview['areaCodes'])} areas; {len(tiles)} tiles fetched; preflight + 304 revalidation OK")
+          f"{len(overview['areaCodes'])} areas, {len(coloured)} of {len(cold_bins)} cold spots in their colour; {len(tiles)} tiles fetched; preflight + 304 revalidation OK")
     print(f"screenshots: {args.work}/maplibre_overview.png and maplibre_school_*.png")
 
 

@@ -1,18 +1,19 @@
 // Drives tools/web/index.html (MapLibre GL JS) in headless Chromium through playwright-core and reports
 // what the page rendered, as JSON on stdout; maplibre_chromium_test.py judges it against the workspace.
 //
-// usage: node maplibre_page.mjs PAGE_URL SERVER_URL OUT_DIR SCHOOLS_JSON
-//   SCHOOLS_JSON: [{urn, lon, lat}, ...] the schools to look for (positions from GDAL)
+// usage: node maplibre_page.mjs PAGE_URL SERVER_URL OUT_DIR PLACES_JSON
+//   PLACES_JSON: {schools: [{urn, lon, lat}], points: [{id, lon, lat}]}: schools to look at close up, and
+//   points whose pixel in the overview screenshot the caller wants (positions from GDAL)
 //   COLDSPOT_WEB_DIR (environment): the folder whose node_modules holds playwright-core
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import fs from 'node:fs';
 
-const [pageUrl, serverUrl, outDir, schoolsJson] = process.argv.slice(2);
+const [pageUrl, serverUrl, outDir, placesJson] = process.argv.slice(2);
 const webDir = process.env.COLDSPOT_WEB_DIR;
 const require = createRequire(path.join(webDir, 'package.json'));
 const { chromium } = require('playwright-core');
-const schools = JSON.parse(schoolsJson);
+const { schools, points } = JSON.parse(placesJson);
 
 // SwiftShader gives headless Chromium WebGL without a GPU (see ../shared/README.md).
 const browser = await chromium.launch({
@@ -45,6 +46,10 @@ try {
   // The named schools as the page received them from the OGC API (before any tiling by MapLibre).
   report.receivedSchools = await page.evaluate((urns) => window.coldspot.schools.features
     .filter((f) => urns.includes(f.properties.urn)), schools.map((s) => s.urn));
+  report.overviewPixels = await page.evaluate((pts) => pts.map((p) => {
+    const xy = window.coldspot.map.project([p.lon, p.lat]);
+    return { id: p.id, pixel: [xy.x, xy.y] };
+  }), points);
   await page.screenshot({ path: path.join(outDir, 'maplibre_overview.png') });
 
   // The whole region on screen: rendered tile features (singles and clusters) and GeoJSON features.
