@@ -177,7 +177,12 @@ void append_json_value(std::string& out, const geo::Value& v) {
         const auto res = std::to_chars(buf, buf + sizeof buf, *i);
         out.append(buf, res.ptr);
     } else if (const auto* d = std::get_if<double>(&v)) {
+        // A Real field keeps a decimal point even for whole values ("0.0", not "0"): clients that
+        // infer a schema from the first page (GDAL's GeoJSON reader, so QGIS's OAPIF provider) would
+        // otherwise type a column whose first values happen to be whole as Integer.
+        const std::size_t start = out.size();
         append_json_number(out, *d);
+        if (out.find_first_of(".eEn", start) == std::string::npos) out += ".0";
     } else if (const auto* s = std::get_if<std::string>(&v)) {
         append_json_string(out, *s);
     } else {

@@ -10,6 +10,7 @@ void RequestHead::feed(std::string_view bytes) {
         if (part_ == Part::RequestLine) {
             if (c == '\n') {
                 if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+                check_request_line();
                 part_ = Part::Headers;
                 continue;
             }
@@ -27,6 +28,21 @@ void RequestHead::feed(std::string_view bytes) {
         } else if (c != '\r') {
             ++header_line_bytes_;
         }
+    }
+}
+
+void RequestHead::check_request_line() const {
+    // method SP request-target SP HTTP-version (RFC 9112 3). Pistache's parser waits for a space
+    // that never comes in a line without one, until its header timeout; refuse such lines now.
+    const auto first = line_.find(' ');
+    const auto second = first == std::string::npos ? std::string::npos : line_.find(' ', first + 1);
+    const bool shaped = first != std::string::npos && first > 0 && second != std::string::npos && second > first + 1 &&
+                        line_.find(' ', second + 1) == std::string::npos && second + 1 < line_.size();
+    if (!shaped) {
+        std::string shown = line_.substr(0, 80);
+        for (auto& ch : shown)
+            if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
+        throw HttpProblem(400, "malformed request line '" + shown + "': expected METHOD TARGET HTTP/1.1");
     }
 }
 

@@ -70,6 +70,10 @@ TEST_F(TransportErrors, MalformedRequestsAreProblems) {
     expect_problem_saying(raw("POST /analysis HTTP/1.1\r\n" + host() + "Transfer-Encoding: gzip\r\n\r\n"), 501, "Transfer-Encoding");
     expect_problem_saying(raw("GET /collections HTTP/1.1\r\n" + host() + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"), 400,
                           "mutually exclusive");
+    // Lines without the three parts: Pistache would wait for a space until its 60 s timeout.
+    expect_problem_saying(raw("GARBAGE\r\n\r\n"), 400, "malformed request line 'GARBAGE'");
+    expect_problem_saying(raw("GET /collections\r\n\r\n"), 400, "expected METHOD TARGET HTTP/1.1");
+    expect_problem_saying(raw("\r\nGET / HTTP/1.1\r\n\r\n"), 400, "malformed request line ''");
     // Methods Pistache knows but no route takes: our 405 with Allow, not Pistache's.
     for (const std::string method : {"PUT", "DELETE", "PATCH", "TRACE"}) {
         const auto r = raw(method + " /collections HTTP/1.1\r\n" + host() + "Content-Length: 0\r\n\r\n");
@@ -135,6 +139,20 @@ TEST(RequestHead, FindsTheRequestLineAcrossPiecesAndTellsThePart) {
     h.feed("GET /b#frag HTTP/1.1\r\n");
     EXPECT_EQ(h.raw_query(), "");
     EXPECT_EQ(h.target(), "/b#frag");
+}
+
+TEST(RequestHead, RefusesARequestLineWithoutThreeParts) {
+    for (const std::string line : {"GET\r\n", "GET /\r\n", " / HTTP/1.1\r\n", "GET  HTTP/1.1\r\n", "GET / HTTP/1.1 extra\r\n", "GET / \r\n"}) {
+        coldspot::service::RequestHead h({64, 40});
+        try {
+            h.feed(line);
+            ADD_FAILURE() << "accepted " << line;
+        } catch (const coldspot::service::HttpProblem& e) {
+            EXPECT_EQ(e.status(), 400) << line;
+        }
+    }
+    coldspot::service::RequestHead ok({64, 40});
+    EXPECT_NO_THROW(ok.feed("OPTIONS * HTTP/1.1\r\n"));
 }
 
 TEST(RequestHead, RefusesAtTheLimitWithTheRightStatus) {

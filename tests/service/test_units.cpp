@@ -72,6 +72,21 @@ TEST(GeoJsonText, StringsNumbersAndBrokenUtf8) {
     EXPECT_EQ(s, "0");
 }
 
+// Real property values keep a decimal point so schema-inferring clients (GDAL's GeoJSON reader,
+// hence QGIS's OAPIF provider) type the column Real even when a page's first values are whole.
+TEST(GeoJsonText, RealPropertiesKeepTheirType) {
+    const std::pair<geo::Value, std::string> cases[] = {
+        {geo::Value{0.0}, "0.0"},           {geo::Value{-3.0}, "-3.0"},
+        {geo::Value{2.5}, "2.5"},           {geo::Value{1e21}, "1e+21"},
+        {geo::Value{std::int64_t{7}}, "7"}, {geo::Value{std::nan("")}, "null"},
+    };
+    for (const auto& [value, text] : cases) {
+        std::string s;
+        service::append_json_value(s, value);
+        EXPECT_EQ(s, text);
+    }
+}
+
 TEST(Gzip, NegotiationAndStreamingMatchesWholeBuffer) {
     EXPECT_TRUE(service::accepts_gzip("gzip"));
     EXPECT_TRUE(service::accepts_gzip("deflate, gzip;q=0.5"));

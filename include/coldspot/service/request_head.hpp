@@ -20,7 +20,8 @@ public:
     explicit RequestHead(Limits limits) : limits_(limits) {}
 
     /// Takes the next bytes of the request. Throws HttpProblem 414 as soon as the request line is
-    /// over its limit and 431 as soon as the headers are; bytes of the body are only counted.
+    /// over its limit, 400 when it is complete but not `METHOD TARGET VERSION`, and 431 as soon as
+    /// the headers are over theirs; bytes of the body are not looked at.
     void feed(std::string_view bytes);
     /// Forgets the request (after it was answered), ready for the next one on the connection.
     void reset();
@@ -34,6 +35,8 @@ public:
     std::string_view raw_query() const;
 
 private:
+    void check_request_line() const;
+
     Limits limits_;
     Part part_ = Part::RequestLine;
     std::string line_;
