@@ -28,5 +28,6 @@ foreach(section schools areas crs field_types)
 endforeach()
 coldspot_client_test(gdal_cli gdal_cli_test.py 300)
 coldspot_client_test(qgis_vector_tiles qgis_vector_tiles_test.py 300)
+coldspot_client_test(analysis_swap analysis_swap_test.py 300)
 # The timeout covers a first `npm ci` on a clean machine.
 coldspot_client_test(maplibre_chromium maplibre_chromium_test.py 600)

@@ -227,6 +227,18 @@ def gdal_features_crs84(gpkg, table):
     return gdal_features(gpkg, table, "-t_srs", "OGC:CRS84")
 
 
+def tile_x(lon, z):
+    """XYZ tile column holding a longitude (Web Mercator)."""
+    return int((lon + 180) / 360 * 2 ** z)
+
+
+def tile_y(lat, z):
+    """XYZ tile row holding a latitude (Web Mercator, row 0 at the north)."""
+    import math
+    r = math.radians(lat)
+    return int((1 - math.log(math.tan(r) + 1 / math.cos(r)) / math.pi) / 2 * 2 ** z)
+
+
 def bbox_of(features):
     xs, ys = [], []
 

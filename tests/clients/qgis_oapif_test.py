@@ -22,7 +22,7 @@ from harness import check, check_close  # noqa: E402
 
 try:
     from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeatureRequest,
-                           QgsGeometry, QgsJsonUtils, QgsProject, QgsRectangle, QgsVectorLayer, QgsWkbTypes)
+                           QgsJsonUtils, QgsProject, QgsRectangle, QgsVectorLayer, QgsWkbTypes)
     from qgis.PyQt.QtCore import QTextCodec
 except ImportError as e:
     harness.require(False, f"pyqgis is not importable ({e}): apt-get install python3-qgis qgis-providers")
