@@ -67,27 +67,39 @@ std::uint32_t MvtLayerBuilder::key(std::string_view name) {
     return idx;
 }
 
-std::uint32_t MvtLayerBuilder::value(const MvtValue& v) {
-    // The encoded Value message is its own dedup key: equal type and bits give equal bytes.
+std::string MvtLayerBuilder::encode_value(const MvtValue& v) {
     std::string encoded;
-    {
-        protozero::pbf_writer w(encoded);
-        switch (v.kind) {
-        case MvtValue::Kind::String: w.add_string(value_field::string_value, v.s); break;
-        case MvtValue::Kind::Double: w.add_double(value_field::double_value, v.d); break;
-        case MvtValue::Kind::Int:
-            if (v.i >= 0) w.add_uint64(value_field::uint_value, static_cast<std::uint64_t>(v.i));
-            else w.add_sint64(value_field::sint_value, v.i);
-            break;
-        case MvtValue::Kind::Bool: w.add_bool(value_field::bool_value, v.b); break;
-        }
+    protozero::pbf_writer w(encoded);
+    switch (v.kind) {
+    case MvtValue::Kind::String: w.add_string(value_field::string_value, v.s); break;
+    case MvtValue::Kind::Double: w.add_double(value_field::double_value, v.d); break;
+    case MvtValue::Kind::Int:
+        if (v.i >= 0) w.add_uint64(value_field::uint_value, static_cast<std::uint64_t>(v.i));
+        else w.add_sint64(value_field::sint_value, v.i);
+        break;
+    case MvtValue::Kind::Bool: w.add_bool(value_field::bool_value, v.b); break;
     }
+    return encoded;
+}
+
+std::uint32_t MvtLayerBuilder::value(const MvtValue& v) { return encoded_value(encode_value(v)); }
+
+std::uint32_t MvtLayerBuilder::encoded_value(std::string encoded) {
+    // The encoded Value message is its own dedup key: equal type and bits give equal bytes.
     const auto it = value_index_.find(encoded);
     if (it != value_index_.end()) return it->second;
     const auto idx = static_cast<std::uint32_t>(values_.size());
     value_bytes_ += encoded.size() + 2;
     value_index_.emplace(encoded, idx);
     values_.push_back(std::move(encoded));
+    return idx;
+}
+
+std::uint32_t MvtLayerBuilder::value_by_id(std::uint32_t id, std::string_view encoded) {
+    const auto it = id_index_.find(id);
+    if (it != id_index_.end()) return it->second;
+    const auto idx = encoded_value(std::string(encoded));
+    id_index_.emplace(id, idx);
     return idx;
 }
 

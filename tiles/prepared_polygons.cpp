@@ -14,21 +14,9 @@ using geo::Point;
 namespace {
 
 geo::MultiPolygon to_world_units(const geo::MultiPolygon& g, double scale) {
-    geo::MultiPolygon out;
-    out.reserve(g.size());
-    const auto conv = [&](const geo::Ring& r) {
-        geo::Ring o;
-        o.reserve(r.size());
-        for (const auto& p : r) o.emplace_back((p.x() + kWebMercatorHalfWorld) * scale, (p.y() + kWebMercatorHalfWorld) * scale);
-        return o;
-    };
-    for (const auto& poly : g) {
-        geo::Polygon p;
-        p.outer() = conv(poly.outer());
-        for (const auto& h : poly.inners()) p.inners().push_back(conv(h));
-        out.push_back(std::move(p));
-    }
-    return out;
+    return detail::map_polygons(g, [&](const Point& p) {
+        return Point{(p.x() + kWebMercatorHalfWorld) * scale, (p.y() + kWebMercatorHalfWorld) * scale};
+    });
 }
 
 geo::MultiPolygon unit_square(double x, double y, double side) {

@@ -182,21 +182,7 @@ std::pair<bool, bool> quantise_or_repair(const geo::MultiPolygon& in, const std:
 namespace {
 
 geo::MultiPolygon to_units(const geo::MultiPolygon& g, const TileFrame& f) {
-    geo::MultiPolygon out;
-    out.reserve(g.size());
-    const auto conv = [&](const geo::Ring& r) {
-        geo::Ring o;
-        o.reserve(r.size());
-        for (const auto& p : r) o.emplace_back(f.u(p.x()), f.v(p.y()));
-        return o;
-    };
-    for (const auto& poly : g) {
-        geo::Polygon p;
-        p.outer() = conv(poly.outer());
-        for (const auto& h : poly.inners()) p.inners().push_back(conv(h));
-        out.push_back(std::move(p));
-    }
-    return out;
+    return detail::map_polygons(g, [&](const Point& p) { return Point{f.u(p.x()), f.v(p.y())}; });
 }
 
 } // namespace

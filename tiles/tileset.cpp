@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <array>
 #include <mutex>
-#include <unordered_set>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -46,6 +45,11 @@ struct IndexedLayer {
     std::vector<geo::Box> boxes;
     Rtree rtree;
     geo::Box extent = geo::empty_box();
+    /// Attributes encoded once: the layer's distinct MVT Value messages, and per feature its
+    /// non-NULL (field, value id) pairs at [tag_offsets[i], tag_offsets[i + 1]) of tags.
+    std::vector<std::string> value_messages;
+    std::vector<std::uint32_t> tag_offsets;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> tags;
 };
 
 struct ResolvedLayer {
@@ -100,6 +104,19 @@ IndexedLayer index_layer(geo::FeatureTable table) {
         values.emplace_back(b, i);
     }
     out.rtree = Rtree(values.begin(), values.end()); // packing (STR) build
+    std::unordered_map<std::string, std::uint32_t> ids;
+    out.tag_offsets.reserve(table.features.size() + 1);
+    out.tag_offsets.push_back(0);
+    for (const auto& f : table.features) {
+        for (std::size_t i = 0; i < f.values.size() && i < table.fields.size(); ++i) {
+            if (geo::is_null(f.values[i])) continue;
+            std::string message = MvtLayerBuilder::encode_value(MvtValue::of(f.values[i]));
+            const auto [it, fresh] = ids.try_emplace(message, static_cast<std::uint32_t>(out.value_messages.size()));
+            if (fresh) out.value_messages.push_back(std::move(message));
+            out.tags.emplace_back(static_cast<std::uint32_t>(i), it->second);
+        }
+        out.tag_offsets.push_back(static_cast<std::uint32_t>(out.tags.size()));
+    }
     out.table = std::move(table);
     return out;
 }
@@ -159,23 +176,6 @@ std::size_t geometry_bytes(MvtGeomType type, const std::vector<TilePath>& parts)
         }
     }
     return 1 + varint_size(n) + n;
-}
-
-/// The Value message a geo::Value becomes (its dedup key in the layer's value table) and its size.
-std::size_t value_message_bytes(const geo::Value& v) {
-    std::size_t inner = 0;
-    if (const auto* s = std::get_if<std::string>(&v)) inner = 1 + varint_size(s->size()) + s->size();
-    else if (std::holds_alternative<double>(v)) inner = 9;
-    else if (const auto* i = std::get_if<std::int64_t>(&v))
-        inner = 1 + varint_size(*i >= 0 ? static_cast<std::uint64_t>(*i) : (static_cast<std::uint64_t>(*i) << 1) ^ static_cast<std::uint64_t>(*i >> 63));
-    return 1 + varint_size(inner) + inner;
-}
-std::string value_key(const geo::Value& v) {
-    std::string k;
-    if (const auto* s = std::get_if<std::string>(&v)) k = "s" + *s;
-    else if (const auto* d = std::get_if<double>(&v)) k = "d" + std::string(reinterpret_cast<const char*>(d), sizeof *d);
-    else if (const auto* i = std::get_if<std::int64_t>(&v)) k = "i" + std::string(reinterpret_cast<const char*>(i), sizeof *i);
-    return k;
 }
 
 } // namespace
@@ -245,12 +245,11 @@ GatheredTile TileService::Impl::gather(const ResolvedTileset& ts, const TileId& 
             MvtLayerBuilder builder(name, eo.extent);
             std::vector<std::uint32_t> field_keys;
             for (const auto& f : T.fields) field_keys.push_back(builder.key(f.name));
-            const auto attribute_tags = [&](const geo::Feature& f) {
+            const auto attribute_tags = [&](std::uint32_t index) {
                 tags.clear();
-                for (std::size_t i = 0; i < f.values.size() && i < T.fields.size(); ++i) {
-                    if (geo::is_null(f.values[i])) continue;
-                    tags.push_back(field_keys[i]);
-                    tags.push_back(builder.value(MvtValue::of(f.values[i])));
+                for (auto t = L.tag_offsets[index]; t < L.tag_offsets[index + 1]; ++t) {
+                    tags.push_back(field_keys[L.tags[t].first]);
+                    tags.push_back(builder.value_by_id(L.tags[t].second, L.value_messages[L.tags[t].second]));
                 }
             };
             struct Placed {
@@ -264,7 +263,7 @@ GatheredTile TileService::Impl::gather(const ResolvedTileset& ts, const TileId& 
             const bool cluster = static_cast<int>(tile.z) <= eo.cluster_max_zoom && eo.cluster_cell_units > 0;
             if (!cluster) {
                 for (const auto& p : placed) {
-                    attribute_tags(T.features[p.index]);
+                    attribute_tags(p.index);
                     builder.add_feature(rl.ids[p.index], MvtGeomType::Point, {TilePath{p.p}}, tags);
                 }
             } else {
@@ -284,7 +283,7 @@ GatheredTile TileService::Impl::gather(const ResolvedTileset& ts, const TileId& 
                 for (auto fi : rl.sum_fields) sum_keys.push_back(builder.key(T.fields[fi].name + "_sum"));
                 for (const auto& [cell_index, members] : cells) {
                     if (members.size() == 1) {
-                        attribute_tags(T.features[members[0]->index]);
+                        attribute_tags(members[0]->index);
                         builder.add_feature(rl.ids[members[0]->index], MvtGeomType::Point, {TilePath{members[0]->p}},
                                             tags);
                         continue;
@@ -360,14 +359,14 @@ GatheredTile TileService::Impl::gather(const ResolvedTileset& ts, const TileId& 
         if (pl.fixed.empty() && pl.features.empty()) continue;
         // Feature sizes, with tag indexes bounded from above by the layer's key and value counts.
         if (!pl.features.empty()) {
-            std::unordered_set<std::string> values;
+            std::vector<char> seen(L.value_messages.size(), 0);
+            std::size_t distinct = 0;
             for (const auto& f : pl.features)
-                for (const auto& v : T.features[f.index].values)
-                    if (!geo::is_null(v)) values.insert(value_key(v));
-            const std::size_t key_bytes = varint_size(T.fields.size()), value_bytes = varint_size(values.size());
+                for (auto t = L.tag_offsets[f.index]; t < L.tag_offsets[f.index + 1]; ++t)
+                    if (!seen[L.tags[t].second]) seen[L.tags[t].second] = 1, ++distinct;
+            const std::size_t key_bytes = varint_size(T.fields.size()), value_bytes = varint_size(distinct);
             for (auto& f : pl.features) {
-                std::size_t ntags = 0;
-                for (const auto& v : T.features[f.index].values) ntags += !geo::is_null(v);
+                const std::size_t ntags = L.tag_offsets[f.index + 1] - L.tag_offsets[f.index];
                 const std::size_t tag_bytes = ntags * (key_bytes + value_bytes);
                 std::size_t body = geometry_bytes(pl.type, f.parts) + 2;
                 if (ntags) body += 1 + varint_size(tag_bytes) + tag_bytes;
@@ -384,7 +383,7 @@ std::vector<std::vector<char>> TileService::Impl::choose(const GatheredTile& g, 
                                                         std::size_t& dropped) const {
     const EncodeOptions& eo = options.encode;
     std::vector<std::vector<char>> keep(g.layers.size());
-    std::vector<std::unordered_set<std::string>> seen(g.layers.size());
+    std::vector<std::vector<char>> seen(g.layers.size());
     std::size_t bytes = 0, features = 0;
     struct Candidate {
         double size;
@@ -397,6 +396,7 @@ std::vector<std::vector<char>> TileService::Impl::choose(const GatheredTile& g, 
         features += pl.fixed_features;
         if (!pl.features.empty()) bytes += pl.overhead + 4;
         keep[l].assign(pl.features.size(), 0);
+        if (!pl.features.empty()) seen[l].assign(pl.rl->layer->value_messages.size(), 0);
         for (std::uint32_t i = 0; i < pl.features.size(); ++i) order.push_back({pl.features[i].size, l, i});
     }
     // Largest first (ties in source order), so what is left out is always the smallest (and, among
@@ -404,24 +404,30 @@ std::vector<std::vector<char>> TileService::Impl::choose(const GatheredTile& g, 
     std::stable_sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) { return a.size > b.size; });
     dropped = 0;
     std::size_t k = 0;
+    std::vector<std::uint32_t> fresh;
     for (; k < order.size(); ++k) {
         const auto& c = order[k];
         const PendingLayer& pl = g.layers[c.layer];
         const PendingFeature& f = pl.features[c.feature];
+        const IndexedLayer& L = *pl.rl->layer;
         std::size_t cost = f.bytes;
-        std::vector<std::string> fresh;
-        for (const auto& v : pl.rl->layer->table.features[f.index].values) {
-            if (geo::is_null(v)) continue;
-            std::string key = value_key(v);
-            if (seen[c.layer].count(key) || std::find(fresh.begin(), fresh.end(), key) != fresh.end()) continue;
-            cost += value_message_bytes(v);
-            fresh.push_back(std::move(key));
+        auto& seen_values = seen[c.layer];
+        fresh.clear();
+        for (auto t = L.tag_offsets[f.index]; t < L.tag_offsets[f.index + 1]; ++t) {
+            const std::uint32_t v = L.tags[t].second;
+            if (seen_values[v]) continue;
+            seen_values[v] = 1; // taken back below if the feature does not fit
+            fresh.push_back(v);
+            const std::size_t m = L.value_messages[v].size();
+            cost += 1 + varint_size(m) + m;
         }
-        if (bytes + cost > budget || features + 1 > eo.max_tile_features) break;
+        if (bytes + cost > budget || features + 1 > eo.max_tile_features) {
+            for (auto v : fresh) seen_values[v] = 0;
+            break;
+        }
         bytes += cost;
         ++features;
         keep[c.layer][c.feature] = 1;
-        for (auto& key : fresh) seen[c.layer].insert(std::move(key));
     }
     dropped = order.size() - k;
     estimate = bytes;
@@ -448,12 +454,11 @@ std::string TileService::Impl::encode(const GatheredTile& g, const std::vector<s
         for (std::size_t i = 0; i < pl.features.size(); ++i) {
             if (!keep[l][i]) continue;
             const PendingFeature& pf = pl.features[i];
-            const geo::Feature& f = T.features[pf.index];
+            const IndexedLayer& L = *rl.layer;
             tags.clear();
-            for (std::size_t v = 0; v < f.values.size() && v < T.fields.size(); ++v) {
-                if (geo::is_null(f.values[v])) continue;
-                tags.push_back(field_keys[v]);
-                tags.push_back(builder.value(MvtValue::of(f.values[v])));
+            for (auto t = L.tag_offsets[pf.index]; t < L.tag_offsets[pf.index + 1]; ++t) {
+                tags.push_back(field_keys[L.tags[t].first]);
+                tags.push_back(builder.value_by_id(L.tags[t].second, L.value_messages[L.tags[t].second]));
             }
             builder.add_feature(rl.ids[pf.index], pl.type, pf.parts, tags);
         }
@@ -481,8 +486,14 @@ EncodedTile TileService::Impl::render(const ResolvedTileset& ts, const TileId& t
         for (const auto& pl : gt.layers) n += pl.fixed_features + pl.features.size();
         return n;
     };
+    // Attributes, ids and framing do not shrink with coarser geometry: when they alone are over
+    // the limit, go straight to the coarsest generalisation (one gather fewer on crowded tiles).
+    std::size_t geometry = 0;
+    for (const auto& pl : g.layers)
+        for (const auto& f : pl.features) geometry += geometry_bytes(pl.type, f.parts);
+    const bool hopeless = estimate - std::min(estimate, geometry) > eo.max_tile_bytes;
     while (!fits(estimate, count(g)) && level < 2 && has_level(tile.z, level + 1)) {
-        ++level;
+        level = hopeless && has_level(tile.z, 2) ? 2 : level + 1;
         g = gather(ts, tile, level);
         keep = choose(g, std::numeric_limits<std::size_t>::max(), estimate, dropped);
     }
@@ -666,7 +677,8 @@ CacheStats TileService::cache_stats() const {
 nlohmann::json TileService::tilejson(const std::string& tileset, const std::string& url) const {
     const ResolvedTileset& ts = impl_->find(tileset);
     geo::Box merc = geo::empty_box();
-    for (const auto& rl : ts.layers) bg::expand(merc, rl.layer->extent);
+    for (const auto& rl : ts.layers)
+        if (!geo::is_empty(rl.layer->extent)) bg::expand(merc, rl.layer->extent); // an empty layer has no extent
     double w = -180, s = -85.0511, e = 180, n = 85.0511;
     if (!geo::is_empty(merc)) {
         const geo::Box ll = geo::CrsTransform(geo::kWebMercator, geo::kWgs84).apply(merc);
@@ -725,6 +737,7 @@ std::vector<TilesetSpec> TileService::default_tilesets(const std::vector<geo::Fe
         {"remit_zones", "Zones by the set of hubs covering them", FeatureIdSource::Fid},
         {"remit_gaps", "Places no hub of a type covers", FeatureIdSource::Fid},
         {"remit_overlaps", "Places several hubs of a type cover", FeatureIdSource::Fid},
+        {"remit_slivers", "Small detached district parts left out of the remit zones", FeatureIdSource::Fid},
         {"school_access", "Travel time from each school to its hubs", FeatureIdSource::Fid},
         {"isochrones", "Travel-time isochrones around hub venues", FeatureIdSource::Fid},
         {"coldspots_schools", "Cold-spot statistics per school", FeatureIdSource::Fid},

@@ -43,6 +43,11 @@ public:
     std::uint32_t key(std::string_view name);
     /// Index of a value in the layer's value table (added when new).
     std::uint32_t value(const MvtValue& v);
+    /// The same for a value already encoded as a Value message by encode_value, known by the
+    /// caller's own dense id: a layer's values are encoded once, not once per feature and tile.
+    std::uint32_t value_by_id(std::uint32_t id, std::string_view encoded);
+    /// A value as its MVT Value message.
+    static std::string encode_value(const MvtValue& v);
 
     /// Adds a feature. `parts`: for Point every part's points are one MultiPoint; for LineString
     /// each part is a line (>= 2 points); for Polygon each part is a ring (>= 3 points, exterior
@@ -59,12 +64,14 @@ public:
     void write_to(std::string& tile) const;
 
 private:
+    std::uint32_t encoded_value(std::string encoded);
     std::string name_;
     std::uint32_t extent_;
     std::vector<std::string> keys_;
     std::unordered_map<std::string, std::uint32_t> key_index_;
     std::vector<std::string> values_; ///< encoded Value messages
     std::unordered_map<std::string, std::uint32_t> value_index_;
+    std::unordered_map<std::uint32_t, std::uint32_t> id_index_;
     std::string features_; ///< encoded Feature messages, each with its field-2 tag
     std::size_t feature_count_ = 0;
     std::size_t key_bytes_ = 0;

@@ -48,6 +48,25 @@ namespace detail {
 /// Douglas-Peucker on an open or closed path; keeps the end points. For a closed ring that would
 /// fall below four points the ring is returned unchanged, so simplification never collapses it.
 std::vector<geo::Point> simplify_path(const std::vector<geo::Point>& path, double tolerance, bool closed);
+/// Every vertex of every ring through `f` (Point -> Point), structure unchanged.
+template <class F>
+geo::MultiPolygon map_polygons(const geo::MultiPolygon& g, F&& f) {
+    geo::MultiPolygon out;
+    out.reserve(g.size());
+    const auto conv = [&](const geo::Ring& r) {
+        geo::Ring o;
+        o.reserve(r.size());
+        for (const auto& p : r) o.push_back(f(p));
+        return o;
+    };
+    for (const auto& poly : g) {
+        geo::Polygon p;
+        p.outer() = conv(poly.outer());
+        for (const auto& h : poly.inners()) p.inners().push_back(conv(h));
+        out.push_back(std::move(p));
+    }
+    return out;
+}
 /// Douglas-Peucker on every ring (tolerance 0: unchanged).
 geo::MultiPolygon simplify_polygons(const geo::MultiPolygon& g, double tolerance);
 /// Rounds to the integer grid, drops rings that collapse and fixes orientation; false when the
