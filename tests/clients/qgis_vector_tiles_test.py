@@ -34,6 +34,7 @@ except ImportError as e:
 
 SCHOOL_COLOUR = QColor(220, 20, 60)      # crimson dots
 COLD_COLOUR = QColor(30, 90, 200)        # areas with gi_bin > 0 (cold spots)
+HEX_COLOUR = QColor(120, 60, 160)        # purple hexagons (combined tileset)
 OTHER_AREA_COLOUR = QColor(190, 200, 140)  # khaki: far from the white background
 BACKGROUND = QColor(255, 255, 255)
 WIDTH, HEIGHT = 800, 600
@@ -182,15 +183,34 @@ def main():
                     break
             print(f"school {urn}: drawn at pixel ({p.x():.0f}, {p.y():.0f}) of its zoom-14 close-up")
 
-        # 3. The server saw the tile requests: metrics count 200s on the tile route, and the log shows
-        # both tilesets at several zooms.
+        # 3. A tileset combining layers (`coldspots`: areas, hexagons, schools): QGIS styles each source
+        # layer on its own. Hexagons alone in one colour cover their own Web Mercator area; the schools'
+        # result points in another colour are drawn too; the areas, not styled, are not.
+        hexes = harness.gdal_features_crs84(gpkg, "coldspots_hex")
+        combined = tile_layer(server, "coldspots", [
+            style("hexagons", "coldspots_hex", QgsWkbTypes.PolygonGeometry, QgsFillSymbol.createSimple({"color": HEX_COLOUR.name(), "outline_style": "no"})),
+            style("results", "coldspots_schools", QgsWkbTypes.PointGeometry,
+                  QgsMarkerSymbol.createSimple({"name": "circle", "color": SCHOOL_COLOUR.name(), "outline_style": "no", "size": "2.5"})),
+        ])
+        hx, hy = zip(*(to_3857(*p[:2]) for f in hexes for p in f["geometry"]["coordinates"][0][0]))
+        hex_extent = QgsRectangle(min(hx) - margin, min(hy) - margin, max(hx) + margin, max(hy) + margin)
+        image, m2p = render([combined], hex_extent, os.path.join(args.work, "qgis_coldspots_tileset.png"))
+        want_hex = sum(mercator_area(f["geometry"]) for f in hexes) / m2p.mapUnitsPerPixel() ** 2
+        got_hex, got_points, got_areas = (count_colour(image, c) for c in (HEX_COLOUR, SCHOOL_COLOUR, COLD_COLOUR))
+        print(f"coldspots tileset: {got_hex} hexagon pixels (polygons cover {want_hex:.0f} less the dots), {got_points} school-result pixels")
+        check(got_points > 500, f"only {got_points} pixels of coldspots_schools points from the combined tileset")
+        check(0.85 * want_hex <= got_hex <= 1.03 * want_hex, f"{got_hex} hexagon pixels, the hexagons cover {want_hex:.0f}")
+        check(got_areas == 0, "unstyled coldspots_areas drawn in the cold colour")
+
+        # 4. The server saw the tile requests: metrics count 200s on the tile route, and the log shows
+        # the tilesets at several zooms.
         samples = harness.metrics(server.url)
         served = harness.metric_sum(samples, "coldspot_http_requests_total", route="/tiles/{tileset}/{z}/{x}/{y}", status="200")
         tile_lines = [m.groups() for line in server.request_log()
                       if (m := re.search(r'"GET /tiles/(\w+)/(\d+)/\d+/\d+\.mvt" (\d+)', line))]
         check(served > 0 and served == sum(1 for _, _, status in tile_lines if status == "200"),
               f"/metrics counts {served} tiles served with 200, the request log {len(tile_lines)} tile requests")
-        check({t for t, _, _ in tile_lines} == {"schools", "coldspots_areas"}, f"tilesets requested: {set(t for t, _, _ in tile_lines)}")
+        check({t for t, _, _ in tile_lines} == {"schools", "coldspots_areas", "coldspots"}, f"tilesets requested: {set(t for t, _, _ in tile_lines)}")
         zooms = sorted({int(z) for _, z, _ in tile_lines})
         # QGIS picks the tile zoom from the map scale: the overview sits at a clustering zoom (<= 10), the
         # close-ups past it (QGIS takes z13 for a zoom-14 pixel size at 96 dpi).
