@@ -165,6 +165,14 @@ def main():
     check(any(r["status"] == 200 and r["contentEncoding"] == "gzip" and r["contentType"] == "application/vnd.mapbox-vector-tile" for r in tiles),
           "no gzip-encoded MVT tile reached the browser")
 
+    # The browser asks for gzip: JSON documents and GeoJSON pages (all over the ~860-byte threshold here)
+    # came compressed with their media types, and the browser decoded them (the page used them).
+    documents = [r for r in responses if not r["url"].endswith(".mvt") and r["method"] == "GET"]
+    check(documents and all(r["contentEncoding"] == "gzip" for r in documents),
+          f"JSON answers not gzip-encoded: {[(r['url'], r['contentEncoding']) for r in documents if r['contentEncoding'] != 'gzip']}")
+    check(all(r["contentType"] == ("application/geo+json" if "/items" in r["url"] else "application/json") for r in documents),
+          f"media types: {[(r['url'], r['contentType']) for r in documents]}")
+
     # OGC API paging: the page followed next links through every page of the default limit (100).
     pages = report["pageState"]["itemPages"]
     check([p["numberReturned"] for p in pages] == [100, 100, len(rows) - 200] and all(p["numberMatched"] == len(rows) for p in pages),
