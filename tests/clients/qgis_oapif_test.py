@@ -108,6 +108,16 @@ def test_schools(server, gpkg):
     check(set(urns) == set(rows), f"QGIS schools differ from the workspace: missing {sorted(set(rows) - set(urns))[:5]}, "
                                   f"extra {sorted(set(urns) - set(rows))[:5]}")
 
+    # QGIS's way in, as docs/clients.md describes it: landing page, the service-desc document, the
+    # collection, then items; all answered 200.
+    opened = [m.groups() for line in server.request_log() if (m := re.search(r'"GET ([^"?]*)[^"]*" (\d+)', line))]
+    order = [path for path, _ in opened]
+    for path in ("/", "/api", "/collections/schools", "/collections/schools/items"):
+        check(path in order, f"QGIS never requested {path}: {order}")
+    check(order.index("/") < order.index("/api") < order.index("/collections/schools") < order.index("/collections/schools/items"),
+          f"QGIS's request order: {order}")
+    check(all(status == "200" for _, status in opened), f"answers QGIS got: {opened}")
+
     # Paging: QGIS read maximum = 100 from /api and followed next links (offset 100 and 200).
     requests = items_requests(server, "schools")
     full_pages = [q for q, status in requests if "limit=100" in q and status == 200]
