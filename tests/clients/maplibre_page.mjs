@@ -20,7 +20,9 @@ const browser = await chromium.launch({
   executablePath: process.env.COLDSPOT_CHROMIUM || '/usr/bin/chromium',
   headless: true,
   args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+         '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+         // Containers often have a tiny /dev/shm, which crashes Chromium's renderer.
+         '--disable-dev-shm-usage'],
 });
 const report = { console: [], pageErrors: [], failedRequests: [], serverResponses: [] };
 try {
