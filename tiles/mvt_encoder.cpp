@@ -82,7 +82,14 @@ std::string MvtLayerBuilder::encode_value(const MvtValue& v) {
     return encoded;
 }
 
-std::uint32_t MvtLayerBuilder::value(const MvtValue& v) { return encoded_value(encode_value(v)); }
+std::uint32_t MvtLayerBuilder::value(const MvtValue& v) {
+    if (!indexed_) {
+        // Values added by id skipped the message index; build it once, first occurrence wins.
+        for (std::uint32_t i = 0; i < values_.size(); ++i) value_index_.emplace(values_[i], i);
+        indexed_ = true;
+    }
+    return encoded_value(encode_value(v));
+}
 
 std::uint32_t MvtLayerBuilder::encoded_value(std::string encoded) {
     // The encoded Value message is its own dedup key: equal type and bits give equal bytes.
@@ -98,14 +105,25 @@ std::uint32_t MvtLayerBuilder::encoded_value(std::string encoded) {
 std::uint32_t MvtLayerBuilder::value_by_id(std::uint32_t id, std::string_view encoded) {
     const auto it = id_index_.find(id);
     if (it != id_index_.end()) return it->second;
-    const auto idx = encoded_value(std::string(encoded));
+    std::uint32_t idx;
+    if (indexed_ && !value_index_.empty()) {
+        idx = encoded_value(std::string(encoded));
+    } else {
+        // Distinct ids are distinct messages (the caller's ids come from one dedup), so no
+        // hashing of the message is needed while only ids are used.
+        idx = static_cast<std::uint32_t>(values_.size());
+        value_bytes_ += encoded.size() + 2;
+        values_.emplace_back(encoded);
+        indexed_ = false;
+    }
     id_index_.emplace(id, idx);
     return idx;
 }
 
 void MvtLayerBuilder::add_feature(std::optional<std::uint64_t> id, MvtGeomType type,
                                   const std::vector<TilePath>& parts, const std::vector<std::uint32_t>& tags) {
-    std::vector<std::uint32_t> geometry;
+    std::vector<std::uint32_t>& geometry = geometry_; // reused: one allocation per layer, not per feature
+    geometry.clear();
     std::int32_t cx = 0, cy = 0;
     const auto delta = [&](const TilePoint& p) {
         geometry.push_back(zigzag(p.x - cx));

@@ -45,6 +45,7 @@ public:
     std::uint32_t value(const MvtValue& v);
     /// The same for a value already encoded as a Value message by encode_value, known by the
     /// caller's own dense id: a layer's values are encoded once, not once per feature and tile.
+    /// Distinct ids must be distinct messages.
     std::uint32_t value_by_id(std::uint32_t id, std::string_view encoded);
     /// A value as its MVT Value message.
     static std::string encode_value(const MvtValue& v);
@@ -72,6 +73,8 @@ private:
     std::vector<std::string> values_; ///< encoded Value messages
     std::unordered_map<std::string, std::uint32_t> value_index_;
     std::unordered_map<std::uint32_t, std::uint32_t> id_index_;
+    bool indexed_ = true; ///< value_index_ covers every value (false after value_by_id added some)
+    std::vector<std::uint32_t> geometry_;
     std::string features_; ///< encoded Feature messages, each with its field-2 tag
     std::size_t feature_count_ = 0;
     std::size_t key_bytes_ = 0;
