@@ -7,7 +7,9 @@
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/routing/graph_cache.hpp"
+#include "coldspot/geo/routing/multi_source_search.hpp"
 #include "coldspot/geo/routing/road_graph.hpp"
+#include "coldspot/geo/routing/travel_time_matrix.hpp"
 
 #include "road_fixture.hpp"
 #include "test_support.hpp"
@@ -15,6 +17,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <random>
 
 using namespace coldspot;
 using namespace coldspot::geo;
@@ -312,4 +315,54 @@ TEST(RecordedGraph, CacheThenRoadsLayerThenNothing) {
     const auto bare = dir / "bare.gpkg";
     write_u_workspace(bare, false);
     EXPECT_FALSE(routing::load_recorded_graph(bare).has_value());
+}
+
+TEST(RoadCoverage, BoundedBucketMatrixEqualsOneFullSearchPerDestination) {
+    // A 25 x 25 grid of 500 m streets with mixed speeds and some one-way streets; 150 places and
+    // 20 destinations at random. times_to_destinations (bounded searches, places found through
+    // node buckets) must give exactly the pairs and times that one unbounded search per
+    // destination plus arrival() for every place gives.
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> coord(0, 12000);
+    FeatureTable roads = routing::make_roads_table();
+    const double speeds[] = {30, 45, 60, 90};
+    auto add = [&](Point a, Point b) {
+        Feature f;
+        f.fid = static_cast<std::int64_t>(roads.features.size()) + 1;
+        f.geometry = MultiLineString{LineString{a, b}};
+        f.values = {std::string("residential"), std::int64_t{rng() % 7 == 0 ? 1 : 0}, speeds[rng() % 4], Value()};
+        roads.features.push_back(std::move(f));
+    };
+    for (int i = 0; i < 25; ++i)
+        for (int j = 0; j < 25; ++j) {
+            const Point p(i * 500.0, j * 500.0);
+            if (i + 1 < 25) add(p, Point((i + 1) * 500.0, j * 500.0));
+            if (j + 1 < 25) add(p, Point(i * 500.0, (j + 1) * 500.0));
+        }
+    const auto graph = routing::build_road_graph(roads, routing::default_speed_profile()).graph;
+    const auto reversed = graph.reversed();
+    const routing::EdgeSnapper snapper(graph);
+    std::vector<routing::Snap> places, destinations;
+    for (int k = 0; k < 150; ++k) places.push_back(snapper.snap(Point(coord(rng), coord(rng))));
+    for (int k = 0; k < 20; ++k) destinations.push_back(snapper.snap(Point(coord(rng), coord(rng))));
+    const routing::TimeMs cutoff = 6 * 60000;
+    const auto matrix = routing::times_to_destinations(graph, reversed, places, destinations, cutoff);
+
+    routing::MultiSourceSearch full(reversed);
+    std::size_t pairs = 0;
+    for (std::size_t d = 0; d < destinations.size(); ++d) {
+        full.run(routing::sources_for(graph, destinations[d], 0));
+        std::vector<routing::LabelledPosition> same;
+        for (const auto& p : destinations[d].positions) same.push_back({p, 0});
+        std::vector<std::pair<std::uint32_t, routing::TimeMs>> expected, got;
+        for (std::uint32_t i = 0; i < places.size(); ++i) {
+            const auto a = routing::arrival(graph, full, places[i], same);
+            if (a.time <= cutoff) expected.emplace_back(i, a.time);
+        }
+        for (const auto& c : matrix[d]) got.emplace_back(c.place, c.time);
+        EXPECT_EQ(got, expected) << "destination " << d;
+        pairs += expected.size();
+    }
+    EXPECT_GT(pairs, 100u); // the cutoff is not so small that nothing is compared
+    EXPECT_LT(pairs, places.size() * destinations.size()); // nor so large that nothing is bounded
 }
