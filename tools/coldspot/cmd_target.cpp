@@ -69,7 +69,8 @@ const RegisterCommand reg{Command{
     "Needs a workspace analysed by `coldspot coldspots`. Schools in significant cold spots come first, then by\n"
     "Gi* bin and index; each row gives the reasons and every component's contribution. Without --csv/--geojson\n"
     "the CSV goes to standard output. --suggest picks K candidate schools as new venues to maximise the index-\n"
-    "weighted schools within the cutoff (default 30 min), existing venues fixed.",
+    "weighted schools within the cutoff (default 30 min) of drive time (school -> venue) on the road graph the\n"
+    "access run used, existing venues fixed; without a road graph, by straight-line estimate (it says which).",
     run_target}};
 
 } // namespace
