@@ -4,6 +4,8 @@
 
 #include <zlib.h>
 
+#include <memory>
+
 namespace coldspot::tiles {
 
 namespace {
@@ -31,19 +33,32 @@ private:
 } // namespace
 
 std::string gzip_compress(std::string_view data, int level) {
-    ZStream zs(true);
-    // windowBits 15 + 16 asks zlib for a gzip wrapper; zlib writes mtime 0 and OS "unknown".
-    if (deflateInit2(zs.get(), level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        throw Error("gzip: deflateInit2 failed");
-    zs.mark_initialised();
+    if (level < 0 || level > 9) throw InvalidArgumentError("gzip: level must be 0..9");
+    // deflateInit2 allocates and clears ~270 KB of state, more than compressing a small tile
+    // costs: keep one stream per thread and level and deflateReset it (same bytes as a fresh one).
+    thread_local std::unique_ptr<ZStream> streams[10];
+    auto& zs = streams[level];
+    if (!zs) {
+        auto fresh = std::make_unique<ZStream>(true);
+        // windowBits 15 + 16 asks zlib for a gzip wrapper; zlib writes mtime 0 and OS "unknown".
+        if (deflateInit2(fresh->get(), level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+            throw Error("gzip: deflateInit2 failed");
+        fresh->mark_initialised();
+        zs = std::move(fresh);
+    } else if (deflateReset(zs->get()) != Z_OK) {
+        throw Error("gzip: deflateReset failed");
+    }
     std::string out;
-    out.resize(deflateBound(zs.get(), static_cast<uLong>(data.size())) + 32);
-    zs.get()->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    zs.get()->avail_in = static_cast<uInt>(data.size());
-    zs.get()->next_out = reinterpret_cast<Bytef*>(out.data());
-    zs.get()->avail_out = static_cast<uInt>(out.size());
-    if (deflate(zs.get(), Z_FINISH) != Z_STREAM_END) throw Error("gzip: deflate did not finish");
-    out.resize(zs.get()->total_out);
+    out.resize(deflateBound(zs->get(), static_cast<uLong>(data.size())) + 32);
+    zs->get()->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    zs->get()->avail_in = static_cast<uInt>(data.size());
+    zs->get()->next_out = reinterpret_cast<Bytef*>(out.data());
+    zs->get()->avail_out = static_cast<uInt>(out.size());
+    if (deflate(zs->get(), Z_FINISH) != Z_STREAM_END) {
+        zs.reset(); // leave no half-used stream behind
+        throw Error("gzip: deflate did not finish");
+    }
+    out.resize(zs->get()->total_out);
     return out;
 }
 

@@ -4,6 +4,8 @@
 #include "coldspot/geo/error.hpp"
 #include "coldspot/tiles/tile_cache.hpp"
 
+#include <thread>
+
 using namespace coldspot;
 using namespace coldspot::tiles;
 using namespace coldspot::tiles::test;
@@ -222,4 +224,23 @@ TEST(GssIds, PackLosslesslyAndRejectOtherText) {
     EXPECT_EQ(gss_code_to_id("e01000001"), std::nullopt);
     EXPECT_EQ(gss_code_to_id("E0100000"), std::nullopt);
     EXPECT_EQ(gss_code_to_id("E0100000X"), std::nullopt);
+}
+
+TEST(Gzip, ReusedStreamsGiveTheSameBytesAsFreshOnes) {
+    // gzip_compress keeps one zlib stream per thread and level; a reset stream must give exactly
+    // what a fresh one gives (strong ETags depend on it), and zcat must read it.
+    const std::string a = "tile A " + std::string(5000, 'x'), b(70000, 'b');
+    const std::string first = gzip_compress(a);
+    EXPECT_NE(gzip_compress(b), first);
+    EXPECT_EQ(gzip_compress(a), first);
+    std::string other_thread;
+    std::thread([&] { other_thread = gzip_compress(a); }).join();
+    EXPECT_EQ(other_thread, first);
+    EXPECT_EQ(gzip_decompress(gzip_compress(b, 1)), b);
+    TempDir dir;
+    write_file(dir / "a.gz", first);
+    const auto r = coldspot::test::run_command("zcat " + (dir / "a.gz").string());
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.output, a);
+    EXPECT_THROW(gzip_compress(a, 10), InvalidArgumentError);
 }

@@ -49,13 +49,14 @@ int main(int argc, char** argv) {
         ao.threads = static_cast<unsigned>(std::stoi(a[4]));
         ao.progress = [](int z, const tiles::ArchiveStats& s) {
             std::cerr << "z" << z << " cumulative: tiles=" << s.tiles << " dropped=" << s.features_dropped
-                      << " max_mvt_bytes=" << s.max_tile_mvt_bytes << "\n";
+                      << " reduced=" << s.features_reduced << " max_mvt_bytes=" << s.max_tile_mvt_bytes << "\n";
         };
         const auto t1 = Clock::now();
         const auto st = tiles::write_mbtiles(*svc, "bench", a[5], ao);
         std::cout << "load_s=" << load << " render_write_s=" << seconds_since(t1) << " total_s=" << seconds_since(t0)
                   << " tiles=" << st.tiles << " max_mvt_bytes=" << st.max_tile_mvt_bytes << " largest=" << st.largest_tile
-                  << " max_features=" << st.max_tile_features << " dropped=" << st.features_dropped << "\n";
+                  << " max_features=" << st.max_tile_features << " dropped=" << st.features_dropped
+                  << " reduced=" << st.features_reduced << "\n";
         return 0;
     }
     if (a.size() == 4 && a[0] == "latency") {
