@@ -79,13 +79,17 @@ std::optional<LoadedGraph> load_recorded_graph(const std::filesystem::path& work
     const auto t0 = std::chrono::steady_clock::now();
     const auto cache = graph_cache_path(workspace);
     const Workspace ws(workspace);
+    // The roads layer is read only when needed: to check a cache built from it, or to build.
     std::optional<FeatureTable> roads;
-    if (ws.has_layer("roads")) roads = ws.read("roads");
+    auto read_roads = [&] {
+        if (!roads && ws.has_layer("roads")) roads = ws.read("roads");
+        return roads.has_value();
+    };
     LoadedGraph out;
     if (auto key = graph_cache_key(cache)) {
         // A key naming workspace roads must name these roads: after a re-import the cache is stale.
         const auto at = key->find("workspace-roads:");
-        const bool stale = at != std::string::npos && roads &&
+        const bool stale = at != std::string::npos && read_roads() &&
                            key->substr(at + std::string_view("workspace-roads:").size()) != roads_fingerprint(*roads);
         std::string why_not;
         if (!stale) {
@@ -99,7 +103,7 @@ std::optional<LoadedGraph> load_recorded_graph(const std::filesystem::path& work
         }
         out.cache_note = stale ? "cache " + cache.string() + " built from other roads; " : why_not + "; ";
     }
-    if (!roads) return std::nullopt;
+    if (!read_roads()) return std::nullopt;
     BuiltGraph built = build_road_graph(*roads, profile);
     if (built.graph.node_count() == 0) return std::nullopt;
     out.graph = std::move(built.graph);
