@@ -112,7 +112,7 @@ void apply_scenario(const Scenario& sc, const Workspace& ws, FeatureTable& venue
     // Re-route on the road graph the access run used: milliseconds per hub type for a region.
     if (auto graph = routing::load_recorded_graph(ws.path())) {
         const ScenarioAccessInputs in{&schools, &venues, hubs, remits};
-        const auto r = reroute_access(graph->graph, in, affected, *access, tables.isochrones ? &*tables.isochrones : nullptr,
+        const auto r = reroute_access(*graph, in, affected, *access, tables.isochrones ? &*tables.isochrones : nullptr,
                                       tables.matrix ? &*tables.matrix : nullptr);
         tables.rerouted = true;
         std::string types;

@@ -33,9 +33,9 @@ void replace_rows(FeatureTable& target, const FeatureTable& fresh, const std::se
 
 } // namespace
 
-ScenarioAccessReport reroute_access(const routing::RoadGraph& graph, const ScenarioAccessInputs& in,
-                                    const std::set<std::string>& types, FeatureTable& access,
-                                    FeatureTable* isochrones, FeatureTable* matrix) {
+ScenarioAccessReport reroute_access(const routing::RoadGraph& graph, const routing::AccessParameters& parameters,
+                                    const ScenarioAccessInputs& in, const std::set<std::string>& types,
+                                    FeatureTable& access, FeatureTable* isochrones, FeatureTable* matrix) {
     const auto t0 = std::chrono::steady_clock::now();
     if (!in.schools || !in.venues) throw InvalidArgumentError("re-routing a scenario needs schools and hub_venues");
     ScenarioAccessReport report;
@@ -48,12 +48,12 @@ ScenarioAccessReport reroute_access(const routing::RoadGraph& graph, const Scena
     for (const auto& f : venues.features) empty_types.erase(as_text(f.values[v_type]));
     report.types_without_venue = empty_types.size();
 
-    routing::AccessOptions options;
+    routing::AccessOptions options = parameters.access;
     if (!matrix) options.matrix_cutoff_minutes = 0;
     if (!isochrones) options.isochrones.minutes.clear();
     const routing::AccessInputs access_in{in.schools, &venues, in.hubs, in.school_remits};
     const routing::AccessResult fresh =
-        routing::compute_school_access(graph, access_in, routing::default_speed_profile(), options);
+        routing::compute_school_access(graph, access_in, parameters.profile, options);
 
     // Old nearest minutes, to count the rows the change moved.
     const std::size_t a_urn = access.require_field("urn"), a_type = access.require_field("hub_type"),

@@ -205,7 +205,7 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
                     existing.push_back(*p);
         }
         const CoverageInputs in{at, problem.demand, at, existing, cutoff_minutes};
-        RoadCoverage road = road_coverage(graph->graph, in);
+        RoadCoverage road = road_coverage(*graph, in);
         problem = std::move(road.problem);
         out.method = "road graph (" + graph->cache_note + "); existing coverage from " +
                      std::to_string(existing.size()) + " " + hub_type + " venue(s)";

@@ -39,6 +39,7 @@ std::filesystem::path graph_cache_path(const std::filesystem::path& workspace) {
 LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const AccessRunOptions& options) {
     const auto t0 = std::chrono::steady_clock::now();
     LoadedGraph out;
+    out.parameters = {options.profile, options.access};
     std::optional<FeatureTable> roads;
     std::string key = "profile:" + profile_fingerprint(options.profile) + "|";
     if (options.roads) {
@@ -75,40 +76,53 @@ LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const Ac
     return out;
 }
 
-std::optional<LoadedGraph> load_recorded_graph(const std::filesystem::path& workspace, const SpeedProfile& profile) {
+std::optional<LoadedGraph> load_recorded_graph(const std::filesystem::path& workspace) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto cache = graph_cache_path(workspace);
     const Workspace ws(workspace);
+    LoadedGraph out;
+    const RecordedAccessParameters recorded = recorded_access_parameters(ws);
+    out.parameters = recorded.parameters;
+    const SpeedProfile& profile = out.parameters.profile;
     // The roads layer is read only when needed: to check a cache built from it, or to build.
     std::optional<FeatureTable> roads;
     auto read_roads = [&] {
         if (!roads && ws.has_layer("roads")) roads = ws.read("roads");
         return roads.has_value();
     };
-    LoadedGraph out;
     if (auto key = graph_cache_key(cache)) {
         // A key naming workspace roads must name these roads: after a re-import the cache is stale.
         const auto at = key->find("workspace-roads:");
-        const bool stale = at != std::string::npos && read_roads() &&
-                           key->substr(at + std::string_view("workspace-roads:").size()) != roads_fingerprint(*roads);
+        const bool from_layer = at != std::string::npos;
+        const bool other_roads = from_layer && read_roads() &&
+                                 key->substr(at + std::string_view("workspace-roads:").size()) != roads_fingerprint(*roads);
+        // A cache built with another profile than the recorded run's (a later --no-write run) is
+        // rebuilt when the roads layer can; a cache from a road file cannot be, and is used as is.
+        const bool other_profile = recorded.recorded && !key->starts_with("profile:" + profile_fingerprint(profile) + "|");
+        const bool stale = other_roads || (other_profile && from_layer && read_roads());
         std::string why_not;
         if (!stale) {
             if (auto g = load_graph_cache(cache, *key, &why_not)) {
                 out.graph = std::move(*g);
                 out.from_cache = true;
                 out.cache_note = "road graph of the last access run, read from " + cache.string();
+                if (other_profile) out.cache_note += " (built with a speed profile other than the recorded one)";
+                out.cache_note += "; " + recorded.note;
                 out.seconds = since(t0);
                 return out;
             }
         }
-        out.cache_note = stale ? "cache " + cache.string() + " built from other roads; " : why_not + "; ";
+        out.cache_note = other_roads     ? "cache " + cache.string() + " built from other roads; "
+                         : other_profile ? "cache " + cache.string() + " built with another speed profile; "
+                                         : why_not + "; ";
     }
     if (!read_roads()) return std::nullopt;
     BuiltGraph built = build_road_graph(*roads, profile);
     if (built.graph.node_count() == 0) return std::nullopt;
     out.graph = std::move(built.graph);
     out.build = built.report;
-    out.cache_note += "road graph built from the workspace roads layer (speed profile " + profile.name + ")";
+    out.cache_note += "road graph built from the workspace roads layer (speed profile " + profile.name + "); " +
+                      recorded.note;
     out.seconds = since(t0);
     return out;
 }
@@ -129,10 +143,14 @@ AccessRun run_access(const std::filesystem::path& workspace, const AccessRunOpti
     run.result = compute_school_access(run.graph.graph, in, options.profile, options.access);
     run.access_seconds = since(t0);
     if (options.write) {
+        FeatureTable runs;
+        if (ws.has_layer("analysis_runs")) runs = ws.read("analysis_runs");
+        const std::string roads = options.roads ? options.roads->path.string() : std::string("workspace roads layer");
         WorkspaceWriter writer(workspace, workspace);
         writer.write(run.result.school_access);
         writer.write(run.result.isochrones);
         writer.write(run.result.access_matrix);
+        writer.write(with_access_run_recorded(std::move(runs), run.graph.parameters, roads, run.result.report));
         writer.commit();
     }
     return run;

@@ -4,6 +4,7 @@
 #include "coldspot/geo/geos.hpp"
 #include "coldspot/geo/routing/edge_snapper.hpp"
 #include "coldspot/geo/routing/multi_source_search.hpp"
+#include "coldspot/geo/routing/travel_time_matrix.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -291,8 +292,9 @@ AccessResult compute_school_access(const RoadGraph& graph, const AccessInputs& i
         }
     }
 
-    // --- matrix: one search per venue bounded by the cutoff; schools found through buckets on
-    // the nodes their edges lead to, so no search runs per pair.
+    // --- matrix: times_to_destinations (one search per venue bounded by the cutoff, schools found
+    // through buckets on their nodes). Places beyond road coverage take no part: the matrix holds
+    // road times only.
     FeatureTable& mx = result.access_matrix;
     mx.name = "access_matrix";
     mx.description = "school x venue drive times within the cutoff (road method only)";
@@ -301,59 +303,24 @@ AccessResult compute_school_access(const RoadGraph& graph, const AccessInputs& i
                  {"venue_fid", FieldType::Integer}, {"minutes", FieldType::Real},  {"metres", FieldType::Real}};
     if (options.matrix_cutoff_minutes > 0) {
         const auto cutoff = static_cast<TimeMs>(options.matrix_cutoff_minutes * 60000.0);
-        std::vector<std::uint32_t> bucket_first(graph.node_count() + 1, 0), bucket;
-        for (const auto& s : schools)
-            if (s.on_road)
-                for (const auto& p : s.snap.positions) {
-                    ++bucket_first[p.head.value + 1];
-                    ++bucket_first[p.tail.value + 1];
-                }
-        for (std::size_t n = 1; n < bucket_first.size(); ++n) bucket_first[n] += bucket_first[n - 1];
-        bucket.resize(bucket_first.back());
-        {
-            std::vector<std::uint32_t> pos(bucket_first.begin(), bucket_first.end() - 1);
-            for (std::uint32_t i = 0; i < schools.size(); ++i)
-                if (schools[i].on_road)
-                    for (const auto& p : schools[i].snap.positions) {
-                        bucket[pos[p.head.value]++] = i;
-                        bucket[pos[p.tail.value]++] = i;
-                    }
-        }
-        std::unordered_multimap<std::uint32_t, std::uint32_t> schools_on_edge;
-        for (std::uint32_t i = 0; i < schools.size(); ++i)
-            if (schools[i].on_road)
-                for (const auto& p : schools[i].snap.positions) schools_on_edge.emplace(p.edge.value, i);
-        std::vector<std::size_t> seen(schools.size(), std::numeric_limits<std::size_t>::max());
-        for (std::size_t v = 0; v < venues.size(); ++v) {
-            if (!venues[v].on_road) continue;
-            sources_of({v}, src, same);
-            search.run(src, cutoff);
-            std::vector<std::uint32_t> candidates;
-            for (auto n : search.settled())
-                for (auto k = bucket_first[n]; k < bucket_first[n + 1]; ++k)
-                    if (seen[bucket[k]] != v) {
-                        seen[bucket[k]] = v;
-                        candidates.push_back(bucket[k]);
-                    }
-            for (const auto& lp : same) {
-                auto [b, e] = schools_on_edge.equal_range(lp.position.edge.value);
-                for (auto it = b; it != e; ++it)
-                    if (seen[it->second] != v) {
-                        seen[it->second] = v;
-                        candidates.push_back(it->second);
-                    }
+        auto road_snaps = [](const auto& items) {
+            std::vector<Snap> out;
+            out.reserve(items.size());
+            for (const auto& item : items) {
+                out.push_back(item.snap);
+                out.back().found = item.on_road;
             }
-            std::sort(candidates.begin(), candidates.end());
-            for (auto i : candidates) {
-                const Arrival a = arrival(graph, search, schools[i].snap, same);
-                if (a.time == kUnreachable || a.time > cutoff) continue;
+            return out;
+        };
+        const auto cells = times_to_destinations(graph, reversed, road_snaps(schools), road_snaps(venues), cutoff);
+        for (std::size_t v = 0; v < venues.size(); ++v)
+            for (const auto& cell : cells[v]) {
                 Feature f;
                 f.fid = static_cast<std::int64_t>(mx.features.size()) + 1;
-                f.values = {schools[i].urn, venues[v].hub_type, venues[v].hub_id, venues[v].fid, a.time / 60000.0,
-                            a.metres};
+                f.values = {schools[cell.place].urn, venues[v].hub_type, venues[v].hub_id, venues[v].fid,
+                            cell.time / 60000.0, cell.metres};
                 mx.features.push_back(std::move(f));
             }
-        }
         report.matrix_pairs = mx.features.size();
     }
     return result;

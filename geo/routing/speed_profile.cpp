@@ -117,6 +117,16 @@ SpeedProfile load_speed_profile(const std::filesystem::path& path) {
     return parse_speed_profile(ss.str(), path.string());
 }
 
+std::string speed_profile_json(const SpeedProfile& profile) {
+    nlohmann::json classes = nlohmann::json::object();
+    for (const auto& [cls, kph] : profile.class_kph) classes[cls] = kph;
+    return nlohmann::json{{"name", profile.name},
+                          {"class_kph", std::move(classes)},
+                          {"maxspeed_factor", profile.maxspeed_factor},
+                          {"fallback", {{"circuity_factor", profile.circuity_factor}, {"kph", profile.fallback_kph}}}}
+        .dump();
+}
+
 std::string profile_fingerprint(const SpeedProfile& profile) {
     std::ostringstream os;
     os.precision(17);

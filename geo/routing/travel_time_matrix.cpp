@@ -61,7 +61,7 @@ std::vector<std::vector<MatrixCell>> times_to_destinations(const RoadGraph& forw
         std::sort(candidates.begin(), candidates.end());
         for (auto i : candidates) {
             const Arrival a = arrival(forward, search, places[i], same);
-            if (a.time != kUnreachable && a.time <= cutoff) out[d].push_back({i, a.time});
+            if (a.time != kUnreachable && a.time <= cutoff) out[d].push_back({i, a.time, a.metres});
         }
     }
     return out;

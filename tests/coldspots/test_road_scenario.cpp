@@ -5,6 +5,7 @@
 #include "coldspot/geo/coldspots/road_coverage.hpp"
 #include "coldspot/geo/coldspots/targets.hpp"
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/routing/access_parameters.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/routing/graph_cache.hpp"
 #include "coldspot/geo/routing/multi_source_search.hpp"
@@ -18,6 +19,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 
 using namespace coldspot;
 using namespace coldspot::geo;
@@ -365,4 +367,185 @@ TEST(RoadCoverage, BoundedBucketMatrixEqualsOneFullSearchPerDestination) {
     }
     EXPECT_GT(pairs, 100u); // the cutoff is not so small that nothing is compared
     EXPECT_LT(pairs, places.size() * destinations.size()); // nor so large that nothing is bounded
+}
+
+namespace {
+
+/// Every speed of the default profile halved: class speeds, the share of a tagged maxspeed
+/// driven (0.8 -> 0.4, so the fixture's 45 km/h roads are driven at 18 km/h = 5 m/s, every edge
+/// time doubles) and the straight-line fallback.
+routing::SpeedProfile halved_profile() {
+    routing::SpeedProfile p = routing::default_speed_profile();
+    p.name = "car-halved";
+    for (auto& [cls, kph] : p.class_kph) kph /= 2;
+    p.maxspeed_factor /= 2;
+    p.fallback_kph /= 2;
+    return p;
+}
+
+/// The U workspace with access run under the halved profile, an 18 min matrix cutoff and
+/// 10/20 min isochrone bands.
+std::filesystem::path halved_workspace(const test::TempDir& dir) {
+    const auto ws = dir / "slow.gpkg";
+    write_u_workspace(ws);
+    routing::AccessRunOptions o;
+    o.profile = halved_profile();
+    o.access.matrix_cutoff_minutes = 18;
+    o.access.isochrones.minutes = {10, 20};
+    routing::run_access(ws, o);
+    return ws;
+}
+
+std::set<std::int64_t> matrix_urns_of(const FeatureTable& mx, std::int64_t venue_fid) {
+    std::set<std::int64_t> out;
+    const auto u = mx.require_field("urn"), v = mx.require_field("venue_fid");
+    for (const auto& f : mx.features)
+        if (as_number(f.values[v]) == static_cast<double>(venue_fid)) out.insert(static_cast<std::int64_t>(*as_number(f.values[u])));
+    return out;
+}
+
+/// Dock added at D under the halved profile: every time is twice the default one.
+void expect_halved_dock_times(const std::filesystem::path& out) {
+    const Workspace w(out);
+    const auto rows = nearest(w.read("school_access"));
+    EXPECT_NEAR(rows.at(4).minutes, 0.0, 1e-9);
+    EXPECT_NEAR(rows.at(2).minutes, min_of(600), 1e-9);  // C -> D, 300 s x 2 (default: 5 min)
+    EXPECT_NEAR(rows.at(5).minutes, min_of(1000), 1e-9); // 5 -> C -> D, 500 s x 2
+    EXPECT_NEAR(rows.at(1).minutes, min_of(800), 1e-9);  // B -> A, still West (Dock 1400 s)
+    EXPECT_NEAR(rows.at(3).minutes, min_of(600), 1e-9);  // E -> F, still North (Dock 800 s)
+    EXPECT_EQ(rows.at(2).venue, "Dock");
+    EXPECT_GT(std::abs(rows.at(2).minutes - min_of(300)), 4.9); // not the default-profile answer
+    // The matrix keeps the recorded 18 min cutoff (1080 s): Dock reaches 2 (600 s), 3 (800 s),
+    // 4 (0) and 5 (1000 s) but not 1 (1400 s), which the default 45 min cutoff would include.
+    const auto mx = w.read("access_matrix");
+    const auto venues = w.read("hub_venues");
+    std::int64_t dock = 0;
+    for (const auto& f : venues.features)
+        if (as_text(f.values[venues.require_field("name")]) == "Dock") dock = f.fid;
+    ASSERT_NE(dock, 0);
+    EXPECT_EQ(matrix_urns_of(mx, dock), (std::set<std::int64_t>{2, 3, 4, 5}));
+    const auto mm = mx.require_field("minutes");
+    for (const auto& f : mx.features) EXPECT_LE(*as_number(f.values[mm]), 18.0 + 1e-9);
+    // Isochrones keep the recorded bands.
+    const auto iso = w.read("isochrones");
+    std::set<double> bands;
+    for (const auto& f : iso.features) bands.insert(*as_number(f.values[iso.require_field("minutes")]));
+    EXPECT_EQ(bands, (std::set<double>{10, 20}));
+}
+
+} // namespace
+
+TEST(RecordedAccessOptions, AccessRunRecordsItsOptionsInAnalysisRuns) {
+    test::TempDir dir;
+    const auto ws = halved_workspace(dir);
+    const auto recorded = routing::recorded_access_parameters(Workspace(ws));
+    ASSERT_TRUE(recorded.recorded) << recorded.note;
+    EXPECT_NE(recorded.note.find("options of access run access-1-"), std::string::npos) << recorded.note;
+    const auto& p = recorded.parameters;
+    EXPECT_EQ(p.profile.name, "car-halved");
+    EXPECT_EQ(p.profile.class_kph, halved_profile().class_kph); // the profile itself, not a path
+    EXPECT_DOUBLE_EQ(p.profile.maxspeed_factor, 0.4);
+    EXPECT_DOUBLE_EQ(p.profile.fallback_kph, 20);
+    EXPECT_DOUBLE_EQ(p.profile.circuity_factor, 1.3);
+    EXPECT_DOUBLE_EQ(p.access.matrix_cutoff_minutes, 18);
+    EXPECT_EQ(p.access.isochrones.minutes, (std::vector<double>{10, 20}));
+    EXPECT_DOUBLE_EQ(p.access.own_hub_ratio, 1.5);
+    const auto runs = Workspace(ws).read("analysis_runs");
+    ASSERT_EQ(runs.features.size(), 1u);
+    const auto params = json::parse(as_text(runs.features[0].values[runs.require_field("parameters")]));
+    EXPECT_EQ(params["step"], "access");
+    EXPECT_EQ(params["roads"], "workspace roads layer");
+    // A second run appends; the last one is the one reproduced.
+    routing::run_access(ws, routing::AccessRunOptions{});
+    EXPECT_EQ(Workspace(ws).read("analysis_runs").features.size(), 2u);
+    EXPECT_EQ(routing::recorded_access_parameters(Workspace(ws)).parameters.profile.name, "car");
+}
+
+TEST(RecordedAccessOptions, ScenarioFromTheCacheUsesTheRecordedProfileAndCutoff) {
+    test::TempDir dir;
+    const auto ws = halved_workspace(dir), out = dir / "dock.gpkg";
+    // The access run itself: B -> A 400 s x 2.
+    EXPECT_NEAR(nearest(Workspace(ws).read("school_access")).at(1).minutes, min_of(800), 1e-9);
+    Scenario sc;
+    sc.add.push_back({"maths hub", "Dock", kD});
+    const auto summary = run_scenario(kParams, ws, sc, out);
+    EXPECT_TRUE(has_note(summary.notes, "read from")) << summary.notes.back();
+    EXPECT_TRUE(has_note(summary.notes, "speed profile car-halved")) << summary.notes.back();
+    expect_halved_dock_times(out);
+}
+
+TEST(RecordedAccessOptions, ScenarioRebuildingFromTheRoadsLayerUsesTheRecordedProfile) {
+    test::TempDir dir;
+    const auto ws = halved_workspace(dir), out = dir / "dock.gpkg";
+    std::filesystem::remove(routing::graph_cache_path(ws));
+    const auto g = routing::load_recorded_graph(ws);
+    ASSERT_TRUE(g.has_value());
+    EXPECT_FALSE(g->from_cache);
+    EXPECT_NE(g->cache_note.find("speed profile car-halved"), std::string::npos) << g->cache_note;
+    for (std::uint32_t e = 0; e < g->graph.edge_count(); ++e) // 5 m/s on every edge
+        EXPECT_EQ(static_cast<long>(g->graph.time_ms(routing::EdgeId{e})),
+                  std::lround(g->graph.length_m(routing::EdgeId{e}) / 5 * 1000));
+    Scenario sc;
+    sc.add.push_back({"maths hub", "Dock", kD});
+    const auto summary = run_scenario(kParams, ws, sc, out);
+    EXPECT_TRUE(has_note(summary.notes, "built from the workspace roads layer (speed profile car-halved)"))
+        << summary.notes.back();
+    expect_halved_dock_times(out);
+}
+
+TEST(RecordedAccessOptions, CacheBuiltWithAnotherProfileIsRebuiltFromTheRoadsLayer) {
+    test::TempDir dir;
+    const auto ws = halved_workspace(dir);
+    routing::AccessRunOptions o; // default profile, not written: the cache no longer matches the record
+    o.write = false;
+    routing::run_access(ws, o);
+    const auto g = routing::load_recorded_graph(ws);
+    ASSERT_TRUE(g.has_value());
+    EXPECT_FALSE(g->from_cache);
+    EXPECT_NE(g->cache_note.find("built with another speed profile"), std::string::npos) << g->cache_note;
+    EXPECT_EQ(g->parameters.profile.name, "car-halved");
+}
+
+TEST(RecordedAccessOptions, OlderWorkspaceWithoutRecordedOptionsUsesTheDefaultsAndSaysSo) {
+    test::TempDir dir;
+    const auto ws = halved_workspace(dir), out = dir / "dock.gpkg";
+    { // As written before access runs recorded their options.
+        WorkspaceWriter w(ws, ws);
+        w.remove("analysis_runs");
+        w.commit();
+    }
+    std::filesystem::remove(routing::graph_cache_path(ws));
+    const auto g = routing::load_recorded_graph(ws);
+    ASSERT_TRUE(g.has_value());
+    EXPECT_NE(g->cache_note.find("no access run recorded"), std::string::npos) << g->cache_note;
+    EXPECT_EQ(g->parameters.profile.name, "car");
+    Scenario sc;
+    sc.add.push_back({"maths hub", "Dock", kD});
+    const auto summary = run_scenario(kParams, ws, sc, out);
+    EXPECT_TRUE(has_note(summary.notes, "no access run recorded")) << summary.notes.back();
+    const auto rows = nearest(Workspace(out).read("school_access"));
+    EXPECT_NEAR(rows.at(2).minutes, min_of(300), 1e-9); // default profile: C -> D 300 s
+    EXPECT_NEAR(rows.at(5).minutes, min_of(500), 1e-9);
+}
+
+TEST(RecordedAccessOptions, UnreadableRecordedOptionsNameTheRowAndField) {
+    test::TempDir dir;
+    const auto ws = halved_workspace(dir);
+    FeatureTable runs = Workspace(ws).read("analysis_runs");
+    const auto i = runs.require_field("parameters");
+    auto params = json::parse(as_text(runs.features[0].values[i]));
+    params["matrix_cutoff_minutes"] = "soon";
+    runs.features[0].values[i] = params.dump();
+    {
+        WorkspaceWriter w(ws, ws);
+        w.write(runs);
+        w.commit();
+    }
+    try {
+        routing::load_recorded_graph(ws);
+        FAIL() << "expected ManifestError";
+    } catch (const ManifestError& e) {
+        EXPECT_NE(std::string(e.what()).find("analysis_runs row 1"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("matrix_cutoff_minutes"), std::string::npos) << e.what();
+    }
 }

@@ -6,6 +6,7 @@
 // estimate for their pairs, as school_access does.
 #include "coldspot/geo/coldspots/venue_suggestion.hpp"
 #include "coldspot/geo/geometry.hpp"
+#include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/routing/road_graph.hpp"
 #include "coldspot/geo/routing/speed_profile.hpp"
 
@@ -34,5 +35,12 @@ struct RoadCoverage {
 /// non-positive cutoff or a weight count that differs from the demand count.
 RoadCoverage road_coverage(const routing::RoadGraph& graph, const CoverageInputs& inputs,
                            const routing::SpeedProfile& profile = routing::default_speed_profile());
+
+/// The same on a graph from routing::load_recorded_graph, with the access run's recorded
+/// straight-line fallback (profile) and road-coverage distance in place of the defaults.
+inline RoadCoverage road_coverage(const routing::LoadedGraph& graph, CoverageInputs inputs) {
+    inputs.no_coverage_m = graph.parameters.access.no_coverage_m;
+    return road_coverage(graph.graph, inputs, graph.parameters.profile);
+}
 
 } // namespace coldspot::geo::coldspots

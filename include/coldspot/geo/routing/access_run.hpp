@@ -1,7 +1,9 @@
 #pragma once
 // One travel-time run on a workspace: get the road graph (from the cache beside the workspace
 // when it is current, otherwise from the workspace `roads` layer or a road source, then cached),
-// compute school access and isochrones, and write them into a new workspace version.
+// compute school access and isochrones, and write them into a new workspace version together with
+// an `analysis_runs` row recording the options used (access_parameters.hpp).
+#include "coldspot/geo/routing/access_parameters.hpp"
 #include "coldspot/geo/routing/road_graph.hpp"
 #include "coldspot/geo/routing/road_source.hpp"
 #include "coldspot/geo/routing/school_access.hpp"
@@ -27,6 +29,9 @@ struct LoadedGraph {
     std::string cache_note;          ///< why the cache was (not) used
     std::optional<GraphBuildReport> build; ///< when built now
     double seconds = 0;
+    /// The options of the access run this graph serves: load_or_build_graph's own options;
+    /// for load_recorded_graph, the recorded ones (or the defaults, `cache_note` says which).
+    AccessParameters parameters;
 };
 
 /// `NAME.gpkg` -> `NAME.gpkg.roadgraph`.
@@ -36,12 +41,14 @@ std::filesystem::path graph_cache_path(const std::filesystem::path& workspace);
 LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const AccessRunOptions& options);
 
 /// The road graph the last access run on this workspace used, for re-routing a scenario without
-/// re-importing: the intact cache beside the workspace, whatever road source and speed profile it
-/// was built from (unless it was built from a workspace `roads` layer that has changed since);
-/// otherwise a graph built now from the workspace `roads` layer with `profile`, not cached (the
-/// workspace may be a read-only input); nullopt when there is neither. `cache_note` says which.
-std::optional<LoadedGraph> load_recorded_graph(const std::filesystem::path& workspace,
-                                               const SpeedProfile& profile = default_speed_profile());
+/// re-importing, with that run's recorded options in `parameters`: the intact cache beside the
+/// workspace, whatever road source it was built from (unless it was built from a workspace `roads`
+/// layer that has changed since, or with a speed profile other than the recorded one while the
+/// `roads` layer can rebuild it); otherwise a graph built now from the workspace `roads` layer
+/// with the recorded speed profile, not cached (the workspace may be a read-only input); nullopt
+/// when there is neither. A workspace whose runs recorded no options gets the defaults.
+/// `cache_note` says which graph and which options.
+std::optional<LoadedGraph> load_recorded_graph(const std::filesystem::path& workspace);
 
 struct AccessRun {
     LoadedGraph graph;
@@ -49,7 +56,8 @@ struct AccessRun {
     double access_seconds = 0;
 };
 
-/// Throws WorkspaceError / NotFoundError when `schools` or `hub_venues` is missing.
+/// Throws WorkspaceError / NotFoundError when `schools` or `hub_venues` is missing. With `write`,
+/// also appends the run and its options to `analysis_runs`.
 AccessRun run_access(const std::filesystem::path& workspace, const AccessRunOptions& options);
 
 } // namespace coldspot::geo::routing

@@ -32,6 +32,9 @@ SpeedProfile default_speed_profile();
 /// Throws FileNotFoundError, FormatError (not JSON) or ManifestError (bad field) naming the file.
 SpeedProfile load_speed_profile(const std::filesystem::path& path);
 SpeedProfile parse_speed_profile(const std::string& json_text, const std::string& origin);
+/// The profile as JSON text in the file format parse_speed_profile reads (round-trips exactly),
+/// so a run can store the profile itself rather than a path to a file that may change.
+std::string speed_profile_json(const SpeedProfile& profile);
 /// A stable fingerprint of the profile's contents, part of the graph cache key.
 std::string profile_fingerprint(const SpeedProfile& profile);
 
