@@ -549,3 +549,41 @@ TEST(RecordedAccessOptions, UnreadableRecordedOptionsNameTheRowAndField) {
         EXPECT_NE(std::string(e.what()).find("matrix_cutoff_minutes"), std::string::npos) << e.what();
     }
 }
+
+TEST(RecordedAccessOptions, SuggestionCoversByTheRecordedProfile) {
+    test::TempDir dir;
+    const auto ws = halved_workspace(dir);
+    run_analysis(kParams, ws);
+    // Every drive takes twice as long, so 16 min under the halved profile is the default 8 min
+    // case: West and North cover 1 (800 s) and 3 (600 s); only C reaches 2, 4 (600 s) and 5 (400 s).
+    auto s = suggest_venues(Workspace(ws), TargetQuery{}, "maths hub", 2, 16.0);
+    EXPECT_NE(s.method.find("speed profile car-halved"), std::string::npos) << s.method;
+    ASSERT_EQ(s.urns.size(), 1u);
+    EXPECT_EQ(s.urns[0], 2);
+    const auto cs = Workspace(ws).read("coldspots_schools");
+    EXPECT_NEAR(s.choice.covered_before,
+                (field_of(cs, 1, "coldspot_index") + field_of(cs, 3, "coldspot_index")) / 100, 1e-9);
+    EXPECT_NEAR(s.choice.covered_after, s.choice.total, 1e-9);
+    // At 8 min nothing existing covers anyone any more (800 s, 600 s > 480 s): more is left to cover.
+    s = suggest_venues(Workspace(ws), TargetQuery{}, "maths hub", 2, 8.0);
+    EXPECT_NEAR(s.choice.covered_before, 0.0, 1e-12);
+}
+
+TEST(RecordedAccessOptions, CliAccessWithAProfileThenCliScenario) {
+    if (!std::filesystem::exists(test::cli())) {
+        if (test::running_in_ci()) FAIL() << "coldspot CLI not built";
+        GTEST_SKIP() << "coldspot CLI not built";
+    }
+    test::TempDir dir;
+    const auto ws = dir / "u.gpkg", out = dir / "s.gpkg", profile = dir / "slow.json", params = dir / "p.json";
+    write_u_workspace(ws);
+    std::ofstream(profile) << routing::speed_profile_json(halved_profile());
+    std::ofstream(params) << kParams.dump();
+    auto r = test::run_cli({"access", ws.string(), "--profile", profile.string(), "--matrix-cutoff", "18", "--bands", "10,20"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::filesystem::remove(profile); // the run recorded the profile itself
+    r = test::run_cli({"coldspots", ws.string(), "--params", params.string(), "--quiet", "--add-venue",
+                       "maths hub:Dock:8000:3000", "--output", out.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    expect_halved_dock_times(out);
+}

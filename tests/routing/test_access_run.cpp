@@ -1,10 +1,13 @@
 // The whole run on a workspace file: graph cache beside the workspace, result layers written
 // into a new version, and the `coldspot access` verb's output and errors.
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/routing/access_parameters.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/routing/graph_cache.hpp"
 #include "coldspot/geo/workspace.hpp"
 #include "test_support.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 
@@ -147,4 +150,107 @@ TEST(RoutingAccessRun, CliRunsAndReportsBadOptions) {
     EXPECT_NE(r.output.find("missing.osm.pbf"), std::string::npos);
     r = test::run_cli({"access", ws.string(), "--profile", (dir / "nope.json").string()});
     EXPECT_EQ(r.exit_code, 3) << r.output;
+}
+
+TEST(RoutingAccessParameters, RoundTripEveryOptionAndTheProfileItself) {
+    AccessParameters p;
+    p.profile.name = "odd";
+    p.profile.class_kph = {{"fast", 36.5}, {"A Road", 1.0 / 3}};
+    p.profile.maxspeed_factor = 0.7;
+    p.profile.circuity_factor = 1.45;
+    p.profile.fallback_kph = 27.25;
+    p.access.flag_snap_m = 120;
+    p.access.no_coverage_m = 900;
+    p.access.own_hub_ratio = 2.5;
+    p.access.own_hub_extra_minutes = 0;
+    p.access.matrix_cutoff_minutes = 0;
+    p.access.isochrones.minutes = {5, 12.5};
+    p.access.isochrones.cell_m = 75;
+    p.access.isochrones.access_radius_m = 0;
+    p.access.isochrones.access_kph = 4;
+    const std::string text = access_parameters_json(p, "roads.osm.pbf");
+    const auto j = nlohmann::json::parse(text);
+    EXPECT_EQ(j["step"], "access");
+    EXPECT_EQ(j["roads"], "roads.osm.pbf");
+    const AccessParameters q = parse_access_parameters(text, "row");
+    EXPECT_EQ(q.profile.name, "odd");
+    EXPECT_EQ(q.profile.class_kph, p.profile.class_kph); // 1/3 survives exactly
+    EXPECT_EQ(profile_fingerprint(q.profile), profile_fingerprint(p.profile));
+    EXPECT_EQ(q.profile.maxspeed_factor, 0.7);
+    EXPECT_EQ(q.profile.circuity_factor, 1.45);
+    EXPECT_EQ(q.profile.fallback_kph, 27.25);
+    EXPECT_EQ(q.access.flag_snap_m, 120);
+    EXPECT_EQ(q.access.no_coverage_m, 900);
+    EXPECT_EQ(q.access.own_hub_ratio, 2.5);
+    EXPECT_EQ(q.access.own_hub_extra_minutes, 0);
+    EXPECT_EQ(q.access.matrix_cutoff_minutes, 0);
+    EXPECT_EQ(q.access.isochrones.minutes, (std::vector<double>{5, 12.5}));
+    EXPECT_EQ(q.access.isochrones.cell_m, 75);
+    EXPECT_EQ(q.access.isochrones.access_radius_m, 0);
+    EXPECT_EQ(q.access.isochrones.access_kph, 4);
+    // The stored profile is the profile file format: load_speed_profile's parser reads it too.
+    EXPECT_EQ(profile_fingerprint(parse_speed_profile(j["profile"].dump(), "profile")), profile_fingerprint(p.profile));
+}
+
+TEST(RoutingAccessParameters, MissingKeysKeepDefaultsAndBadFieldsAreNamed) {
+    const AccessParameters d = parse_access_parameters(R"({"step": "access"})", "row");
+    EXPECT_EQ(profile_fingerprint(d.profile), profile_fingerprint(default_speed_profile()));
+    EXPECT_EQ(d.access.matrix_cutoff_minutes, 45);
+    EXPECT_EQ(d.access.isochrones.minutes, (std::vector<double>{15, 30, 45, 60}));
+    EXPECT_THROW(parse_access_parameters("{not json", "row"), FormatError);
+    EXPECT_THROW(parse_access_parameters("[1]", "row"), FormatError);
+    auto field_of_error = [](const std::string& text) -> std::string {
+        try {
+            parse_access_parameters(text, "ws.gpkg analysis_runs row 3");
+        } catch (const ManifestError& e) {
+            EXPECT_NE(std::string(e.what()).find("ws.gpkg analysis_runs row 3"), std::string::npos) << e.what();
+            return e.where().field;
+        }
+        return "no error";
+    };
+    EXPECT_EQ(field_of_error(R"({"matrix_cutoff_minutes": -1})"), "matrix_cutoff_minutes");
+    EXPECT_EQ(field_of_error(R"({"snap": {"no_coverage_m": 0}})"), "snap.no_coverage_m");
+    EXPECT_EQ(field_of_error(R"({"own_hub": {"ratio": "x"}})"), "own_hub.ratio");
+    EXPECT_EQ(field_of_error(R"({"isochrones": {"minutes": [10, 0]}})"), "isochrones.minutes");
+    EXPECT_EQ(field_of_error(R"({"isochrones": 5})"), "isochrones");
+    EXPECT_EQ(field_of_error(R"({"profile": {"class_kph": {}}})"), "class_kph");
+}
+
+TEST(RoutingAccessParameters, CliAccessRunIsRecordedAndReadBack) {
+    if (!std::filesystem::exists(test::cli())) {
+        if (test::running_in_ci()) FAIL() << "coldspot CLI not built";
+        GTEST_SKIP() << "coldspot CLI not built";
+    }
+    test::TempDir dir;
+    const auto ws = dir / "w.gpkg";
+    write_workspace(ws);
+    EXPECT_FALSE(recorded_access_parameters(Workspace(ws)).recorded);
+    EXPECT_NE(recorded_access_parameters(Workspace(ws)).note.find("no access run recorded"), std::string::npos);
+    const auto profile = write_profile(dir);
+    auto r = test::run_cli({"access", ws.string(), "--profile", profile.string(), "--bands", "2,4", "--cell-m", "50",
+                            "--matrix-cutoff", "3", "--flag-snap-m", "15", "--no-coverage-m", "1500",
+                            "--own-hub-ratio", "2", "--own-hub-extra-min", "1"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto rec = recorded_access_parameters(Workspace(ws));
+    ASSERT_TRUE(rec.recorded) << rec.note;
+    EXPECT_EQ(rec.parameters.profile.name, "test");
+    EXPECT_EQ(rec.parameters.profile.class_kph.at("fast"), 36);
+    EXPECT_EQ(rec.parameters.profile.fallback_kph, 30);
+    EXPECT_EQ(rec.parameters.access.isochrones.minutes, (std::vector<double>{2, 4}));
+    EXPECT_EQ(rec.parameters.access.isochrones.cell_m, 50);
+    EXPECT_EQ(rec.parameters.access.matrix_cutoff_minutes, 3);
+    EXPECT_EQ(rec.parameters.access.flag_snap_m, 15);
+    EXPECT_EQ(rec.parameters.access.no_coverage_m, 1500);
+    EXPECT_EQ(rec.parameters.access.own_hub_ratio, 2);
+    EXPECT_EQ(rec.parameters.access.own_hub_extra_minutes, 1);
+    // The profile file may change or vanish afterwards: the run kept the profile itself.
+    std::filesystem::remove(profile);
+    std::filesystem::remove(graph_cache_path(ws));
+    const auto g = load_recorded_graph(ws);
+    ASSERT_TRUE(g.has_value());
+    EXPECT_NE(g->cache_note.find("speed profile test"), std::string::npos) << g->cache_note;
+    // --no-write records nothing.
+    r = test::run_cli({"access", ws.string(), "--profile", write_profile(dir).string(), "--no-write"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(Workspace(ws).read("analysis_runs").features.size(), 1u);
 }

@@ -133,6 +133,8 @@ const RegisterCommand registered{Command{
     "                  (road | straight_line), snap distance and flags\n"
     "  access_matrix   school x venue pairs within --matrix-cutoff minutes\n"
     "  isochrones      per hub type and band: the area within N minutes' drive of a venue\n"
+    "  analysis_runs   a row recording this run's options (the speed profile itself, thresholds, cutoff,\n"
+    "                  bands): a scenario or venue suggestion re-routing later uses the same ones\n"
     "\n"
     "  --roads SPEC             road source instead of the workspace roads layer: an .osm.pbf path, a JSON\n"
     "                           file with a manifest roads entry, or that JSON inline\n"
