@@ -1,5 +1,6 @@
 // OGC API - Features Part 1 (Core, GeoJSON) and Part 2 (CRS by reference).
 #include "coldspot/geo/crs.hpp"
+#include "coldspot/service/gzip.hpp"
 #include "coldspot/service/geojson_writer.hpp"
 #include "coldspot/service/items_query.hpp"
 #include "coldspot/service/problem.hpp"
@@ -179,25 +180,48 @@ Reply items(const RouteContext& ctx, const std::string& id) {
                        R"(,"numberReturned":)" + std::to_string(page.positions.size()) + R"(,"timeStamp":")" + utc_timestamp() +
                        R"(","links":)" + links.dump() + R"(,"features":[)";
     FeatureWriteOptions options{q.crs, q.properties, q.all_properties};
-    // The stream holds the snapshot, so a swap during a long download changes nothing for it.
-    r.stream = [head = std::move(head), positions = std::move(page.positions), &c, options, hold = ctx.hold](BodySink& sink) {
+    auto positions = std::make_shared<const std::vector<std::size_t>>(std::move(page.positions));
+    // The streams hold the snapshot, so a swap during a long download changes nothing for them.
+    r.stream = [head, positions, &c, options, hold = ctx.hold](BodySink& sink) {
         ChunkedText out(sink);
         out.text() += head;
         std::string scratch;
-        for (std::size_t i = 0; i < positions.size(); ++i) {
+        for (std::size_t i = 0; i < positions->size(); ++i) {
+            const std::size_t position = (*positions)[i];
             if (i) out.text() += ',';
             if (options.all_properties && c.text_cache) {
                 // The text of a whole feature never changes within a snapshot: kept after first use.
-                out.text() += c.text_cache->text(options.crs, positions[i], scratch,
-                                                 [&](std::string& text) { append_feature(text, c, positions[i], options); });
+                out.text() += c.text_cache->text(options.crs, position, scratch, [&](std::string& text) { append_feature(text, c, position, options); });
             } else {
-                append_feature(out.text(), c, positions[i], options);
+                append_feature(out.text(), c, position, options);
             }
             out.maybe_flush();
         }
         out.text() += "]}";
         out.flush();
     };
+    if (options.all_properties && c.text_cache) {
+        // gzip without deflating the features again: the head (which has this request's links and
+        // time) and the first feature are compressed now, every further feature is its kept
+        // fragment of "," + text. Pages with chosen properties go through the streaming compressor.
+        r.gzip_stream = [head = std::move(head), positions, &c, options, hold = ctx.hold](BodySink& sink) {
+            GzipMemberWriter gz(sink);
+            std::string scratch;
+            DeflateFragment scratch_fragment;
+            const auto writer = [&](std::size_t position) { return [&, position](std::string& text) { append_feature(text, c, position, options); }; };
+            if (positions->empty()) {
+                gz.text(head);
+            } else {
+                const std::size_t first = positions->front();
+                gz.text(head, c.text_cache->text(options.crs, first, scratch, writer(first)));
+            }
+            for (std::size_t i = 1; i < positions->size(); ++i) {
+                const std::size_t position = (*positions)[i];
+                gz.fragment(c.text_cache->separated_fragment(options.crs, position, scratch, scratch_fragment, writer(position)));
+            }
+            gz.finish("]}");
+        };
+    }
     return r;
 }
 

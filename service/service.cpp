@@ -195,7 +195,10 @@ Reply Service::handle(const Request& request, std::string& route) {
     const auto ae = request.header("accept-encoding");
     const bool gzip = r.compressible && ae && accepts_gzip(*ae) && request.method != "HEAD";
     if (r.compressible && (r.stream || !r.body.empty())) r.set_header("Vary", "Accept-Encoding");
-    if (gzip && r.stream) {
+    if (gzip && r.stream && r.gzip_stream) {
+        r.stream = std::move(r.gzip_stream);
+        r.set_header("Content-Encoding", "gzip");
+    } else if (gzip && r.stream) {
         auto inner = std::move(r.stream);
         r.stream = [inner = std::move(inner)](BodySink& sink) {
             // Level 1: on GeoJSON it keeps most of level 6's saving at a quarter of the CPU, and

@@ -5,6 +5,12 @@
 // never changes either. Texts are made on first use, not at load (a workspace of England in three
 // CRSs would be hundreds of MB, most of it never asked for), and within a byte budget shared by
 // every collection of the snapshot: past it, features are written afresh on each request.
+//
+// Beside a text, the cache keeps its deflate fragment (of "," + text, the separator that precedes
+// every feature of a page but the first): a gzip page is then laid together from fragments with
+// memcpy and crc32_combine instead of being deflated on every request (see gzip.hpp). Fragments are
+// made on the first gzip request for the feature, so clients that never ask for gzip pay nothing.
+#include "coldspot/service/gzip.hpp"
 #include "coldspot/service/output_crs.hpp"
 
 #include <array>
@@ -42,15 +48,34 @@ public:
         return scratch;
     }
 
+    /// The deflate fragment of "," followed by the text of feature `position` in `crs` (the text
+    /// through text() with `make`): the kept one, or one made now in `scratch_fragment`, kept when
+    /// the budget allows. Past the budget the fragment is made at a cheaper level each time.
+    template <typename Make>
+    const DeflateFragment& separated_fragment(OutputCrs crs, std::size_t position, std::string& scratch, DeflateFragment& scratch_fragment, const Make& make) {
+        auto& slot = fragments_[static_cast<std::size_t>(crs)][position];
+        if (const DeflateFragment* kept = slot.load(std::memory_order_acquire)) return *kept;
+        const std::string& feature = text(crs, position, scratch, make);
+        const bool room = budget_->used.load(std::memory_order_relaxed) < budget_->limit;
+        // Level 6 when the fragment will be kept (paid once), level 1 when it is made per request.
+        scratch_fragment = deflate_fragment(",", feature, room ? 6 : 1);
+        if (room)
+            if (const DeflateFragment* kept = keep(slot, scratch_fragment)) return *kept;
+        return scratch_fragment;
+    }
+
     std::size_t size() const noexcept { return size_; }
 
 private:
     using Slot = std::atomic<const std::string*>;
+    using FragmentSlot = std::atomic<const DeflateFragment*>;
     const std::string* keep(Slot& slot, const std::string& text);
+    const DeflateFragment* keep(FragmentSlot& slot, DeflateFragment& fragment);
 
     std::size_t size_;
     std::shared_ptr<FeatureTextBudget> budget_;
-    std::array<std::unique_ptr<Slot[]>, 3> slots_; ///< one per OutputCrs
+    std::array<std::unique_ptr<Slot[]>, 3> slots_;             ///< one per OutputCrs
+    std::array<std::unique_ptr<FragmentSlot[]>, 3> fragments_; ///< one per OutputCrs
 };
 
 } // namespace coldspot::service

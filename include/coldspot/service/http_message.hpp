@@ -45,6 +45,9 @@ struct Reply {
     /// When set, the body is produced by this function instead of `body` and sent chunked, so a
     /// large response never needs one buffer of its size.
     std::function<void(BodySink&)> stream;
+    /// Optional beside `stream`: produces the same body as a gzip member by itself (from kept
+    /// deflate fragments), used for a client that accepts gzip instead of compressing `stream`.
+    std::function<void(BodySink&)> gzip_stream;
     /// Whether the body may be gzip-compressed for a client that accepts it (false for bodies that
     /// are compressed already, such as gzipped tiles).
     bool compressible = true;
