@@ -32,6 +32,98 @@ geo::Box outer_envelope(const geo::MultiPolygon& mp) {
     return b;
 }
 
+/// Sutherland-Hodgman against one side of the buffered tile: keeps points with
+/// sign * (coordinate axis) <= sign * c, adding the crossing points (rounded later).
+void clip_side(const std::vector<Point>& in, std::vector<Point>& out, int axis, double c, double sign) {
+    out.clear();
+    const std::size_t n = in.size();
+    if (n == 0) return;
+    const auto coord = [axis](const Point& p) { return axis == 0 ? p.x() : p.y(); };
+    const auto inside = [&](const Point& p) { return sign * coord(p) <= sign * c; };
+    for (std::size_t i = 0; i < n; ++i) {
+        const Point& a = in[(i + n - 1) % n];
+        const Point& b = in[i];
+        const bool ia = inside(a), ib = inside(b);
+        if (ia != ib) {
+            const double t = (c - coord(a)) / (coord(b) - coord(a));
+            if (axis == 0)
+                out.emplace_back(c, a.y() + t * (b.y() - a.y()));
+            else
+                out.emplace_back(a.x() + t * (b.x() - a.x()), c);
+        }
+        if (ib) out.push_back(b);
+    }
+}
+
+/// The fast clip for a polygon crossing the buffered tile edge: Sutherland-Hodgman of each ring
+/// against the rectangle, new vertices rounded, then the usual validity check. Sutherland-Hodgman
+/// is exact for a ring whose part inside the rectangle is connected; when it is not (a concave
+/// ring leaving and re-entering so the inside falls apart), or a hole crosses the edge (it would
+/// touch the exterior along the edge), or rounding breaks validity, it returns false and the
+/// caller takes the general overlay (Boost.Geometry, GEOS repair), as before.
+bool rectangle_clip(const PreparedZoom& pz, const PreparedPolygon& pf, std::int64_t k, std::int64_t ox,
+                    std::int64_t oy, std::int64_t lo, std::int64_t hi, PolygonOutcome& out) {
+    thread_local std::vector<Point> a, b;
+    geo::MultiPolygon mp;
+    bool kept_any = false;
+    const auto flo = static_cast<double>(lo), fhi = static_cast<double>(hi);
+    for (std::uint32_t r = pf.first_ring; r < pf.first_ring + pf.ring_count; ++r) {
+        const PreparedRing& pr = pz.rings[r];
+        a.clear();
+        bool any_out = false, any_in = false;
+        for (std::uint32_t p = pr.first_point; p < pr.first_point + pr.size; ++p) {
+            const TilePoint& w = pz.points[p];
+            const std::int64_t x = w.x * k - ox, y = w.y * k - oy;
+            const bool in = x >= lo && x <= hi && y >= lo && y <= hi;
+            any_out |= !in;
+            any_in |= in;
+            a.emplace_back(static_cast<double>(x), static_cast<double>(y));
+        }
+        // Exteriors are clockwise in Boost's y-up frame (negative surveyor's sum), holes not.
+        double twice_area = 0;
+        for (std::size_t i = 0, n = a.size(); i < n; ++i) {
+            const Point& p = a[i];
+            const Point& q = a[(i + 1) % n];
+            twice_area += p.x() * q.y() - q.x() * p.y();
+        }
+        const bool hole = twice_area > 0;
+        // A hole across the edge, wholly outside the box or around it: the general overlay's business.
+        if (hole && any_out) return false;
+        if (hole) {
+            if (mp.empty()) return false;
+            geo::Ring h(a.begin(), a.end());
+            h.push_back(h.front());
+            mp.back().inners().push_back(std::move(h));
+            continue;
+        }
+        if (any_out) {
+            clip_side(a, b, 0, flo, -1);
+            clip_side(b, a, 0, fhi, 1);
+            clip_side(a, b, 1, flo, -1);
+            clip_side(b, a, 1, fhi, 1);
+        }
+        mp.emplace_back();
+        if (a.size() < 3) continue; // outside the box; removed as collapsed below
+        kept_any = true;
+        geo::Ring& ring = mp.back().outer();
+        ring.reserve(a.size() + 1);
+        for (const Point& p : a) ring.emplace_back(std::round(p.x()), std::round(p.y()));
+        ring.push_back(ring.front());
+    }
+    // quantise() rounds (a no-op now), drops repeats, spikes and collapsed rings, fixes the
+    // orientation and rejects anything invalid: a disconnected inside shows up here as the
+    // Sutherland-Hodgman bridge running along the box edge and back.
+    for (auto& poly : mp)
+        if (poly.outer().empty() && !poly.inners().empty()) return false; // hole of a ring outside the box
+    if (!detail::quantise(mp)) return false;
+    // Something inside that rounds away is written as a placeholder square: the general path does that.
+    if (mp.empty()) return !kept_any;
+    out.rectangle_clip = true;
+    out.area_units = bg::area(mp);
+    out.rings = detail::to_paths(mp, pz.extent);
+    return true;
+}
+
 } // namespace
 
 PreparedZoom prepare_polygons(const std::vector<const geo::MultiPolygon*>& geometries, std::uint32_t z,
@@ -163,6 +255,7 @@ PolygonOutcome prepared_to_tile(const PreparedZoom& pz, std::size_t i, const Til
 
     // Crosses the buffered edge: clip in tile units, then round the new edge vertices and check.
     out.clipped = true;
+    if (rectangle_clip(pz, pf, k, ox, oy, lo, hi, out)) return out;
     geo::MultiPolygon units;
     for (std::uint32_t r = pf.first_ring; r < pf.first_ring + pf.ring_count; ++r) {
         const PreparedRing& pr = pz.rings[r];

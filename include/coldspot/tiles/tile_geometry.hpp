@@ -33,6 +33,7 @@ struct PolygonOutcome {
     bool placeholder = false;    ///< smaller than one unit: written as a 1x1 square
     bool invalid = false;        ///< could not be made valid on the grid (never seen on real data)
     bool clipped = false;        ///< crossed the buffered tile edge and went through clipping
+    bool rectangle_clip = false; ///< clipped by the fast Sutherland-Hodgman rectangle clip (no general overlay)
     bool reduced = false;        ///< a tiny polygon left out by tiny-polygon reduction (counted)
 };
 
