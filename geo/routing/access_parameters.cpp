@@ -13,17 +13,16 @@ namespace {
 
 using nlohmann::json;
 
-/// Replaces `target` with j[key] when present; the value must be a number within [min, inf).
+/// Replaces `target` with j[key] when present: a number above zero (or zero when allowed).
 void read_number(const json& j, const char* key, double& target, const std::string& origin, const std::string& path,
-                 double min, bool min_inclusive) {
+                 bool allow_zero = false) {
     if (!j.contains(key)) return;
     const auto& v = j[key];
     const std::string field = path.empty() ? std::string(key) : path + "." + key;
     if (!v.is_number()) throw ManifestError({origin, 0, field}, "must be a number");
     const double x = v.get<double>();
-    if (!(min_inclusive ? x >= min : x > min))
-        throw ManifestError({origin, 0, field}, std::string("must be ") + (min_inclusive ? "at least " : "more than ") +
-                                                    std::to_string(min));
+    if (!(x > 0 || (allow_zero && x == 0)))
+        throw ManifestError({origin, 0, field}, allow_zero ? "must be zero or more" : "must be positive");
     target = x;
 }
 
@@ -67,12 +66,12 @@ AccessParameters parse_access_parameters(const std::string& json_text, const std
     }
     auto& a = p.access;
     const json& snap = object_at(j, "snap", origin);
-    read_number(snap, "flag_snap_m", a.flag_snap_m, origin, "snap", 0, false);
-    read_number(snap, "no_coverage_m", a.no_coverage_m, origin, "snap", 0, false);
+    read_number(snap, "flag_snap_m", a.flag_snap_m, origin, "snap");
+    read_number(snap, "no_coverage_m", a.no_coverage_m, origin, "snap");
     const json& own = object_at(j, "own_hub", origin);
-    read_number(own, "ratio", a.own_hub_ratio, origin, "own_hub", 0, false);
-    read_number(own, "extra_minutes", a.own_hub_extra_minutes, origin, "own_hub", 0, true);
-    read_number(j, "matrix_cutoff_minutes", a.matrix_cutoff_minutes, origin, "", 0, true);
+    read_number(own, "ratio", a.own_hub_ratio, origin, "own_hub");
+    read_number(own, "extra_minutes", a.own_hub_extra_minutes, origin, "own_hub", true);
+    read_number(j, "matrix_cutoff_minutes", a.matrix_cutoff_minutes, origin, "", true);
     const json& iso = object_at(j, "isochrones", origin);
     if (iso.contains("minutes")) {
         const auto& m = iso["minutes"];
@@ -84,9 +83,9 @@ AccessParameters parse_access_parameters(const std::string& json_text, const std
             a.isochrones.minutes.push_back(v.get<double>());
         }
     }
-    read_number(iso, "cell_m", a.isochrones.cell_m, origin, "isochrones", 0, false);
-    read_number(iso, "access_radius_m", a.isochrones.access_radius_m, origin, "isochrones", 0, true);
-    read_number(iso, "access_kph", a.isochrones.access_kph, origin, "isochrones", 0, false);
+    read_number(iso, "cell_m", a.isochrones.cell_m, origin, "isochrones");
+    read_number(iso, "access_radius_m", a.isochrones.access_radius_m, origin, "isochrones", true);
+    read_number(iso, "access_kph", a.isochrones.access_kph, origin, "isochrones");
     return p;
 }
 
