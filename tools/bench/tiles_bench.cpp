@@ -2,7 +2,8 @@
 // does not depend on the whole CLI:
 //   tiles_bench pyramid WORKSPACE LAYERS MAXZOOM THREADS OUT.mbtiles
 //   tiles_bench latency WORKSPACE LAYERS TILELIST        (TILELIST: one z/x/y per line)
-// latency prints "z/x/y microseconds mvt_bytes features dropped reduced encode_passes" per tile
+// latency prints "z/x/y microseconds mvt_bytes features dropped reduced encode_passes mvt_only_microseconds" per tile
+// (microseconds: render() = encode + gzip; mvt_only: render_mvt(), the encode alone)
 // (render without cache, after TileService::prepare(14), whose time goes to stderr).
 #include "coldspot/tiles/archive.hpp"
 
@@ -12,6 +13,8 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
+#include <string>
 
 using namespace coldspot;
 using Clock = std::chrono::steady_clock;
@@ -74,8 +77,14 @@ int main(int argc, char** argv) {
             const auto t = Clock::now();
             const auto tile = svc->render("bench", tiles::TileId{z, x, y});
             const double us = std::chrono::duration<double, std::micro>(Clock::now() - t).count();
+            // The same tile encoded only (no gzip): what PostGIS's ST_AsMVT does.
+            const auto tm = Clock::now();
+            const std::string mvt = svc->render_mvt("bench", tiles::TileId{z, x, y});
+            const double mvt_us = std::chrono::duration<double, std::micro>(Clock::now() - tm).count();
+            if (mvt.size() != tile.mvt_bytes) throw std::runtime_error("render_mvt and render disagree on " + line);
             std::cout << z << "/" << x << "/" << y << " " << us << " " << tile.mvt_bytes << " " << tile.feature_count << " "
-                      << tile.features_dropped << " " << tile.features_reduced << " " << tile.encode_passes << "\n";
+                      << tile.features_dropped << " " << tile.features_reduced << " " << tile.encode_passes << " " << mvt_us
+                      << "\n";
         }
         return 0;
     }

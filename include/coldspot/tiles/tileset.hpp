@@ -129,6 +129,10 @@ public:
     std::shared_ptr<const EncodedTile> get(const std::string& tileset, const TileId& tile) const;
     /// Encodes without touching the cache (exports and benchmarks).
     EncodedTile render(const std::string& tileset, const TileId& tile) const;
+    /// The uncompressed MVT bytes of the tile, as render() encodes them before gzip (what PostGIS's
+    /// ST_AsMVT returns: the latency benchmark times both); `stats`, when given, gets the counts
+    /// render() reports (gzip_body and etag left empty).
+    std::string render_mvt(const std::string& tileset, const TileId& tile, EncodedTile* stats = nullptr) const;
     /// Generalises every polygon layer for zooms 0..maxzoom now rather than on the first tile of
     /// each zoom (servers call it at start-up; benchmarks before timing tiles).
     void prepare(std::uint32_t maxzoom) const;
