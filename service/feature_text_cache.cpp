@@ -6,6 +6,7 @@ FeatureTextCache::FeatureTextCache(std::size_t features, std::shared_ptr<Feature
     // make_unique<T[]> value-initialises: every slot starts null.
     for (auto& s : slots_) s = std::make_unique<Slot[]>(features);
     for (auto& s : fragments_) s = std::make_unique<FragmentSlot[]>(features);
+    for (auto& s : blocks_) s = std::make_unique<FragmentSlot[]>(features / kBlockFeatures);
 }
 
 FeatureTextCache::~FeatureTextCache() {
@@ -13,6 +14,8 @@ FeatureTextCache::~FeatureTextCache() {
         for (std::size_t i = 0; i < size_; ++i) delete s[i].load(std::memory_order_relaxed);
     for (auto& s : fragments_)
         for (std::size_t i = 0; i < size_; ++i) delete s[i].load(std::memory_order_relaxed);
+    for (auto& s : blocks_)
+        for (std::size_t i = 0; i < size_ / kBlockFeatures; ++i) delete s[i].load(std::memory_order_relaxed);
 }
 
 const std::string* FeatureTextCache::keep(Slot& slot, const std::string& text) {

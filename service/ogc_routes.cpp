@@ -202,8 +202,8 @@ Reply items(const RouteContext& ctx, const std::string& id) {
     };
     if (options.all_properties && c.text_cache) {
         // gzip without deflating the features again: the head (which has this request's links and
-        // time) and the first feature are compressed now, every further feature is its kept
-        // fragment of "," + text. Pages with chosen properties go through the streaming compressor.
+        // time) and the first feature are compressed now, every further feature comes from kept
+        // fragments of "," + text. Pages with chosen properties go through the streaming compressor.
         r.gzip_stream = [head = std::move(head), positions, &c, options, hold = ctx.hold](BodySink& sink) {
             GzipMemberWriter gz(sink);
             std::string scratch;
@@ -215,9 +215,27 @@ Reply items(const RouteContext& ctx, const std::string& id) {
                 const std::size_t first = positions->front();
                 gz.text(head, c.text_cache->text(options.crs, first, scratch, writer(first)));
             }
-            for (std::size_t i = 1; i < positions->size(); ++i) {
+            // A whole aligned block of consecutive features goes as one kept fragment (compressed
+            // together, so nearly as small as a deflated page); the features around it, and pages
+            // with gaps (filters, bbox), go a feature at a time.
+            constexpr std::size_t block = FeatureTextCache::kBlockFeatures;
+            const auto write_at = [&](std::size_t position, std::string& text) { append_feature(text, c, position, options); };
+            const auto whole_block_at = [&](std::size_t i) {
+                const std::size_t p = (*positions)[i];
+                if (p % block != 0 || i + block > positions->size() || p + block > c.text_cache->size()) return false;
+                for (std::size_t k = 1; k < block; ++k)
+                    if ((*positions)[i + k] != p + k) return false;
+                return true;
+            };
+            for (std::size_t i = 1; i < positions->size();) {
                 const std::size_t position = (*positions)[i];
-                gz.fragment(c.text_cache->separated_fragment(options.crs, position, scratch, scratch_fragment, writer(position)));
+                if (whole_block_at(i)) {
+                    gz.fragment(c.text_cache->separated_block(options.crs, position / block, scratch, scratch_fragment, write_at));
+                    i += block;
+                } else {
+                    gz.fragment(c.text_cache->separated_fragment(options.crs, position, scratch, scratch_fragment, writer(position)));
+                    ++i;
+                }
             }
             gz.finish("]}");
         };
