@@ -67,6 +67,26 @@ TEST(TileService, EmptyTileIsValidGzipOfNothing) {
     EXPECT_EQ(gzip_decompress(t->gzip_body), "");
 }
 
+TEST(TileService, RenderMvtIsTheGzipBodyUncompressed) {
+    TileServiceOptions o;
+    o.prebuild_max_zoom = -1;
+    TileService svc({two_areas()}, {single("areas")}, o);
+    for (const TileId t : {TileId{2, 1, 1}, TileId{2, 3, 3}, TileId{0, 0, 0}}) {
+        const EncodedTile full = svc.render("areas", t);
+        EncodedTile stats;
+        const std::string mvt = svc.render_mvt("areas", t, &stats);
+        EXPECT_EQ(mvt, gzip_decompress(full.gzip_body)) << t.to_string();
+        EXPECT_EQ(stats.mvt_bytes, mvt.size());
+        EXPECT_EQ(stats.feature_count, full.feature_count);
+        EXPECT_TRUE(stats.gzip_body.empty());
+        EXPECT_TRUE(stats.etag.empty());
+    }
+    EXPECT_FALSE(svc.render_mvt("areas", TileId{2, 1, 1}).empty());
+    EXPECT_THROW(svc.render_mvt("nope", TileId{0, 0, 0}), NotFoundError);
+    EXPECT_THROW(svc.render_mvt("areas", TileId{3, 8, 0}), InvalidArgumentError);
+    EXPECT_EQ(svc.cache_stats().misses, 0u); // neither touches the cache
+}
+
 TEST(TileService, CacheHitsReturnTheSameTileAndEtagsAreStrongAndStable) {
     TileServiceOptions o;
     o.prebuild_max_zoom = -1;
