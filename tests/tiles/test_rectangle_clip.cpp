@@ -54,6 +54,9 @@ Ring normalised(const TilePath& path) {
     return r;
 }
 
+/// A 500 x 1000 exterior across the buffered east edge (x = 4160).
+Ring across_east_edge() { return {{3800, 1000}, {3800, 2000}, {4300, 2000}, {4300, 1000}}; }
+
 } // namespace
 
 TEST(RectangleClip, TriangleAcrossTheBufferedCornerGetsTwoNewEdges) {
@@ -95,7 +98,7 @@ TEST(RectangleClip, ConcaveRingCrossingTheEdgeTwiceFallsApartIntoTwoPolygons) {
 
 TEST(RectangleClip, HoleAcrossTheEdgeBecomesANotch) {
     // The hole (counter-clockwise in y-up) crosses x = 4160: the result is one ring with a notch.
-    const auto out = clip({{{3800, 1000}, {3800, 2000}, {4300, 2000}, {4300, 1000}},
+    const auto out = clip({across_east_edge(),
                            {{4100, 1400}, {4250, 1400}, {4250, 1600}, {4100, 1600}}});
     EXPECT_TRUE(out.clipped);
     EXPECT_FALSE(out.rectangle_clip);
@@ -106,7 +109,7 @@ TEST(RectangleClip, HoleAcrossTheEdgeBecomesANotch) {
 }
 
 TEST(RectangleClip, HoleInsideTheBoxStaysAHoleOfTheClippedExterior) {
-    const auto out = clip({{{3800, 1000}, {3800, 2000}, {4300, 2000}, {4300, 1000}},
+    const auto out = clip({across_east_edge(),
                            {{3900, 1400}, {4000, 1400}, {4000, 1600}, {3900, 1600}}});
     EXPECT_TRUE(out.rectangle_clip);
     ASSERT_EQ(out.rings.size(), 2u);
