@@ -1,3 +1,4 @@
+#include "coldspot/geo/version.hpp"
 #include "coldspot/geo/analysis_runs.hpp"
 
 #include "coldspot/geo/timestamp.hpp"
@@ -29,7 +30,7 @@ Feature& append_analysis_run(FeatureTable& runs, const std::string& run_id_prefi
     row.values.resize(runs.fields.size());
     set_run_value(runs, row, "run_id", run_id_prefix + "-" + std::to_string(fid) + "-" + stamp);
     set_run_value(runs, row, "created_at", stamp);
-    set_run_value(runs, row, "coldspot_version", std::string("0.1.0"));
+    set_run_value(runs, row, "coldspot_version", std::string(version()));
     set_run_value(runs, row, "parameters", parameters);
     return row;
 }

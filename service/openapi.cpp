@@ -1,5 +1,6 @@
 // The OpenAPI 3.0 definition served at /api: generated from the live configuration, so the limit
 // default and maximum it states are the ones the server applies.
+#include "coldspot/geo/version.hpp"
 #include "coldspot/service/analysis_schema.hpp"
 #include "coldspot/service/output_crs.hpp"
 #include "routes.hpp"
@@ -123,7 +124,7 @@ Reply openapi_document(const RouteContext& ctx) {
     json analysis_schema = analysis_parameters_schema();
     analysis_schema.erase("$schema"); // OpenAPI 3.0 schema objects do not take it
     json doc = {{"openapi", "3.0.3"},
-                {"info", {{"title", ctx.config.title + " API"}, {"version", "0.1.0"},
+                {"info", {{"title", ctx.config.title + " API"}, {"version", coldspot::version()},
                           {"description", "OGC API - Features (Part 1 Core, Part 2 CRS), vector tiles and the cold-spot analysis API."},
                           {"license", {{"name", "Data: Open Government Licence v3.0 / ODbL"}}}}},
                 {"servers", json::array({{{"url", ctx.base}}})},

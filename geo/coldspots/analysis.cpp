@@ -1,4 +1,4 @@
-#include "coldspot/geo/timestamp.hpp"
+#include "coldspot/geo/analysis_runs.hpp"
 #include "coldspot/geo/coldspots/analysis.hpp"
 
 #include "coldspot/geo/coldspots/scenario_access.hpp"
@@ -29,7 +29,6 @@ using stats::FeatureIndex;
 using stats::LocalStatistics;
 using stats::SpatialWeights;
 
-constexpr const char* kVersion = "coldspot 0.1.0";
 
 Value real_or_null(double v) { return std::isfinite(v) ? Value(v) : Value(); }
 
@@ -526,36 +525,13 @@ AnalysisSummary run_into(const nlohmann::json& parameters, const std::filesystem
 
     // analysis_runs: the previous rows plus this run.
     FeatureTable runs;
-    if (ws.has_layer("analysis_runs")) {
-        runs = ws.read("analysis_runs");
-    } else {
-        runs = FeatureTable{"analysis_runs", "parameters and summary of every cold-spot analysis run", GeometryType::None,
-                            0, {}, {}};
-        runs.fields = {{"run_id", FieldType::String},      {"created_at", FieldType::String},
-                       {"coldspot_version", FieldType::String}, {"parameters", FieldType::String},
-                       {"schools", FieldType::Integer},    {"scored", FieldType::Integer},
-                       {"cold_spot_schools", FieldType::Integer}, {"notes", FieldType::String}};
-    }
-    const std::string stamp = utc_now_iso8601();
-    std::int64_t next_fid = 1;
-    for (const auto& f : runs.features) next_fid = std::max(next_fid, f.fid + 1);
-    result.summary.run_id = "run-" + std::to_string(next_fid) + "-" + stamp;
-    Feature row;
-    row.fid = next_fid;
-    auto set = [&](const char* field, Value v) {
-        const int i = runs.field_index(field);
-        if (i >= 0) row.values[static_cast<std::size_t>(i)] = std::move(v);
-    };
-    row.values.resize(runs.fields.size());
-    set("run_id", result.summary.run_id);
-    set("created_at", std::string(stamp));
-    set("coldspot_version", std::string(kVersion));
-    set("parameters", p.source.dump());
-    set("schools", static_cast<std::int64_t>(result.summary.schools));
-    set("scored", static_cast<std::int64_t>(result.summary.scored));
-    set("cold_spot_schools", static_cast<std::int64_t>(result.summary.cold_spot_schools));
-    set("notes", join(result.summary.notes, "; "));
-    runs.features.push_back(std::move(row));
+    if (ws.has_layer("analysis_runs")) runs = ws.read("analysis_runs");
+    Feature& row = append_analysis_run(runs, "run", p.source.dump());
+    result.summary.run_id = as_text(row.values[static_cast<std::size_t>(runs.require_field("run_id"))]);
+    set_run_value(runs, row, "schools", static_cast<std::int64_t>(result.summary.schools));
+    set_run_value(runs, row, "scored", static_cast<std::int64_t>(result.summary.scored));
+    set_run_value(runs, row, "cold_spot_schools", static_cast<std::int64_t>(result.summary.cold_spot_schools));
+    set_run_value(runs, row, "notes", join(result.summary.notes, "; "));
 
     if (progress) progress("writing workspace", 0.97);
     WorkspaceWriter writer(output, workspace);

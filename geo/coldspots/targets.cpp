@@ -6,6 +6,7 @@
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include <boost/geometry/index/rtree.hpp>
@@ -27,6 +28,14 @@ std::vector<std::string> split(const std::string& s, char sep) {
     while (std::getline(in, cur, sep))
         if (!cur.empty()) out.push_back(cur);
     return out;
+}
+
+/// "2 km", "1.5 km", "800 m": distances as a reader of the method line expects them.
+std::string format_metres(double metres) {
+    char buf[32];
+    if (metres >= 1000) std::snprintf(buf, sizeof buf, "%g km", metres / 1000.0);
+    else std::snprintf(buf, sizeof buf, "%g m", metres);
+    return buf;
 }
 
 std::string slug(const std::string& s) {
@@ -211,7 +220,8 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
                      std::to_string(existing.size()) + " " + hub_type + " venue(s)";
         if (road.demand_off_road > 0)
             out.method += "; " + std::to_string(road.demand_off_road) + " of " + std::to_string(at.size()) +
-                          " schools are beyond road coverage (over 2 km from a road): straight-line estimate for them";
+                          " schools are beyond road coverage (over " + format_metres(graph->parameters.access.no_coverage_m) +
+                          " from a road): straight-line estimate for them";
     } else {
         const double reach_m = cutoff_minutes / 60.0 * kph * 1000.0 / detour_factor;
         namespace bgi = boost::geometry::index;

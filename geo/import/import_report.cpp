@@ -1,3 +1,4 @@
+#include "coldspot/geo/version.hpp"
 #include "coldspot/geo/import/import_report.hpp"
 
 #include "coldspot/geo/import/sha256.hpp"
@@ -49,7 +50,7 @@ FeatureTable ImportReport::provenance_table(const std::string& imported_at) cons
                     d.rows_rejected,
                     d.vintage,
                     imported_at,
-                    std::string("0.1.0")};
+                    std::string(version())};
         t.features.push_back(std::move(f));
     }
     return t;

@@ -1,4 +1,4 @@
-#include "coldspot/geo/timestamp.hpp"
+#include "coldspot/geo/analysis_runs.hpp"
 #include "coldspot/geo/remits/analysis.hpp"
 
 #include "coldspot/geo/error.hpp"
@@ -269,17 +269,6 @@ FeatureTable schools_with_remits(FeatureTable schools, const RemitAnalysis& a) {
 }
 
 FeatureTable with_run_recorded(FeatureTable runs, const RemitAnalysis& a) {
-    if (runs.fields.empty()) {
-        // The schema the cold-spot step uses, so both steps append to one table.
-        runs = FeatureTable{"analysis_runs", "parameters and summary of every analysis run", GeometryType::None, 0, {}, {}};
-        runs.fields = {{"run_id", FieldType::String},           {"created_at", FieldType::String},
-                       {"coldspot_version", FieldType::String}, {"parameters", FieldType::String},
-                       {"schools", FieldType::Integer},         {"scored", FieldType::Integer},
-                       {"cold_spot_schools", FieldType::Integer}, {"notes", FieldType::String}};
-    }
-    const std::string stamp = utc_now_iso8601();
-    std::int64_t fid = 1;
-    for (const auto& f : runs.features) fid = std::max(fid, f.fid + 1);
     nlohmann::json params{{"step", "remits"},
                           {"snap_distance_m", a.options.snap_distance_m},
                           {"sliver_area_m2", a.options.sliver_area_m2},
@@ -290,19 +279,9 @@ FeatureTable with_run_recorded(FeatureTable runs, const RemitAnalysis& a) {
     const std::string notes = std::to_string(a.overlay.zones.size()) + " remit zones, " + std::to_string(a.overlay.gaps.size()) +
                               " gap layers, " + std::to_string(a.overlay.overlaps.size()) + " overlaps, " +
                               std::to_string(a.overlay.slivers.size()) + " sliver parts";
-    Feature row;
-    row.fid = fid;
-    row.values.resize(runs.fields.size());
-    auto set = [&](const char* field, Value v) {
-        if (const int i = runs.field_index(field); i >= 0) row.values[static_cast<std::size_t>(i)] = std::move(v);
-    };
-    set("run_id", "remits-" + std::to_string(fid) + "-" + stamp);
-    set("created_at", std::string(stamp));
-    set("coldspot_version", std::string("0.1.0"));
-    set("parameters", params.dump());
-    set("schools", static_cast<std::int64_t>(a.inputs.schools.size()));
-    set("notes", notes);
-    runs.features.push_back(std::move(row));
+    Feature& row = append_analysis_run(runs, "remits", params.dump());
+    set_run_value(runs, row, "schools", static_cast<std::int64_t>(a.inputs.schools.size()));
+    set_run_value(runs, row, "notes", notes);
     return runs;
 }
 

@@ -1,6 +1,7 @@
 // coldspot: the command-line entry point. Dispatches to the verbs registered in cmd_*.cpp.
 #include "command.hpp"
 
+#include "coldspot/geo/version.hpp"
 #include "coldspot/geo/error.hpp"
 
 #include <algorithm>
@@ -25,7 +26,7 @@ int main(int argc, char** argv) {
         return args.empty() ? 2 : 0;
     }
     if (args[0] == "--version") {
-        std::cout << "coldspot 0.1.0\n";
+        std::cout << "coldspot " << coldspot::version() << "\n";
         return 0;
     }
     const auto& commands = coldspot::cli::registry();
