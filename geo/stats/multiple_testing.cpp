@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <utility>
 
 namespace coldspot::geo::stats {
 
@@ -29,13 +30,21 @@ std::vector<std::uint32_t> ascending_order(std::span<const double> p) {
     const std::size_t m = key.size();
     key_tmp.resize(m);
     index_tmp.resize(m);
-    for (unsigned shift = 0; shift < 64 && m > 1; shift += 8) {
-        std::array<std::size_t, 257> start{};
-        for (auto k : key) ++start[((k >> shift) & 0xFF) + 1];
-        if (start[((key[0] >> shift) & 0xFF) + 1] == m) continue; // one digit: nothing moves
-        for (std::size_t d = 1; d < start.size(); ++d) start[d] += start[d - 1];
+    // LSD radix sort on 11-bit digits (6 passes for 64 bits), all histograms from one read of the
+    // keys; a digit every key shares (the sign and most exponent bits of p-values) moves nothing.
+    constexpr unsigned kBits = 11, kPasses = (64 + kBits - 1) / kBits;
+    constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+    std::vector<std::uint32_t> count(kPasses * kBuckets, 0);
+    for (auto k : key)
+        for (unsigned d = 0; d < kPasses; ++d) ++count[d * kBuckets + ((k >> (d * kBits)) & (kBuckets - 1))];
+    for (unsigned d = 0; d < kPasses && m > 1; ++d) {
+        std::uint32_t* c = count.data() + d * kBuckets;
+        const unsigned shift = d * kBits;
+        if (c[(key[0] >> shift) & (kBuckets - 1)] == m) continue; // one digit: nothing moves
+        std::uint32_t total = 0;
+        for (std::size_t b = 0; b < kBuckets; ++b) total += std::exchange(c[b], total);
         for (std::size_t i = 0; i < m; ++i) {
-            const std::size_t to = start[(key[i] >> shift) & 0xFF]++;
+            const std::uint32_t to = c[(key[i] >> shift) & (kBuckets - 1)]++;
             key_tmp[to] = key[i];
             index_tmp[to] = index[i];
         }
