@@ -322,15 +322,16 @@ private:
             stream.flush();
             return 0;
         }
+        const std::string& body = reply.shared_body ? *reply.shared_body : reply.body;
         AdaptiveSink sink(response, code);
         if (reply.stream) {
             reply.stream(sink);
-        } else if (reply.body.size() <= kBufferedBodyBytes) {
-            response.send(code, reply.body);
-            return reply.body.size();
+        } else if (body.size() <= kBufferedBodyBytes) {
+            response.send(code, body);
+            return body.size();
         } else {
             constexpr std::size_t piece = 256u << 10;
-            for (std::size_t at = 0; at < reply.body.size(); at += piece) sink.write(std::string_view(reply.body).substr(at, piece));
+            for (std::size_t at = 0; at < body.size(); at += piece) sink.write(std::string_view(body).substr(at, piece));
         }
         return sink.finish();
     }

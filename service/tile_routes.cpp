@@ -103,7 +103,7 @@ Reply tile(const RouteContext& ctx, const std::string& tileset, const std::strin
     const auto ae = ctx.request.header("accept-encoding");
     if (ae && accepts_gzip(*ae)) {
         r.set_header("Content-Encoding", "gzip");
-        r.body = encoded->gzip_body;
+        r.shared_body = std::shared_ptr<const std::string>(encoded, &encoded->gzip_body); // aliases the cached tile
     } else {
         r.body = tiles::gzip_decompress(encoded->gzip_body);
     }

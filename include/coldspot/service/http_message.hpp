@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,9 @@ struct Reply {
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    /// When set, sent instead of `body` without a copy into the reply: a body kept elsewhere for
+    /// many responses (a cached tile), shared rather than copied on every request.
+    std::shared_ptr<const std::string> shared_body;
     /// When set, the body is produced by this function instead of `body` and sent chunked, so a
     /// large response never needs one buffer of its size.
     std::function<void(BodySink&)> stream;
