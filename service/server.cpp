@@ -3,12 +3,16 @@
 #include "coldspot/geo/error.hpp"
 #include "coldspot/service/problem.hpp"
 #include "coldspot/service/request_head.hpp"
+#include "coldspot/service/response_head.hpp"
+#include "coldspot/service/whole_request.hpp"
+#include "connection_writer.hpp"
 
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/http_headers.h>
 #include <pistache/peer.h>
 
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -22,22 +26,6 @@ namespace coldspot::service {
 namespace {
 
 namespace Http = Pistache::Http;
-
-/// A response header with a name chosen at run time. Pistache 0.0.5 silently drops headers added
-/// with addRaw(), and its CUSTOM_HEADER macro only takes C++ identifiers (no "Content-Crs").
-class NamedHeader final : public Http::Header::Header {
-public:
-    NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
-    const char* name() const override { return name_.c_str(); }
-    void write(std::ostream& os) const override { os << value_; }
-#ifdef SAFE_HEADER_CAST
-    uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
-#endif
-
-private:
-    std::string name_;
-    std::string value_;
-};
 
 /// One line per request: time, client, request line, status, body bytes, milliseconds.
 class AccessLog {
@@ -67,66 +55,104 @@ private:
     std::ostream* out_ = nullptr;
 };
 
-constexpr std::size_t kMaxResponseBytes = 4u << 20; ///< Pistache's buffer for one send()
-constexpr std::size_t kBufferedBodyBytes = 3u << 20; ///< streamed bodies up to this go out in one send()
+constexpr std::size_t kMaxResponseBytes = 4u << 20; ///< Pistache's buffer for one send() (its own 408 only)
+constexpr std::size_t kBufferedBodyBytes = 3u << 20; ///< streamed bodies up to this go out in one write
 constexpr std::size_t kFirstBufferBytes = 1u << 20;   ///< a 1,000-feature page is about 600 KB
 constexpr std::size_t kMaxHeaderBytes = 16384;        ///< all request header lines together (431 above)
 
-/// Receives a streamed body. While it stays small it is buffered and sent in one write with a
-/// Content-Length (Pistache's chunked path costs a reactor round trip per chunk); once it outgrows
-/// the buffer it switches to chunked transfer, so no body ever needs one buffer of its full size.
+/// Where a response goes: the connection's writer, the reply (for its head) and the framing rules.
+struct ResponseTarget {
+    detail::ConnectionWriter& writer;
+    const std::shared_ptr<Pistache::Tcp::Peer>& peer;
+    bool keep_alive;
+    std::string& head; ///< scratch for the status line and headers, reused per connection
+};
+
+/// Receives a streamed body. While it stays small it is buffered and sent with a Content-Length in
+/// one write; once it outgrows the buffer it switches to chunked transfer, so no body ever needs one
+/// buffer of its full size.
 class AdaptiveSink final : public BodySink {
 public:
-    AdaptiveSink(Http::ResponseWriter& response, Http::Code code) : response_(response), code_(code) {}
+    AdaptiveSink(ResponseTarget to, const Reply& reply) : to_(to), reply_(reply) {}
     void write(std::string_view bytes) override {
         if (bytes.empty()) return; // an empty chunk would end a chunked body
-        if (!stream_) {
+        if (!chunked_) {
             if (buffer_.empty()) buffer_.reserve(kFirstBufferBytes); // no doubling copies for a typical page
             buffer_ += bytes;
             if (buffer_.size() <= kBufferedBodyBytes) return;
-            stream_.emplace(response_.stream(code_));
+            chunked_ = true;
+            to_.head.clear();
+            append_response_head(to_.head, reply_, to_.keep_alive, BodyFraming::Chunked, 0);
+            to_.writer.write(to_.peer, {to_.head});
             bytes = buffer_;
         }
-        stream_->write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        stream_->flush();
+        char size_line[24];
+        const auto end = std::to_chars(size_line, size_line + 16, bytes.size(), 16).ptr;
+        end[0] = '\r';
+        end[1] = '\n';
+        to_.writer.write(to_.peer, {std::string_view(size_line, static_cast<std::size_t>(end + 2 - size_line)), bytes, "\r\n"});
         sent_ += bytes.size();
         buffer_.clear();
     }
     std::uint64_t finish() {
-        if (stream_) {
-            stream_->ends();
+        if (chunked_) {
+            to_.writer.write(to_.peer, {"0\r\n\r\n"});
             return sent_;
         }
-        response_.send(code_, buffer_);
+        to_.head.clear();
+        append_response_head(to_.head, reply_, to_.keep_alive, BodyFraming::Length, buffer_.size());
+        to_.writer.write(to_.peer, {to_.head, buffer_});
         return buffer_.size();
     }
 
 private:
-    Http::ResponseWriter& response_;
-    Http::Code code_;
+    ResponseTarget to_;
+    const Reply& reply_;
     std::string buffer_;
-    std::optional<Http::ResponseStream> stream_;
+    bool chunked_ = false;
     std::uint64_t sent_ = 0;
 };
 
+/// Puts a reply on the wire; returns the body bytes sent.
+std::uint64_t send_reply(bool head_only, const Reply& reply, ResponseTarget to) {
+    to.head.clear();
+    if (reply.status == 204 || reply.status == 304) {
+        append_response_head(to.head, reply, to.keep_alive, BodyFraming::None, 0);
+        to.writer.write(to.peer, {to.head});
+        return 0;
+    }
+    if (reply.stream) {
+        if (head_only) {
+            // The length of a streamed body is not known without producing it.
+            append_response_head(to.head, reply, to.keep_alive, BodyFraming::Chunked, 0);
+            to.writer.write(to.peer, {to.head});
+            return 0;
+        }
+        AdaptiveSink sink(to, reply);
+        reply.stream(sink);
+        return sink.finish();
+    }
+    const std::string& body = reply.shared_body ? *reply.shared_body : reply.body;
+    append_response_head(to.head, reply, to.keep_alive, BodyFraming::Length, body.size());
+    if (head_only) {
+        to.writer.write(to.peer, {to.head});
+        return 0;
+    }
+    to.writer.write(to.peer, {to.head, body});
+    return body.size();
+}
 
-/// Our Request from Pistache's, with the query taken from the raw request line when we have it
-/// (Pistache's map drops repeated parameters and their order).
-Request to_request(const Http::Request& req, const RequestHead* head) {
-    Request r;
+/// Our Request from Pistache's, with the query taken from the raw request line (Pistache's map
+/// drops repeated parameters and their order).
+void to_request(const Http::Request& req, const RequestHead& head, Request& r) {
     r.method = Http::methodString(req.method());
     const std::string& resource = req.resource();
     const auto q = resource.find('?');
     r.path = q == std::string::npos ? resource : resource.substr(0, q);
     if (r.path.empty()) r.path = "/";
-    if (head && !head->request_line().empty()) {
-        r.query = parse_query(head->raw_query());
-        r.target_bytes = head->target().size();
-    } else {
-        for (auto it = req.query().parameters_begin(); it != req.query().parameters_end(); ++it)
-            r.query.emplace_back(url_decode(it->first, true), url_decode(it->second, true));
-        r.target_bytes = resource.size() + req.query().as_str().size();
-    }
+    r.query = parse_query(head.raw_query());
+    r.target_bytes = head.target().size();
+    r.headers.clear();
     for (const auto& h : req.headers().list()) {
         std::ostringstream value;
         if (const auto accept = std::dynamic_pointer_cast<const Http::Header::Accept>(h)) {
@@ -150,17 +176,21 @@ Request to_request(const Http::Request& req, const RequestHead* head) {
         r.headers.emplace_back(std::move(lower), raw.value());
     }
     r.body = req.body();
-    r.remote = req.address().host();
     const auto host = r.header("host");
     r.base_url = "http://" + (host ? *host : std::string("localhost"));
-    return r;
 }
 
 /// Per-connection state beside Pistache's parser.
 struct ConnectionState {
-    explicit ConnectionState(RequestHead::Limits limits) : head(limits) {}
+    ConnectionState(RequestHead::Limits limits, std::string remote) : head(limits), remote(std::move(remote)) {}
     RequestHead head;
     bool refused = false; ///< a refusal was sent: the rest of that request is ignored
+    std::string remote;   ///< the client's address, for the log
+    detail::ConnectionWriter writer;
+    WholeRequest whole;     ///< reused: its header list keeps its capacity
+    std::string reply_head; ///< reused: the status line and headers of each answer
+    Request request;        ///< reused: its strings keep their capacity
+    std::chrono::steady_clock::time_point parser_touched{};
 };
 
 /// The status and detail for an exception thrown by Pistache's request parser.
@@ -183,46 +213,79 @@ public:
 
     Handler(Service* service, AccessLog* log) : service_(service), log_(log) {}
 
-    void onRequest(const Http::Request& pistache_request, Http::ResponseWriter response) override {
-        serve(pistache_request, std::move(response), nullptr);
-    }
+    /// Not reached: onInput below answers every request itself.
+    void onRequest(const Http::Request&, Http::ResponseWriter response) override { response.send(Http::Code::Internal_Server_Error); }
 
 private:
     /// Pistache 0.0.5's Http::Handler::onInput answers a request it cannot parse, or one larger than
-    /// maxRequestSize, with a plain-text body, and offers no hook to change that. This override is the
-    /// same loop (feed the parser, parse, answer a complete request) with every refusal sent as a
-    /// problem document, and with a RequestHead beside the parser that keeps the raw request line and
-    /// refuses an over-long line (414), over-large headers (431) or a declared body over our limit
-    /// (413) as soon as they are seen.
+    /// maxRequestSize, with a plain-text body, and offers no hook to change that. This override
+    /// answers every request itself:
+    /// - a request that arrived whole in this read and has no body (nearly all of them) is parsed in
+    ///   one pass (parse_whole_request) without Pistache's parser;
+    /// - anything else goes through Pistache's parser, the same loop as Pistache's own (feed, parse,
+    ///   answer a complete request), with a RequestHead beside it that keeps the raw request line and
+    ///   refuses an over-long line (414), over-large headers (431) or a declared body over our limit
+    ///   (413) as soon as they are seen, every refusal a problem document.
+    /// Answers go out through the connection's own writer (connection_writer.hpp), not Pistache's
+    /// ResponseWriter.
     void onInput(const char* buffer, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+        auto& state = connection_state(peer);
+        if (state.refused || state.writer.closing()) return;
+        const auto& c = service_->config();
+        // Whole bodiless requests, one after another when a client pipelines them.
+        std::string_view input(buffer, len);
+        bool answered = false;
+        while (state.head.empty() && !input.empty()) {
+            const auto end = input.find("\r\n\r\n");
+            if (end == std::string_view::npos ||
+                !parse_whole_request(input.substr(0, end + 4), {c.max_url_bytes + 32, kMaxHeaderBytes}, state.whole))
+                break;
+            peer->setIdle(false);
+            serve(state, peer, state.whole.keep_alive(), state.whole.target, [&](Request& r) { fill_request(state.whole, r); });
+            answered = true;
+            input.remove_prefix(end + 4);
+            if (state.writer.closing()) return;
+        }
+        if (answered) touch_parser(state, peer);
+        if (input.empty()) return;
+        buffer = input.data();
+        len = input.size();
         auto parser = getParser(peer);
         auto& request = parser->request;
-        auto state = connection_state(peer);
-        if (state->refused) return;
         try {
-            state->head.feed(std::string_view(buffer, len));
-            if (!parser->feed(buffer, len)) throw over_buffer(state->head);
+            state.head.feed(std::string_view(buffer, len));
+            if (!parser->feed(buffer, len)) throw over_buffer(state.head);
             const auto parsed = parser->parse();
             if (parsed == Http::Private::State::Done) {
-                Http::ResponseWriter response(request.version(), transport(), this, peer);
-                request.copyAddress(peer->address());
-                const auto connection = request.headers().tryGet<Http::Header::Connection>();
-                response.headers().add<Http::Header::Connection>(connection ? connection->control() : Http::ConnectionControl::Close);
                 peer->setIdle(false);
-                serve(request, std::move(response), &state->head);
+                const auto connection = request.headers().tryGet<Http::Header::Connection>();
+                const bool keep_alive = connection ? connection->control() == Http::ConnectionControl::KeepAlive
+                                                   : request.version() == Http::Version::Http11;
+                serve(state, peer, keep_alive, state.head.target(), [&](Request& r) { to_request(request, state.head, r); });
                 parser->reset();
-                state->head.reset();
-            } else if (state->head.part() == RequestHead::Part::Body) {
+                state.parser_touched = std::chrono::steady_clock::now();
+                state.head.reset();
+            } else if (state.head.part() == RequestHead::Part::Body) {
                 const auto length = request.headers().tryGet<Http::Header::ContentLength>();
-                const auto limit = service_->config().max_body_bytes;
+                const auto limit = c.max_body_bytes;
                 if (length && length->value() > limit)
                     throw HttpProblem(413, "the body is " + std::to_string(length->value()) + " bytes; at most " + std::to_string(limit) + " are accepted");
             }
         } catch (const std::exception& e) {
             const auto [status, detail] = parser_refusal(e);
-            refuse(status, detail, *state, request, peer);
+            refuse(status, detail, state, peer);
             parser->reset();
         }
+    }
+
+    /// Pistache's keep-alive timer measures a connection's idle time from its parser's last reset,
+    /// which the one-pass path does not otherwise touch: reset it now and then (a reset costs about
+    /// as much as a small answer, so not on every request).
+    void touch_parser(ConnectionState& state, const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - state.parser_touched < std::chrono::seconds(1)) return;
+        getParser(peer)->reset();
+        state.parser_touched = now;
     }
 
     /// The refusal for a request that outgrew Pistache's buffer, by the part it had reached.
@@ -236,11 +299,10 @@ private:
         return HttpProblem(413, "the request body is larger than " + std::to_string(c.max_body_bytes) + " bytes");
     }
 
-    /// Answers a request we will not read to its end, and ignores the rest of it: the connection is
-    /// marked `Connection: close` and left to the client (Pistache 0.0.5 has no way for a handler to
-    /// close it) or to the keep-alive timeout.
-    void refuse(int status, const std::string& detail, ConnectionState& state, const Http::Request& request,
-                const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+    /// Answers a request we will not read to its end, with `Connection: close`, and ignores the rest
+    /// of it: the sending side is shut once the answer is out, and the socket is closed when the
+    /// client closes or at the keep-alive timeout.
+    void refuse(int status, const std::string& detail, ConnectionState& state, const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
         const auto start = std::chrono::steady_clock::now();
         const std::string line = state.head.request_line();
         const std::string target(state.head.target());
@@ -248,9 +310,8 @@ private:
         reply.set_header("Access-Control-Allow-Origin", service_->config().cors_origin);
         std::uint64_t bytes = 0;
         try {
-            Http::ResponseWriter response(request.version(), transport(), this, peer);
-            response.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
-            bytes = send(false, reply, response);
+            bytes = send_reply(false, reply, {state.writer, peer, false, state.reply_head});
+            state.writer.end_response(peer, false);
         } catch (const std::exception&) {
             // The client went away; nothing to answer.
         }
@@ -263,77 +324,50 @@ private:
         const auto space = line.find(' ');
         const std::string method = space == std::string::npos ? "?" : line.substr(0, space);
         service_->metrics().record_request("(refused)", method, status, seconds, bytes);
-        log_->write(peer->address().host(), method, target.empty() ? "-" : target, status, bytes, seconds * 1000.0);
+        log_->write(state.remote, method, target.empty() ? "-" : target, status, bytes, seconds * 1000.0);
     }
 
-    ConnectionState* connection_state(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
-        static constexpr const char* key = "coldspot.connection";
-        if (auto existing = peer->tryGetData(key)) return static_cast<ConnectionState*>(existing.get());
+    ConnectionState& connection_state(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+        static const std::string key = "coldspot.connection";
+        if (auto existing = peer->tryGetData(key)) return *static_cast<ConnectionState*>(existing.get());
         const auto& c = service_->config();
-        auto state = std::make_shared<ConnectionState>(RequestHead::Limits{c.max_url_bytes + 32, kMaxHeaderBytes});
+        auto state = std::make_shared<ConnectionState>(RequestHead::Limits{c.max_url_bytes + 32, kMaxHeaderBytes}, peer->address().host());
         peer->putData(key, state);
-        return state.get();
+        return *state;
     }
 
-    void serve(const Http::Request& pistache_request, Http::ResponseWriter response, const RequestHead* head) {
+    /// Answers one request: `build` fills the Request (it may throw HttpProblem for a malformed
+    /// query), the service makes the Reply, the writer sends it.
+    template <class BuildRequest>
+    void serve(ConnectionState& state, const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool keep_alive, std::string_view target,
+               BuildRequest&& build) {
         const auto start = std::chrono::steady_clock::now();
-        Request request;
+        Request& request = state.request;
         std::string route;
         Reply reply;
         try {
-            request = to_request(pistache_request, head);
+            build(request);
+            request.remote = state.remote;
             reply = service_->handle(request, route);
         } catch (const std::exception& e) {
-            // Only a malformed escape in the query can get here (to_request); route is empty.
+            // Only a malformed escape in the query can get here; route is empty.
             route = "(bad request)";
             const auto* p = dynamic_cast<const HttpProblem*>(&e);
-            reply = problem_reply(p ? p->status() : 400, e.what(), pistache_request.resource());
+            const std::string_view t = target;
+            reply = problem_reply(p ? p->status() : 400, e.what(), std::string(t.substr(0, t.find('?'))));
             reply.set_header("Access-Control-Allow-Origin", service_->config().cors_origin);
         }
         std::uint64_t bytes = 0;
         try {
-            bytes = send(request.method == "HEAD", reply, response);
+            bytes = send_reply(request.method == "HEAD", reply, {state.writer, peer, keep_alive, state.reply_head});
+            state.writer.end_response(peer, keep_alive);
         } catch (const std::exception& e) {
             // The client went away mid-body; nothing more can be sent on this connection.
             route += " (aborted)";
         }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         service_->metrics().record_request(route, request.method.empty() ? "?" : request.method, reply.status, seconds, bytes);
-        std::string target = head && !head->request_line().empty() ? std::string(head->target()) : pistache_request.resource();
-        if (const auto qs = pistache_request.query().as_str(); !head && !qs.empty() && target.find('?') == std::string::npos) target += qs;
-        log_->write(request.remote, request.method, target, reply.status, bytes, seconds * 1000.0);
-    }
-
-private:
-    static std::uint64_t send(bool head, Reply& reply, Http::ResponseWriter& response) {
-        auto& headers = response.headers();
-        if (!reply.content_type.empty() && reply.status != 204 && reply.status != 304)
-            headers.add(std::make_shared<NamedHeader>("Content-Type", reply.content_type));
-        for (const auto& [k, v] : reply.headers) headers.add(std::make_shared<NamedHeader>(k, v));
-        const auto code = static_cast<Http::Code>(reply.status);
-        if (reply.status == 204 || reply.status == 304) {
-            response.send(code);
-            return 0;
-        }
-        if (head) {
-            // Headers only: a chunked response with no chunk written and no terminator is exactly
-            // a HEAD answer, and saves building a body just to measure it.
-            auto stream = response.stream(code);
-            stream.flush();
-            return 0;
-        }
-        const std::string& body = reply.shared_body ? *reply.shared_body : reply.body;
-        AdaptiveSink sink(response, code);
-        if (reply.stream) {
-            reply.stream(sink);
-        } else if (body.size() <= kBufferedBodyBytes) {
-            response.send(code, body);
-            return body.size();
-        } else {
-            constexpr std::size_t piece = 256u << 10;
-            for (std::size_t at = 0; at < body.size(); at += piece) sink.write(std::string_view(body).substr(at, piece));
-        }
-        return sink.finish();
+        log_->write(state.remote, request.method, std::string(target), reply.status, bytes, seconds * 1000.0);
     }
 
     Service* service_;

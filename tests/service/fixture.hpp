@@ -88,6 +88,20 @@ inline void write_hand_workspace(const std::filesystem::path& path) {
 }
 
 /// The service and a Pistache server on a free port, over a fresh hand-made workspace.
+/// A workspace of one layer, `grid`: `n` points on a 100 m grid, each with a 200-character label,
+/// so that a page of all of them is several megabytes.
+inline void write_grid_workspace(const std::filesystem::path& path, int n) {
+    geo::FeatureTable big;
+    big.name = "grid";
+    big.geometry_type = geo::GeometryType::Point;
+    big.fields = {{"label", geo::FieldType::String}};
+    for (int i = 0; i < n; ++i)
+        big.features.push_back({i + 1, geo::Point(300000 + (i % 200) * 100.0, 200000 + (i / 200) * 100.0), {std::string(200, static_cast<char>('a' + i % 26))}});
+    geo::WorkspaceWriter w(path);
+    w.write(big);
+    w.commit();
+}
+
 class ServerFixture : public ::testing::Test {
 protected:
     void start(service::ServiceConfig config = {}, service::AnalysisFunction analysis = {}) {
@@ -106,6 +120,17 @@ protected:
         if (server_) server_->shutdown();
         server_.reset();
         service_.reset();
+    }
+    /// Restarts the server on a workspace of `n` grid points (write_grid_workspace), allowing pages
+    /// of all of them, tiles off.
+    void restart_with_grid(int n) {
+        TearDown();
+        write_grid_workspace(dir_ / "big.gpkg", n);
+        std::filesystem::rename(dir_ / "big.gpkg", dir_ / "ws.gpkg");
+        service::ServiceConfig c;
+        c.items.max_limit = n;
+        c.tiles = false;
+        start(c);
     }
     HttpResponse get(const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers = {}) {
         HttpClient c(port_);

@@ -65,6 +65,22 @@ public:
     HttpResponse get(const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers = {}) {
         return request("GET", target, headers);
     }
+    /// For tests of the connection itself (pipelining, slow readers, closing): bytes out, and one
+    /// response in, on the same connection, which stays open.
+    void send_bytes(const std::string& bytes) {
+        if (fd_ < 0) connect_socket();
+        send_all(bytes);
+    }
+    HttpResponse read_one(bool head = false) { return read_response(head); }
+    /// Whether the server ends the connection (recv returns 0) with nothing more sent, within the
+    /// receive timeout.
+    bool server_closes() {
+        if (!buffer_.empty()) return false;
+        char c;
+        return ::recv(fd_, &c, 1, 0) == 0;
+    }
+    /// A small receive buffer, set before connecting: the server's writes then fill the socket.
+    void set_receive_buffer(int bytes) { receive_buffer_ = bytes; }
 
 private:
     void connect_socket() {
@@ -72,6 +88,7 @@ private:
         if (fd_ < 0) throw std::runtime_error("socket() failed");
         timeval tv{30, 0};
         setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        if (receive_buffer_ > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer_, sizeof receive_buffer_);
         int one = 1;
         setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         sockaddr_in addr{};
@@ -157,6 +174,7 @@ private:
 
     std::uint16_t port_;
     int fd_ = -1;
+    int receive_buffer_ = 0;
     std::string buffer_;
 };
 

@@ -319,23 +319,7 @@ TEST_F(OgcApi, KeepAliveServesManyRequestsOnOneConnection) {
 
 TEST_F(OgcApi, StreamsLargePagesInPieces) {
     // 20,000 features through the items route: the body arrives chunked and parses whole.
-    geo::FeatureTable big;
-    big.name = "grid";
-    big.geometry_type = geo::GeometryType::Point;
-    big.fields = {{"label", geo::FieldType::String}};
-    for (int i = 0; i < 20000; ++i)
-        big.features.push_back({i + 1, geo::Point(300000 + (i % 200) * 100.0, 200000 + (i / 200) * 100.0), {std::string(200, static_cast<char>('a' + i % 26))}});
-    TearDown();
-    {
-        geo::WorkspaceWriter w(dir_ / "big.gpkg");
-        w.write(big);
-        w.commit();
-    }
-    std::filesystem::rename(dir_ / "big.gpkg", dir_ / "ws.gpkg");
-    service::ServiceConfig c;
-    c.items.max_limit = 20000;
-    c.tiles = false;
-    start(c);
+    restart_with_grid(20000);
     const auto r = get("/collections/grid/items?limit=20000");
     ASSERT_EQ(r.status, 200);
     EXPECT_TRUE(r.chunked);

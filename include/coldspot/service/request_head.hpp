@@ -27,6 +27,8 @@ public:
     void reset();
 
     Part part() const noexcept { return part_; }
+    /// No byte of a request has arrived since the last reset.
+    bool empty() const noexcept { return part_ == Part::RequestLine && line_.empty(); }
     /// The request line without its CRLF, once it is complete (empty before).
     const std::string& request_line() const noexcept { return part_ == Part::RequestLine ? empty_ : line_; }
     /// The request target as sent (`/path?query`): the second word of the request line.
