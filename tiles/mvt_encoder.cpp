@@ -4,6 +4,9 @@
 
 #include <protozero/pbf_writer.hpp>
 
+#include <cstring>
+#include <stdexcept>
+
 namespace coldspot::tiles {
 
 namespace {
@@ -190,3 +193,144 @@ void MvtLayerBuilder::write_to(std::string& tile) const {
 }
 
 } // namespace coldspot::tiles
+
+namespace coldspot::tiles::detail {
+
+namespace {
+
+std::size_t varint_bytes(std::uint64_t v) noexcept {
+    std::size_t n = 1;
+    while (v >= 0x80) v >>= 7, ++n;
+    return n;
+}
+char* put_varint(char* p, std::uint64_t v) noexcept {
+    while (v >= 0x80) {
+        *p++ = static_cast<char>((v & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    *p++ = static_cast<char>(v);
+    return p;
+}
+/// Key of a length-delimited field (wire type 2) or a varint field (wire type 0).
+constexpr std::uint32_t length_key(std::uint32_t field) { return field << 3 | 2; }
+constexpr std::uint32_t varint_key(std::uint32_t field) { return field << 3; }
+
+} // namespace
+
+void IndexedLayerEncoder::reset(std::size_t value_count) {
+    // Only the ids the previous tile used are marked: clearing them costs what that tile used,
+    // not the size of the layer's value table (tens of thousands of codes and names).
+    for (auto id : used_) index_[id] = kUnused;
+    used_.clear();
+    if (index_.size() < value_count) index_.resize(value_count, kUnused);
+    features_.clear();
+    feature_count_ = 0;
+}
+
+std::uint32_t IndexedLayerEncoder::value(std::uint32_t id) {
+    std::uint32_t& slot = index_[id];
+    if (slot == kUnused) {
+        slot = static_cast<std::uint32_t>(used_.size());
+        used_.push_back(id);
+    }
+    return slot;
+}
+
+void IndexedLayerEncoder::add_feature(std::optional<std::uint64_t> id, MvtGeomType type, const TilePaths& paths,
+                                      std::size_t first_path, std::size_t path_count, const std::uint32_t* tags,
+                                      std::size_t tag_count) {
+    // Geometry first, into its own buffer: its length precedes it. At most 5 bytes per command
+    // integer and per coordinate delta.
+    std::size_t points = 0;
+    for (std::size_t r = first_path; r < first_path + path_count; ++r) points += paths.paths[r].size;
+    if (type == MvtGeomType::Unknown) throw GeometryError("MVT: unknown geometry type");
+    if (points == 0 && type == MvtGeomType::Point) return;
+    if (path_count == 0) return;
+    geometry_.clear();
+    char* const start = geometry_.reserve(10 * points + 15 * path_count);
+    char* p = start;
+    std::int32_t cx = 0, cy = 0;
+    const auto delta = [&](const TilePoint& q) {
+        p = put_varint(p, zigzag(q.x - cx));
+        p = put_varint(p, zigzag(q.y - cy));
+        cx = q.x;
+        cy = q.y;
+    };
+    if (type == MvtGeomType::Point) {
+        p = put_varint(p, command(kMoveTo, static_cast<std::uint32_t>(points)));
+        for (std::size_t r = first_path; r < first_path + path_count; ++r)
+            for (std::uint32_t i = 0; i < paths.paths[r].size; ++i) delta(paths.points[paths.paths[r].first + i]);
+    } else {
+        const bool polygon = type == MvtGeomType::Polygon;
+        for (std::size_t r = first_path; r < first_path + path_count; ++r) {
+            const PathRef& path = paths.paths[r];
+            if (polygon && path.size < 3) throw GeometryError("MVT: a ring needs at least three points");
+            if (!polygon && path.size < 2) throw GeometryError("MVT: a line needs at least two points");
+            const TilePoint* q = paths.points.data() + path.first;
+            p = put_varint(p, command(kMoveTo, 1));
+            delta(q[0]);
+            p = put_varint(p, command(kLineTo, path.size - 1));
+            for (std::uint32_t i = 1; i < path.size; ++i) delta(q[i]);
+            if (polygon) p = put_varint(p, command(kClosePath, 1));
+        }
+    }
+    geometry_.commit(p);
+    const std::size_t geometry_bytes = static_cast<std::size_t>(p - start);
+
+    std::size_t tag_bytes = 0;
+    for (std::size_t t = 0; t < tag_count; ++t) tag_bytes += varint_bytes(tags[t]);
+    std::size_t body = 2 + 1 + varint_bytes(geometry_bytes) + geometry_bytes; // type, geometry
+    if (id) body += 1 + varint_bytes(*id);
+    if (tag_count) body += 1 + varint_bytes(tag_bytes) + tag_bytes;
+
+    char* f = features_.reserve(1 + 5 + body);
+    f = put_varint(f, length_key(layer_field::features));
+    f = put_varint(f, body);
+    if (id) {
+        f = put_varint(f, varint_key(feature_field::id));
+        f = put_varint(f, *id);
+    }
+    if (tag_count) {
+        f = put_varint(f, length_key(feature_field::tags));
+        f = put_varint(f, tag_bytes);
+        for (std::size_t t = 0; t < tag_count; ++t) f = put_varint(f, tags[t]);
+    }
+    f = put_varint(f, varint_key(feature_field::type));
+    f = put_varint(f, static_cast<std::uint32_t>(type));
+    f = put_varint(f, length_key(feature_field::geometry));
+    f = put_varint(f, geometry_bytes);
+    std::memcpy(f, geometry_.data(), geometry_bytes);
+    features_.commit(f + geometry_bytes);
+    ++feature_count_;
+}
+
+void IndexedLayerEncoder::write_to(std::string& tile, std::string_view name, const std::vector<std::string>& keys,
+                                   const std::vector<std::string>& value_messages, std::uint32_t extent) const {
+    const auto field_bytes = [](std::size_t n) { return 1 + varint_bytes(n) + n; };
+    std::size_t layer = 2 + field_bytes(name.size()) + features_.size() + 1 + varint_bytes(extent);
+    for (const auto& k : keys) layer += field_bytes(k.size());
+    for (auto id : used_) layer += field_bytes(value_messages[id].size());
+    const std::size_t at = tile.size();
+    tile.resize(at + 1 + varint_bytes(layer) + layer);
+    char* p = tile.data() + at;
+    const auto bytes = [&](std::uint32_t field, const char* data, std::size_t n) {
+        p = put_varint(p, length_key(field));
+        p = put_varint(p, n);
+        std::memcpy(p, data, n);
+        p += n;
+    };
+    p = put_varint(p, length_key(tile_layers));
+    p = put_varint(p, layer);
+    p = put_varint(p, varint_key(layer_field::version));
+    p = put_varint(p, 2);
+    bytes(layer_field::name, name.data(), name.size());
+    std::memcpy(p, features_.data(), features_.size());
+    p += features_.size();
+    for (const auto& k : keys) bytes(layer_field::keys, k.data(), k.size());
+    for (auto id : used_) bytes(layer_field::values, value_messages[id].data(), value_messages[id].size());
+    p = put_varint(p, varint_key(layer_field::extent));
+    p = put_varint(p, extent);
+    if (p != tile.data() + tile.size()) throw std::logic_error("MVT layer length mismatch");
+}
+
+} // namespace coldspot::tiles::detail

@@ -10,6 +10,7 @@ namespace coldspot::tiles {
 
 namespace bg = boost::geometry;
 using geo::Point;
+using detail::GridPoint;
 
 namespace {
 
@@ -124,6 +125,126 @@ bool rectangle_clip(const PreparedZoom& pz, const PreparedPolygon& pf, std::int6
     return true;
 }
 
+/// Twice the signed area (surveyor's sum) of a ring of integer points; exact.
+std::int64_t twice_area(const std::vector<GridPoint>& q) {
+    std::int64_t sum = 0;
+    for (std::size_t i = 0, n = q.size(); i < n; ++i) {
+        const GridPoint& p = q[i];
+        const GridPoint& r = q[i + 1 == n ? 0 : i + 1];
+        sum += p.x * r.y - r.x * p.y;
+    }
+    return sum;
+}
+
+std::int64_t orient(const GridPoint& a, const GridPoint& b, const GridPoint& c) {
+    return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+}
+/// c on the closed segment ab, given that the three are collinear.
+bool within_span(const GridPoint& a, const GridPoint& b, const GridPoint& c) {
+    return std::min(a.x, b.x) <= c.x && c.x <= std::max(a.x, b.x) && std::min(a.y, b.y) <= c.y && c.y <= std::max(a.y, b.y);
+}
+
+} // namespace
+
+namespace detail {
+
+bool segments_meet(const GridPoint& a, const GridPoint& b, const GridPoint& c, const GridPoint& d) {
+    if (std::max(a.x, b.x) < std::min(c.x, d.x) || std::max(c.x, d.x) < std::min(a.x, b.x) ||
+        std::max(a.y, b.y) < std::min(c.y, d.y) || std::max(c.y, d.y) < std::min(a.y, b.y))
+        return false;
+    const std::int64_t d1 = orient(c, d, a), d2 = orient(c, d, b), d3 = orient(a, b, c), d4 = orient(a, b, d);
+    if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
+    return (d1 == 0 && within_span(c, d, a)) || (d2 == 0 && within_span(c, d, b)) || (d3 == 0 && within_span(a, b, c)) ||
+           (d4 == 0 && within_span(a, b, d));
+}
+
+bool clipped_ring_is_simple(const std::vector<GridPoint>& q, std::int64_t lo, std::int64_t hi) {
+    const std::size_t n = q.size();
+    if (n < 3) return false;
+    // Folds: an edge turning straight back along the previous one (a spike, or the bridge
+    // Sutherland-Hodgman lays along the box edge between two parts of the inside).
+    for (std::size_t i = 0; i < n; ++i) {
+        const GridPoint& a = q[i == 0 ? n - 1 : i - 1];
+        const GridPoint& b = q[i];
+        const GridPoint& c = q[i + 1 == n ? 0 : i + 1];
+        const std::int64_t ux = b.x - a.x, uy = b.y - a.y, vx = c.x - b.x, vy = c.y - b.y;
+        if (ux * vy - uy * vx == 0 && ux * vx + uy * vy <= 0) return false;
+    }
+    // Every vertex the clip made (crossing points and corners, rounded) lies on a box line, so an
+    // edge with neither end there joins two vertices of the prepared ring that were consecutive
+    // in it, and two such edges cannot meet: the prepared ring is simple. Only edges touching a
+    // box line can meet another edge.
+    const auto on_line = [&](const GridPoint& p) { return p.x == lo || p.x == hi || p.y == lo || p.y == hi; };
+    for (std::size_t i = 0; i < n; ++i) {
+        const GridPoint& a = q[i];
+        const GridPoint& b = q[i + 1 == n ? 0 : i + 1];
+        if (!on_line(a) && !on_line(b)) continue;
+        // Every edge j except i and its two neighbours (which share a vertex with it and were
+        // checked for folds above). An edge pair both on lines is tested twice; cheap enough.
+        for (std::size_t j = 0; j < n; ++j) {
+            if (j == i || j + 1 == i || (i == 0 && j == n - 1) || j == i + 1 || (i == n - 1 && j == 0)) continue;
+            if (segments_meet(a, b, q[j], q[j + 1 == n ? 0 : j + 1])) return false;
+        }
+    }
+    return true;
+}
+
+} // namespace detail
+
+namespace {
+
+enum class FastClip { Accepted, Nothing, Unsure };
+
+/// The rectangle clip of a one-ring polygon (nearly every LSOA) with an exact integer check in
+/// place of Boost's is_valid: Sutherland-Hodgman as rectangle_clip, new vertices rounded, repeats
+/// dropped as quantise does; then accepted only if the ring is provably what quantise would keep
+/// unchanged and valid (three or more points, the exterior orientation, no fold, no two edges
+/// meeting, see clipped_ring_is_simple). Anything else is Unsure and takes rectangle_clip, so
+/// the output is the same byte for byte.
+FastClip clip_one_ring(const PreparedZoom& pz, const PreparedRing& pr, std::int64_t k, std::int64_t ox, std::int64_t oy,
+                       std::int64_t lo, std::int64_t hi, PolygonOutcome& out, TilePaths& paths) {
+    thread_local std::vector<Point> a, b;
+    thread_local std::vector<GridPoint> q;
+    a.clear();
+    bool any_out = false;
+    std::int64_t input_twice_area = 0, px = 0, py = 0;
+    for (std::uint32_t p = pr.first_point; p < pr.first_point + pr.size; ++p) {
+        const TilePoint& w = pz.points[p];
+        const std::int64_t x = w.x * k - ox, y = w.y * k - oy;
+        any_out |= !(x >= lo && x <= hi && y >= lo && y <= hi);
+        if (p != pr.first_point) input_twice_area += px * y - x * py;
+        px = x, py = y;
+        a.emplace_back(static_cast<double>(x), static_cast<double>(y));
+    }
+    if (pr.size == 0) return FastClip::Unsure;
+    input_twice_area += px * (pz.points[pr.first_point].y * k - oy) - (pz.points[pr.first_point].x * k - ox) * py;
+    if (input_twice_area > 0) return FastClip::Unsure; // oriented as a hole: rectangle_clip decides
+    if (any_out) {
+        const auto flo = static_cast<double>(lo), fhi = static_cast<double>(hi);
+        clip_side(a, b, 0, flo, -1);
+        clip_side(b, a, 0, fhi, 1);
+        clip_side(a, b, 1, flo, -1);
+        clip_side(b, a, 1, fhi, 1);
+    }
+    if (a.size() < 3) return FastClip::Nothing; // the ring misses the box (rectangle_clip: nothing, no fallback)
+    q.clear();
+    for (const Point& p : a) {
+        const GridPoint g{static_cast<std::int64_t>(std::round(p.x())), static_cast<std::int64_t>(std::round(p.y()))};
+        if (q.empty() || !(q.back() == g)) q.push_back(g);
+    }
+    if (q.size() > 1 && q.front() == q.back()) q.pop_back();
+    // Exteriors are clockwise in the y-up frame (negative surveyor's sum); zero area is collapsed.
+    const std::int64_t twice = twice_area(q);
+    if (q.size() < 3 || twice >= 0 || !detail::clipped_ring_is_simple(q, lo, hi)) return FastClip::Unsure;
+    const std::int64_t ext = pz.extent;
+    paths.paths.push_back(PathRef{static_cast<std::uint32_t>(paths.points.size()), static_cast<std::uint32_t>(q.size())});
+    for (const GridPoint& g : q) paths.points.push_back(TilePoint{static_cast<std::int32_t>(g.x), static_cast<std::int32_t>(ext - g.y)});
+    out.rectangle_clip = true;
+    out.fast_check = true;
+    out.area_units = static_cast<double>(-twice) / 2;
+    return FastClip::Accepted;
+}
+
 } // namespace
 
 PreparedZoom prepare_polygons(const std::vector<const geo::MultiPolygon*>& geometries, std::uint32_t z,
@@ -170,6 +291,7 @@ PreparedZoom prepare_polygons(const std::vector<const geo::MultiPolygon*>& geome
         const auto [repaired, invalid] = detail::quantise_or_repair(simplified, {&simplified, &units}, q);
         out.stats.repaired += repaired;
         out.stats.invalid += invalid;
+        pf.invalid = invalid;
         if (q.empty()) {
             // Rounded away (a sliver): keep it visible as a one-unit square at its centre.
             centre_cell(PreparedKind::Placeholder, cx, cy);
@@ -203,11 +325,15 @@ PreparedZoom prepare_polygons(const std::vector<const geo::MultiPolygon*>& geome
     return out;
 }
 
-PolygonOutcome prepared_to_tile(const PreparedZoom& pz, std::size_t i, const TileId& tile, std::uint32_t shift,
-                                std::uint32_t buffer, TinyAccumulator& tiny) {
-    PolygonOutcome out;
+namespace {
+
+void to_tile(const PreparedZoom& pz, std::size_t i, const TileId& tile, std::uint32_t shift, std::uint32_t buffer,
+             TinyAccumulator& tiny, PolygonOutcome& out, TilePaths& paths, bool fast_check) {
     const PreparedPolygon& pf = pz.features[i];
-    if (pf.kind == PreparedKind::Empty) return out;
+    if (pf.kind == PreparedKind::Empty) return;
+    const auto add = [&](const std::vector<TilePath>& rings) {
+        for (const auto& r : rings) paths.add(r);
+    };
     const std::int64_t k = std::int64_t{1} << shift;
     const std::int64_t ext = pz.extent;
     const std::int64_t ox = std::int64_t{tile.x} * ext;
@@ -216,46 +342,52 @@ PolygonOutcome prepared_to_tile(const PreparedZoom& pz, std::size_t i, const Til
 
     if (pf.kind == PreparedKind::Placeholder || pf.kind == PreparedKind::Tiny) {
         // Owned by the tile holding the square's corner cell, so it is written (or reduced) once per zoom.
-        if (bx0 < 0 || by0 < 0 || bx0 >= ext || by0 >= ext) return out;
+        if (bx0 < 0 || by0 < 0 || bx0 >= ext || by0 >= ext) return;
         if (pf.kind == PreparedKind::Tiny) {
             tiny.area += pf.area;
             if (tiny.area < pz.tiny_area) {
                 out.reduced = true;
-                return out;
+                return;
             }
             tiny.area -= pz.tiny_area;
         }
         const auto side = static_cast<double>(k);
         out.placeholder = true;
         out.area_units = side * side;
-        out.rings = detail::to_paths(unit_square(static_cast<double>(bx0), static_cast<double>(by0), side), pz.extent);
-        return out;
+        add(detail::to_paths(unit_square(static_cast<double>(bx0), static_cast<double>(by0), side), pz.extent));
+        return;
     }
 
     const std::int64_t bx1 = pf.x1 * k - ox, by1 = pf.y1 * k - oy;
     const std::int64_t lo = -static_cast<std::int64_t>(buffer), hi = ext + buffer;
-    if (bx1 < lo || by1 < lo || bx0 > hi || by0 > hi) return out;
+    if (bx1 < lo || by1 < lo || bx0 > hi || by0 > hi) return;
     const double kk = static_cast<double>(k);
     if (bx0 >= lo && by0 >= lo && bx1 <= hi && by1 <= hi) {
         // Trivial accept: whole-unit translation of a ring set already valid on the grid.
-        out.rings.reserve(pf.ring_count);
         for (std::uint32_t r = pf.first_ring; r < pf.first_ring + pf.ring_count; ++r) {
             const PreparedRing& pr = pz.rings[r];
-            TilePath path;
-            path.reserve(pr.size);
+            paths.paths.push_back(PathRef{static_cast<std::uint32_t>(paths.points.size()), pr.size});
             for (std::uint32_t p = pr.first_point; p < pr.first_point + pr.size; ++p) {
                 const TilePoint& w = pz.points[p];
-                path.push_back(TilePoint{static_cast<std::int32_t>(w.x * k - ox), static_cast<std::int32_t>(ext - (w.y * k - oy))});
+                paths.points.push_back(
+                    TilePoint{static_cast<std::int32_t>(w.x * k - ox), static_cast<std::int32_t>(ext - (w.y * k - oy))});
             }
-            out.rings.push_back(std::move(path));
         }
         out.area_units = pf.grid_area * kk * kk;
-        return out;
+        return;
     }
 
     // Crosses the buffered edge: clip in tile units, then round the new edge vertices and check.
     out.clipped = true;
-    if (rectangle_clip(pz, pf, k, ox, oy, lo, hi, out)) return out;
+    if (fast_check && pf.ring_count == 1 && !pf.invalid) {
+        const FastClip fast = clip_one_ring(pz, pz.rings[pf.first_ring], k, ox, oy, lo, hi, out, paths);
+        if (fast == FastClip::Accepted || fast == FastClip::Nothing) return;
+    }
+    if (rectangle_clip(pz, pf, k, ox, oy, lo, hi, out)) {
+        add(out.rings);
+        out.rings.clear();
+        return;
+    }
     geo::MultiPolygon units;
     for (std::uint32_t r = pf.first_ring; r < pf.first_ring + pf.ring_count; ++r) {
         const PreparedRing& pr = pz.rings[r];
@@ -276,7 +408,7 @@ PolygonOutcome prepared_to_tile(const PreparedZoom& pz, std::size_t i, const Til
     }
     const geo::Box box{Point{static_cast<double>(lo), static_cast<double>(lo)}, Point{static_cast<double>(hi), static_cast<double>(hi)}};
     const geo::MultiPolygon clipped = detail::clip_to_box(units, box);
-    if (clipped.empty()) return out;
+    if (clipped.empty()) return;
     geo::MultiPolygon q;
     const auto [repaired, invalid] = detail::quantise_or_repair(clipped, {&clipped}, q);
     out.repaired = repaired;
@@ -285,13 +417,39 @@ PolygonOutcome prepared_to_tile(const PreparedZoom& pz, std::size_t i, const Til
         const geo::Box e = outer_envelope(clipped);
         const double cx = std::floor((e.min_corner().x() + e.max_corner().x()) / 2);
         const double cy = std::floor((e.min_corner().y() + e.max_corner().y()) / 2);
-        if (cx < 0 || cy < 0 || cx >= static_cast<double>(ext) || cy >= static_cast<double>(ext)) return out;
+        if (cx < 0 || cy < 0 || cx >= static_cast<double>(ext) || cy >= static_cast<double>(ext)) return;
         q = unit_square(cx, cy, 1);
         out.placeholder = true;
     }
     out.area_units = bg::area(q);
-    out.rings = detail::to_paths(q, pz.extent);
+    add(detail::to_paths(q, pz.extent));
+}
+
+PolygonOutcome collect(const PreparedZoom& pz, std::size_t i, const TileId& tile, std::uint32_t shift, std::uint32_t buffer,
+                       TinyAccumulator& tiny, bool fast_check) {
+    PolygonOutcome out;
+    TilePaths paths;
+    to_tile(pz, i, tile, shift, buffer, tiny, out, paths, fast_check);
+    for (const PathRef& r : paths.paths)
+        out.rings.emplace_back(paths.points.begin() + r.first, paths.points.begin() + r.first + r.size);
     return out;
+}
+
+} // namespace
+
+void prepared_to_tile_into(const PreparedZoom& pz, std::size_t i, const TileId& tile, std::uint32_t shift,
+                           std::uint32_t buffer, TinyAccumulator& tiny, PolygonOutcome& out, TilePaths& paths) {
+    to_tile(pz, i, tile, shift, buffer, tiny, out, paths, true);
+}
+
+PolygonOutcome prepared_to_tile(const PreparedZoom& pz, std::size_t i, const TileId& tile, std::uint32_t shift,
+                                std::uint32_t buffer, TinyAccumulator& tiny) {
+    return collect(pz, i, tile, shift, buffer, tiny, true);
+}
+
+PolygonOutcome detail::prepared_to_tile_full_check(const PreparedZoom& pz, std::size_t i, const TileId& tile,
+                                                   std::uint32_t shift, std::uint32_t buffer, TinyAccumulator& tiny) {
+    return collect(pz, i, tile, shift, buffer, tiny, false);
 }
 
 } // namespace coldspot::tiles

@@ -51,6 +51,9 @@ struct IndexedLayer {
     std::vector<std::string> value_messages;
     std::vector<std::uint32_t> tag_offsets;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> tags;
+    /// The MVT key table (field names, first occurrence wins) and each field's index in it.
+    std::vector<std::string> keys;
+    std::vector<std::uint32_t> field_keys;
 };
 
 struct ResolvedLayer {
@@ -118,6 +121,11 @@ IndexedLayer index_layer(geo::FeatureTable table) {
         }
         out.tag_offsets.push_back(static_cast<std::uint32_t>(out.tags.size()));
     }
+    for (const auto& f : table.fields) {
+        const auto it = std::find(out.keys.begin(), out.keys.end(), f.name);
+        out.field_keys.push_back(static_cast<std::uint32_t>(it - out.keys.begin()));
+        if (it == out.keys.end()) out.keys.push_back(f.name);
+    }
     out.table = std::move(table);
     return out;
 }
@@ -139,7 +147,8 @@ struct PreparedLayer {
 /// One feature of a tile, geometry done, waiting for the size decision and encoding.
 struct PendingFeature {
     std::uint32_t index = 0;
-    std::vector<TilePath> parts;
+    std::uint32_t first_path = 0; ///< its rings or lines: GatheredTile::paths.paths[first_path, + path_count)
+    std::uint32_t path_count = 0;
     double size = 0;        ///< polygons: area in units^2; lines: squared length (smaller drops first)
     std::size_t bytes = 0;  ///< encoded Feature message, tag indexes estimated from above
 };
@@ -155,7 +164,46 @@ struct PendingLayer {
 
 struct GatheredTile {
     std::vector<PendingLayer> layers;
+    TilePaths paths; ///< every feature's geometry, in one buffer
     std::size_t reduced = 0, clipped = 0, inside = 0;
+    void clear() {
+        layers.clear();
+        paths.clear();
+        reduced = clipped = inside = 0;
+    }
+};
+
+/// Value ids of one layer marked as seen; clear() unmarks only those marked, so a tile pays for
+/// the values it touched, not for the layer's whole table (England's LSOAs have ~70,000 values).
+class ValueMarks {
+public:
+    void reset(std::size_t value_count) {
+        for (auto v : touched_) marks_[v] = 0;
+        touched_.clear();
+        if (marks_.size() < value_count) marks_.resize(value_count, 0);
+    }
+    /// Marks `v`; true when it was not marked.
+    bool mark(std::uint32_t v) {
+        if (marks_[v]) return false;
+        marks_[v] = 1;
+        touched_.push_back(v);
+        return true;
+    }
+    void unmark(std::uint32_t v) { marks_[v] = 0; } ///< stays in touched_, harmless
+    bool marked(std::uint32_t v) const { return marks_[v] != 0; }
+
+private:
+    std::vector<char> marks_;
+    std::vector<std::uint32_t> touched_;
+};
+
+/// A thread's buffers for rendering, kept across tiles (render is not re-entrant on a thread).
+struct RenderScratch {
+    std::vector<std::vector<std::uint32_t>> hits; ///< per tileset layer: features meeting the buffered tile, source order
+    GatheredTile gathered;
+    std::vector<ValueMarks> marks;                ///< per tileset layer
+    detail::IndexedLayerEncoder encoder;
+    std::vector<std::uint32_t> tags;
 };
 
 std::size_t varint_size(std::uint64_t v) {
@@ -166,12 +214,14 @@ std::size_t varint_size(std::uint64_t v) {
 std::uint32_t zz(std::int32_t v) { return (static_cast<std::uint32_t>(v) << 1) ^ static_cast<std::uint32_t>(v >> 31); }
 
 /// Exact size of the geometry field of a polygon or line feature (MVT 2.1 command integers).
-std::size_t geometry_bytes(MvtGeomType type, const std::vector<TilePath>& parts) {
+std::size_t geometry_bytes(MvtGeomType type, const TilePaths& paths, std::uint32_t first, std::uint32_t count) {
     std::size_t n = 0;
     std::int32_t cx = 0, cy = 0;
-    for (const auto& path : parts) {
-        n += 1 + 1 + (type == MvtGeomType::Polygon ? 1 : 0) + varint_size((path.size() - 1) << 3 | 2);
-        for (const auto& p : path) {
+    for (std::uint32_t r = first; r < first + count; ++r) {
+        const PathRef& path = paths.paths[r];
+        n += 1 + 1 + (type == MvtGeomType::Polygon ? 1 : 0) + varint_size(std::size_t{path.size - 1} << 3 | 2);
+        for (std::uint32_t i = 0; i < path.size; ++i) {
+            const TilePoint& p = paths.points[path.first + i];
             n += varint_size(zz(p.x - cx)) + varint_size(zz(p.y - cy));
             cx = p.x, cy = p.y;
         }
@@ -212,34 +262,52 @@ struct TileService::Impl {
     bool has_level(std::uint32_t z, int level) const {
         return !uses_prepared(z) || static_cast<int>(z) >= 2 * level;
     }
-    GatheredTile gather(const ResolvedTileset& ts, const TileId& tile, int level) const;
+    /// Fills s.hits: one R-tree query per layer and tile, shared by the estimate and every gather.
+    void query(const ResolvedTileset& ts, const TileId& tile, RenderScratch& s) const;
+    /// The tile's features at generalisation `level` into s.gathered (cleared first).
+    void gather(const ResolvedTileset& ts, const TileId& tile, int level, RenderScratch& s) const;
     /// Estimate of a tile's polygon and line bytes that geometry does not change (ids, tags,
     /// distinct values, framing), from the index alone: features whose box lies inside the tile
     /// proper and is not tiny, so it errs low.
-    std::size_t attribute_bytes(const ResolvedTileset& ts, const TileId& tile) const;
+    std::size_t attribute_bytes(const ResolvedTileset& ts, const TileId& tile, RenderScratch& s) const;
     /// Features to keep so the tile fits `budget` bytes and the feature limit, largest first.
     std::vector<std::vector<char>> choose(const GatheredTile& g, std::size_t budget, std::size_t& estimate,
-                                          std::size_t& dropped) const;
-    std::string encode(const GatheredTile& g, const std::vector<std::vector<char>>& keep, std::size_t& features) const;
+                                          std::size_t& dropped, RenderScratch& s) const;
+    std::string encode(const GatheredTile& g, const std::vector<std::vector<char>>& keep, std::size_t& features,
+                       std::size_t reserve, RenderScratch& s) const;
     EncodedTile render(const ResolvedTileset& ts, const TileId& tile) const;
     std::string render_mvt(const ResolvedTileset& ts, const TileId& tile, EncodedTile& out) const;
 };
 
-GatheredTile TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, int level) const {
+void TileService::Impl::query(const ResolvedTileset& ts, const TileId& tile, RenderScratch& s) const {
+    const TileFrame frame(tile, options.encode.extent, options.encode.buffer);
+    s.hits.resize(ts.layers.size());
+    for (std::size_t l = 0; l < ts.layers.size(); ++l) {
+        const ResolvedLayer& rl = ts.layers[l];
+        auto& hits = s.hits[l];
+        hits.clear();
+        if (static_cast<int>(tile.z) < rl.spec.minzoom || static_cast<int>(tile.z) > rl.spec.maxzoom) continue;
+        bgi::query(rl.layer->rtree, bgi::intersects(frame.clip_box),
+                   boost::make_function_output_iterator([&](const RtreeValue& v) { hits.push_back(v.second); }));
+        std::sort(hits.begin(), hits.end()); // source order, so equal data gives equal bytes
+    }
+}
+
+void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, int level, RenderScratch& s) const {
     const EncodeOptions& eo = options.encode;
     const TileFrame frame(tile, eo.extent, eo.buffer);
     const double tol = eo.simplify_units * std::ldexp(1.0, 2 * level);
-    GatheredTile out;
-    std::vector<std::uint32_t> tags;
-    for (const auto& rl : ts.layers) {
-        if (static_cast<int>(tile.z) < rl.spec.minzoom || static_cast<int>(tile.z) > rl.spec.maxzoom) continue;
+    GatheredTile& out = s.gathered;
+    out.clear();
+    TilePaths& paths = out.paths;
+    std::vector<std::uint32_t>& tags = s.tags;
+    s.marks.resize(ts.layers.size());
+    for (std::size_t li = 0; li < ts.layers.size(); ++li) {
+        const ResolvedLayer& rl = ts.layers[li];
+        const std::vector<std::uint32_t>& hits = s.hits[li];
+        if (hits.empty()) continue; // also every layer outside its zoom range
         const IndexedLayer& L = *rl.layer;
         const geo::FeatureTable& T = L.table;
-        std::vector<std::uint32_t> hits;
-        bgi::query(L.rtree, bgi::intersects(frame.clip_box),
-                   boost::make_function_output_iterator([&](const RtreeValue& v) { hits.push_back(v.second); }));
-        if (hits.empty()) continue;
-        std::sort(hits.begin(), hits.end()); // source order, so equal data gives equal bytes
         PendingLayer pl;
         pl.rl = &rl;
         const std::string& name = rl.spec.name.empty() ? rl.spec.source : rl.spec.name;
@@ -350,18 +418,21 @@ GatheredTile TileService::Impl::gather(const ResolvedTileset& ts, const TileId& 
             pl.features.reserve(hits.size());
             for (auto i : hits) {
                 PolygonOutcome po;
+                const auto first = static_cast<std::uint32_t>(paths.paths.size());
                 if (pz) {
-                    po = prepared_to_tile(*pz, i, tile, shift, eo.buffer, tiny);
+                    prepared_to_tile_into(*pz, i, tile, shift, eo.buffer, tiny, po, paths);
                 } else {
                     const auto* mp = std::get_if<geo::MultiPolygon>(&T.features[i].geometry);
                     if (!mp) continue;
                     po = polygon_to_tile(*mp, L.boxes[i], frame, tol);
                     po.clipped = !bg::within(L.boxes[i], frame.clip_box);
+                    for (const auto& ring : po.rings) paths.add(ring);
                 }
                 out.reduced += po.reduced;
-                if (po.rings.empty()) continue;
+                const auto count = static_cast<std::uint32_t>(paths.paths.size()) - first;
+                if (count == 0) continue;
                 (po.clipped ? out.clipped : out.inside) += 1;
-                pl.features.push_back({i, std::move(po.rings), po.area_units, 0});
+                pl.features.push_back({i, first, count, po.area_units, 0});
             }
         } else if (T.geometry_type == geo::GeometryType::MultiLineString) {
             pl.type = MvtGeomType::LineString;
@@ -373,22 +444,24 @@ GatheredTile TileService::Impl::gather(const ResolvedTileset& ts, const TileId& 
                 double len = 0;
                 for (const auto& p : parts)
                     for (std::size_t k = 1; k < p.size(); ++k) len += std::hypot(p[k].x - p[k - 1].x, p[k].y - p[k - 1].y);
-                pl.features.push_back({i, std::move(parts), len * len, 0});
+                const auto first = static_cast<std::uint32_t>(paths.paths.size());
+                for (const auto& p : parts) paths.add(p);
+                pl.features.push_back({i, first, static_cast<std::uint32_t>(parts.size()), len * len, 0});
             }
         }
         if (pl.fixed.empty() && pl.features.empty()) continue;
         // Feature sizes, with tag indexes bounded from above by the layer's key and value counts.
         if (!pl.features.empty()) {
-            std::vector<char> seen(L.value_messages.size(), 0);
+            ValueMarks& seen = s.marks[li];
+            seen.reset(L.value_messages.size());
             std::size_t distinct = 0;
             for (const auto& f : pl.features)
-                for (auto t = L.tag_offsets[f.index]; t < L.tag_offsets[f.index + 1]; ++t)
-                    if (!seen[L.tags[t].second]) seen[L.tags[t].second] = 1, ++distinct;
+                for (auto t = L.tag_offsets[f.index]; t < L.tag_offsets[f.index + 1]; ++t) distinct += seen.mark(L.tags[t].second);
             const std::size_t key_bytes = varint_size(T.fields.size()), value_bytes = varint_size(distinct);
             for (auto& f : pl.features) {
                 const std::size_t ntags = L.tag_offsets[f.index + 1] - L.tag_offsets[f.index];
                 const std::size_t tag_bytes = ntags * (key_bytes + value_bytes);
-                std::size_t body = geometry_bytes(pl.type, f.parts) + 2;
+                std::size_t body = geometry_bytes(pl.type, paths, f.first_path, f.path_count) + 2;
                 if (ntags) body += 1 + varint_size(tag_bytes) + tag_bytes;
                 if (const auto& id = rl.ids[f.index]) body += 1 + varint_size(*id);
                 f.bytes = 1 + varint_size(body) + body;
@@ -396,39 +469,36 @@ GatheredTile TileService::Impl::gather(const ResolvedTileset& ts, const TileId& 
         }
         out.layers.push_back(std::move(pl));
     }
-    return out;
 }
 
-std::size_t TileService::Impl::attribute_bytes(const ResolvedTileset& ts, const TileId& tile) const {
+std::size_t TileService::Impl::attribute_bytes(const ResolvedTileset& ts, const TileId& tile, RenderScratch& s) const {
     const TileFrame frame(tile, options.encode.extent, options.encode.buffer);
     const geo::Box proper = bounds_3857(tile);
     const double min_box_area = 4 / (frame.scale * frame.scale); // 4 units^2: clear of tiny-polygon reduction
     std::size_t bytes = 0;
-    for (const auto& rl : ts.layers) {
-        if (static_cast<int>(tile.z) < rl.spec.minzoom || static_cast<int>(tile.z) > rl.spec.maxzoom) continue;
+    s.marks.resize(ts.layers.size());
+    for (std::size_t l = 0; l < ts.layers.size(); ++l) {
+        const ResolvedLayer& rl = ts.layers[l];
         const IndexedLayer& L = *rl.layer;
-        if (L.table.geometry_type == geo::GeometryType::Point) continue;
-        std::vector<char> seen(L.value_messages.size(), 0);
-        bgi::query(L.rtree, bgi::intersects(frame.clip_box), boost::make_function_output_iterator([&](const RtreeValue& v) {
-                       const auto i = v.second;
-                       if (!bg::within(L.boxes[i], proper) || bg::area(L.boxes[i]) < min_box_area) return;
-                       bytes += 2 * (L.tag_offsets[i + 1] - L.tag_offsets[i]) + 4;
-                       if (const auto& id = rl.ids[i]) bytes += 1 + varint_size(*id);
-                       for (auto t = L.tag_offsets[i]; t < L.tag_offsets[i + 1]; ++t)
-                           if (!seen[L.tags[t].second]) {
-                               seen[L.tags[t].second] = 1;
-                               bytes += L.value_messages[L.tags[t].second].size() + 2;
-                           }
-                   }));
+        if (L.table.geometry_type == geo::GeometryType::Point || s.hits[l].empty()) continue;
+        ValueMarks& seen = s.marks[l];
+        seen.reset(L.value_messages.size());
+        for (const auto i : s.hits[l]) {
+            if (!bg::within(L.boxes[i], proper) || bg::area(L.boxes[i]) < min_box_area) continue;
+            bytes += 2 * (L.tag_offsets[i + 1] - L.tag_offsets[i]) + 4;
+            if (const auto& id = rl.ids[i]) bytes += 1 + varint_size(*id);
+            for (auto t = L.tag_offsets[i]; t < L.tag_offsets[i + 1]; ++t)
+                if (seen.mark(L.tags[t].second)) bytes += L.value_messages[L.tags[t].second].size() + 2;
+        }
     }
     return bytes;
 }
 
 std::vector<std::vector<char>> TileService::Impl::choose(const GatheredTile& g, std::size_t budget, std::size_t& estimate,
-                                                        std::size_t& dropped) const {
+                                                        std::size_t& dropped, RenderScratch& s) const {
     const EncodeOptions& eo = options.encode;
     std::vector<std::vector<char>> keep(g.layers.size());
-    std::vector<std::vector<char>> seen(g.layers.size());
+    s.marks.resize(std::max(s.marks.size(), g.layers.size()));
     std::size_t bytes = 0, features = 0;
     struct Candidate {
         double size;
@@ -441,7 +511,7 @@ std::vector<std::vector<char>> TileService::Impl::choose(const GatheredTile& g, 
         features += pl.fixed_features;
         if (!pl.features.empty()) bytes += pl.overhead + 4;
         keep[l].assign(pl.features.size(), 0);
-        if (!pl.features.empty()) seen[l].assign(pl.rl->layer->value_messages.size(), 0);
+        if (!pl.features.empty()) s.marks[l].reset(pl.rl->layer->value_messages.size());
         for (std::uint32_t i = 0; i < pl.features.size(); ++i) order.push_back({pl.features[i].size, l, i});
     }
     // Largest first (ties in source order), so what is left out is always the smallest (and, among
@@ -456,18 +526,17 @@ std::vector<std::vector<char>> TileService::Impl::choose(const GatheredTile& g, 
         const PendingFeature& f = pl.features[c.feature];
         const IndexedLayer& L = *pl.rl->layer;
         std::size_t cost = f.bytes;
-        auto& seen_values = seen[c.layer];
+        ValueMarks& seen_values = s.marks[c.layer];
         fresh.clear();
         for (auto t = L.tag_offsets[f.index]; t < L.tag_offsets[f.index + 1]; ++t) {
             const std::uint32_t v = L.tags[t].second;
-            if (seen_values[v]) continue;
-            seen_values[v] = 1; // taken back below if the feature does not fit
+            if (!seen_values.mark(v)) continue; // marked: taken back below if the feature does not fit
             fresh.push_back(v);
             const std::size_t m = L.value_messages[v].size();
             cost += 1 + varint_size(m) + m;
         }
         if (bytes + cost > budget || features + 1 > eo.max_tile_features) {
-            for (auto v : fresh) seen_values[v] = 0;
+            for (auto v : fresh) seen_values.unmark(v);
             break;
         }
         bytes += cost;
@@ -480,10 +549,12 @@ std::vector<std::vector<char>> TileService::Impl::choose(const GatheredTile& g, 
 }
 
 std::string TileService::Impl::encode(const GatheredTile& g, const std::vector<std::vector<char>>& keep,
-                                      std::size_t& features) const {
+                                      std::size_t& features, std::size_t reserve, RenderScratch& s) const {
     std::string out;
+    out.reserve(reserve);
     features = 0;
-    std::vector<std::uint32_t> tags;
+    std::vector<std::uint32_t>& tags = s.tags;
+    detail::IndexedLayerEncoder& encoder = s.encoder;
     for (std::size_t l = 0; l < g.layers.size(); ++l) {
         const PendingLayer& pl = g.layers[l];
         if (!pl.fixed.empty()) {
@@ -492,23 +563,24 @@ std::string TileService::Impl::encode(const GatheredTile& g, const std::vector<s
             continue;
         }
         const ResolvedLayer& rl = *pl.rl;
-        const geo::FeatureTable& T = rl.layer->table;
-        MvtLayerBuilder builder(rl.spec.name.empty() ? rl.spec.source : rl.spec.name, options.encode.extent);
-        std::vector<std::uint32_t> field_keys;
-        for (const auto& f : T.fields) field_keys.push_back(builder.key(f.name));
+        const IndexedLayer& L = *rl.layer;
+        // Keys are the layer's fields in order and values its pre-encoded messages (numbered per
+        // tile at first use): the bytes MvtLayerBuilder gives with key() per field and value_by_id.
+        encoder.reset(L.value_messages.size());
         for (std::size_t i = 0; i < pl.features.size(); ++i) {
             if (!keep[l][i]) continue;
             const PendingFeature& pf = pl.features[i];
-            const IndexedLayer& L = *rl.layer;
             tags.clear();
             for (auto t = L.tag_offsets[pf.index]; t < L.tag_offsets[pf.index + 1]; ++t) {
-                tags.push_back(field_keys[L.tags[t].first]);
-                tags.push_back(builder.value_by_id(L.tags[t].second, L.value_messages[L.tags[t].second]));
+                tags.push_back(L.field_keys[L.tags[t].first]);
+                tags.push_back(encoder.value(L.tags[t].second));
             }
-            builder.add_feature(rl.ids[pf.index], pl.type, pf.parts, tags);
+            encoder.add_feature(rl.ids[pf.index], pl.type, g.paths, pf.first_path, pf.path_count, tags.data(), tags.size());
         }
-        features += builder.feature_count();
-        if (!builder.empty()) builder.write_to(out);
+        features += encoder.feature_count();
+        if (encoder.feature_count() != 0)
+            encoder.write_to(out, rl.spec.name.empty() ? rl.spec.source : rl.spec.name, L.keys, L.value_messages,
+                             options.encode.extent);
     }
     return out;
 }
@@ -522,12 +594,15 @@ std::string TileService::Impl::render_mvt(const ResolvedTileset& ts, const TileI
     // Attributes, ids and framing do not shrink with coarser geometry: when they alone are over
     // the limit (thousands of LSOAs with unique codes and names at z6-z8), start at the coarsest
     // generalisation rather than gathering the finer ones only to throw them away.
+    thread_local RenderScratch s;
+    query(ts, tile, s);
     int level = 0;
-    if (attribute_bytes(ts, tile) > eo.max_tile_bytes)
+    if (attribute_bytes(ts, tile, s) > eo.max_tile_bytes)
         while (level < 2 && has_level(tile.z, level + 1)) ++level;
-    GatheredTile g = gather(ts, tile, level);
+    gather(ts, tile, level, s);
+    const GatheredTile& g = s.gathered;
     std::size_t estimate = 0, dropped = 0;
-    auto keep = choose(g, std::numeric_limits<std::size_t>::max(), estimate, dropped);
+    auto keep = choose(g, std::numeric_limits<std::size_t>::max(), estimate, dropped, s);
     const auto fits = [&](std::size_t bytes, std::size_t features) {
         return bytes <= eo.max_tile_bytes && features <= eo.max_tile_features;
     };
@@ -538,20 +613,20 @@ std::string TileService::Impl::render_mvt(const ResolvedTileset& ts, const TileI
     };
     while (!fits(estimate, count(g)) && level < 2 && has_level(tile.z, level + 1)) {
         ++level;
-        g = gather(ts, tile, level);
-        keep = choose(g, std::numeric_limits<std::size_t>::max(), estimate, dropped);
+        gather(ts, tile, level, s);
+        keep = choose(g, std::numeric_limits<std::size_t>::max(), estimate, dropped, s);
     }
     std::size_t budget = eo.max_tile_bytes;
-    if (!fits(estimate, count(g))) keep = choose(g, budget, estimate, dropped);
+    if (!fits(estimate, count(g))) keep = choose(g, budget, estimate, dropped, s);
     std::size_t features = 0;
-    std::string mvt = encode(g, keep, features);
+    std::string mvt = encode(g, keep, features, estimate + 64, s);
     int passes = 1;
     // The estimate bounds tag indexes from above, so this loop is a safety net, not a search.
     while (mvt.size() > eo.max_tile_bytes && passes < 16) {
         budget = static_cast<std::size_t>(static_cast<double>(budget) * 0.97 * static_cast<double>(eo.max_tile_bytes) /
                                           static_cast<double>(mvt.size()));
-        keep = choose(g, budget, estimate, dropped);
-        mvt = encode(g, keep, features);
+        keep = choose(g, budget, estimate, dropped, s);
+        mvt = encode(g, keep, features, estimate + 64, s);
         ++passes;
     }
     out.mvt_bytes = mvt.size();

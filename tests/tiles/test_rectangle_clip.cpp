@@ -2,7 +2,7 @@
 // rings on the z0 world grid (world units = tile units, y up), exact expected MVT rings (y down).
 // The fast Sutherland-Hodgman rectangle clip must give them where the inside stays connected;
 // the general overlay where it does not (a concave ring falling apart, a hole across the edge).
-#include "coldspot/tiles/prepared_polygons.hpp"
+#include "tiles_test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,32 +16,8 @@ namespace {
 
 using Ring = std::vector<std::pair<int, int>>;
 
-/// One polygon (exterior clockwise in y-up, as preparation leaves it; holes the other way).
-PreparedZoom zoom_with(const std::vector<Ring>& rings) {
-    PreparedZoom pz;
-    pz.z = 0;
-    pz.extent = 4096;
-    PreparedPolygon pf;
-    pf.kind = PreparedKind::Rings;
-    pf.x0 = pf.y0 = 1 << 30;
-    pf.x1 = pf.y1 = -(1 << 30);
-    for (const Ring& r : rings) {
-        PreparedRing pr;
-        pr.first_point = static_cast<std::uint32_t>(pz.points.size());
-        for (const auto& [x, y] : r) {
-            pz.points.push_back(TilePoint{x, y});
-            pf.x0 = std::min(pf.x0, x), pf.y0 = std::min(pf.y0, y), pf.x1 = std::max(pf.x1, x), pf.y1 = std::max(pf.y1, y);
-        }
-        pr.size = static_cast<std::uint32_t>(r.size());
-        pz.rings.push_back(pr);
-    }
-    pf.ring_count = static_cast<std::uint32_t>(pz.rings.size());
-    pz.features.push_back(pf);
-    return pz;
-}
-
 PolygonOutcome clip(const std::vector<Ring>& rings) {
-    const PreparedZoom pz = zoom_with(rings);
+    const PreparedZoom pz = coldspot::tiles::test::prepared_zoom_with(rings);
     TinyAccumulator tiny;
     return prepared_to_tile(pz, 0, TileId{0, 0, 0}, 0, 64, tiny);
 }
@@ -64,6 +40,7 @@ TEST(RectangleClip, TriangleAcrossTheBufferedCornerGetsTwoNewEdges) {
     const auto out = clip({{{4000, 4000}, {4000, 4250}, {4250, 4000}}});
     EXPECT_TRUE(out.clipped);
     EXPECT_TRUE(out.rectangle_clip);
+    EXPECT_TRUE(out.fast_check); // one ring: checked exactly on the grid, not by Boost is_valid
     ASSERT_EQ(out.rings.size(), 1u);
     // y down: 4096 - y; exterior clockwise on screen (east along the top first).
     EXPECT_EQ(normalised(out.rings[0]), (Ring{{4000, -64}, {4090, -64}, {4160, 6}, {4160, 96}, {4000, 96}}));
@@ -75,6 +52,7 @@ TEST(RectangleClip, ConcaveRingWhoseArmsLeaveTheTileStaysOneRing) {
     const auto out = clip({{{4000, 1000}, {4000, 2000}, {4300, 2000}, {4300, 1800}, {4100, 1800}, {4100, 1200}, {4300, 1200},
                             {4300, 1000}}});
     EXPECT_TRUE(out.rectangle_clip);
+    EXPECT_TRUE(out.fast_check);
     ASSERT_EQ(out.rings.size(), 1u);
     EXPECT_EQ(normalised(out.rings[0]), (Ring{{4000, 2096}, {4160, 2096}, {4160, 2296}, {4100, 2296}, {4100, 2896}, {4160, 2896},
                                               {4160, 3096}, {4000, 3096}}));
@@ -88,6 +66,7 @@ TEST(RectangleClip, ConcaveRingCrossingTheEdgeTwiceFallsApartIntoTwoPolygons) {
                             {4300, 1000}}});
     EXPECT_TRUE(out.clipped);
     EXPECT_FALSE(out.rectangle_clip);
+    EXPECT_FALSE(out.fast_check); // the bridge folds back along x = 4160: left to the full check
     ASSERT_EQ(out.rings.size(), 2u);
     std::vector<Ring> rings{normalised(out.rings[0]), normalised(out.rings[1])};
     std::sort(rings.begin(), rings.end());
@@ -112,6 +91,7 @@ TEST(RectangleClip, HoleInsideTheBoxStaysAHoleOfTheClippedExterior) {
     const auto out = clip({across_east_edge(),
                            {{3900, 1400}, {4000, 1400}, {4000, 1600}, {3900, 1600}}});
     EXPECT_TRUE(out.rectangle_clip);
+    EXPECT_FALSE(out.fast_check); // two rings: Boost is_valid
     ASSERT_EQ(out.rings.size(), 2u);
     EXPECT_EQ(normalised(out.rings[0]), (Ring{{3800, 2096}, {4160, 2096}, {4160, 3096}, {3800, 3096}}));
     // Holes run the other way: counter-clockwise on screen.
@@ -122,6 +102,7 @@ TEST(RectangleClip, HoleInsideTheBoxStaysAHoleOfTheClippedExterior) {
 TEST(RectangleClip, TileInsideABigPolygonIsTheBufferedBox) {
     const auto out = clip({{{-1000, -1000}, {-1000, 5000}, {5000, 5000}, {5000, -1000}}});
     EXPECT_TRUE(out.rectangle_clip);
+    EXPECT_TRUE(out.fast_check);
     ASSERT_EQ(out.rings.size(), 1u);
     EXPECT_EQ(normalised(out.rings[0]), (Ring{{-64, -64}, {4160, -64}, {4160, 4160}, {-64, 4160}}));
 }

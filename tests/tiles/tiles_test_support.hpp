@@ -5,6 +5,7 @@
 
 #include "coldspot/tiles/tileset.hpp"
 #include "coldspot/tiles/gzip.hpp"
+#include "coldspot/tiles/prepared_polygons.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -108,6 +109,31 @@ inline TilesetSpec single(const std::string& layer, int maxzoom = 22, FeatureIdS
     l.id_source = ids;
     s.layers.push_back(l);
     return s;
+}
+
+/// A prepared zoom (z0: world units = tile units, y up) holding one polygon of hand-drawn rings
+/// (exterior clockwise in y-up, as preparation leaves it; holes the other way).
+inline PreparedZoom prepared_zoom_with(const std::vector<std::vector<std::pair<int, int>>>& rings) {
+    PreparedZoom pz;
+    pz.z = 0;
+    pz.extent = 4096;
+    PreparedPolygon pf;
+    pf.kind = PreparedKind::Rings;
+    pf.x0 = pf.y0 = 1 << 30;
+    pf.x1 = pf.y1 = -(1 << 30);
+    for (const auto& r : rings) {
+        PreparedRing pr;
+        pr.first_point = static_cast<std::uint32_t>(pz.points.size());
+        for (const auto& [x, y] : r) {
+            pz.points.push_back(TilePoint{x, y});
+            pf.x0 = std::min(pf.x0, x), pf.y0 = std::min(pf.y0, y), pf.x1 = std::max(pf.x1, x), pf.y1 = std::max(pf.y1, y);
+        }
+        pr.size = static_cast<std::uint32_t>(r.size());
+        pz.rings.push_back(pr);
+    }
+    pf.ring_count = static_cast<std::uint32_t>(pz.rings.size());
+    pz.features.push_back(pf);
+    return pz;
 }
 
 /// Shoelace sum (twice the signed area) of a decoded ring in y-down tile units: MVT exteriors > 0.

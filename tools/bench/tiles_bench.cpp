@@ -2,6 +2,8 @@
 // does not depend on the whole CLI:
 //   tiles_bench pyramid WORKSPACE LAYERS MAXZOOM THREADS OUT.mbtiles
 //   tiles_bench latency WORKSPACE LAYERS TILELIST        (TILELIST: one z/x/y per line)
+//   tiles_bench digest WORKSPACE LAYERS TILELIST         (z/x/y, bytes and FNV-1a 64 of render_mvt per tile:
+//                                                         two builds' outputs diff to nothing when the bytes agree)
 // latency prints "z/x/y microseconds mvt_bytes features dropped reduced encode_passes mvt_only_microseconds" per tile
 // (microseconds: render() = encode + gzip; mvt_only: render_mvt(), the encode alone)
 // (render without cache, after TileService::prepare(14), whose time goes to stderr).
@@ -88,7 +90,24 @@ int main(int argc, char** argv) {
         }
         return 0;
     }
+    if (a.size() == 4 && a[0] == "digest") {
+        const auto svc = open(a[1], a[2]);
+        std::ifstream in(a[3]);
+        for (std::string line; std::getline(in, line);) {
+            unsigned z, x, y;
+            if (std::sscanf(line.c_str(), "%u/%u/%u", &z, &x, &y) != 3) continue;
+            tiles::EncodedTile stats;
+            const std::string mvt = svc->render_mvt("bench", tiles::TileId{z, x, y}, &stats);
+            std::uint64_t h = 0xcbf29ce484222325ull;
+            for (unsigned char c : mvt) h = (h ^ c) * 0x100000001b3ull;
+            std::printf("%u/%u/%u %zu %016llx %zu %zu %zu %zu %d\n", z, x, y, mvt.size(), static_cast<unsigned long long>(h),
+                        stats.feature_count, stats.features_dropped, stats.features_reduced, stats.polygons_clipped,
+                        stats.simplification_level);
+        }
+        return 0;
+    }
     std::cerr << "usage: tiles_bench pyramid WORKSPACE LAYERS MAXZOOM THREADS OUT.mbtiles\n"
-                 "       tiles_bench latency WORKSPACE LAYERS TILELIST\n";
+                 "       tiles_bench latency WORKSPACE LAYERS TILELIST\n"
+                 "       tiles_bench digest WORKSPACE LAYERS TILELIST\n";
     return 2;
 }

@@ -3,6 +3,7 @@
 // in integer tile units (y down), attributes deduplicated into the layer's key and value tables.
 #include "coldspot/geo/feature_table.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,6 +22,27 @@ struct TilePoint {
 using TilePath = std::vector<TilePoint>;
 
 enum class MvtGeomType : std::uint32_t { Unknown = 0, Point = 1, LineString = 2, Polygon = 3 };
+
+/// One path of a TilePaths buffer.
+struct PathRef {
+    std::uint32_t first = 0; ///< index of its first point
+    std::uint32_t size = 0;  ///< points (rings: the closing one left out)
+};
+
+/// The paths of many features in one flat buffer: a tile's geometry then costs no allocation per
+/// ring or feature once the buffer has grown (renders keep one per thread and clear() it).
+struct TilePaths {
+    std::vector<TilePoint> points;
+    std::vector<PathRef> paths;
+    void clear() noexcept {
+        points.clear();
+        paths.clear();
+    }
+    void add(const TilePath& path) {
+        paths.push_back(PathRef{static_cast<std::uint32_t>(points.size()), static_cast<std::uint32_t>(path.size())});
+        points.insert(points.end(), path.begin(), path.end());
+    }
+};
 
 /// A typed attribute value as MVT stores it (bool is MVT-only; clusters use it).
 struct MvtValue {
@@ -80,5 +102,58 @@ private:
     std::size_t key_bytes_ = 0;
     std::size_t value_bytes_ = 0;
 };
+
+namespace detail {
+
+/// A byte buffer that only grows: clear() keeps its memory and nothing is zero-filled per use, so
+/// varints are written through a pointer rather than one std::string::push_back per byte.
+class ByteBuffer {
+public:
+    /// Room for `extra` more bytes at data() + size(); the caller writes there, then commit()s.
+    char* reserve(std::size_t extra) {
+        if (size_ + extra > bytes_.size()) bytes_.resize(std::max(bytes_.size() * 2, size_ + extra));
+        return bytes_.data() + size_;
+    }
+    void commit(const char* end) noexcept { size_ = static_cast<std::size_t>(end - bytes_.data()); }
+    const char* data() const noexcept { return bytes_.data(); }
+    std::size_t size() const noexcept { return size_; }
+    void clear() noexcept { size_ = 0; }
+
+private:
+    std::vector<char> bytes_;
+    std::size_t size_ = 0;
+};
+
+/// Encodes one layer whose keys are known up front (the layer's field names) and whose values
+/// were encoded once per layer as Value messages with dense ids: per tile only the ids used are
+/// numbered, in first-use order. Features are written straight from a TilePaths buffer with exact
+/// lengths (no nested-message reservations, no per-feature allocation). The bytes are those of an
+/// MvtLayerBuilder given the same keys in order, value_by_id and add_feature calls (tested).
+/// Reusable: reset() keeps every buffer's capacity, so a thread keeps one across tiles.
+class IndexedLayerEncoder {
+public:
+    /// Starts a layer whose value ids are below `value_count`.
+    void reset(std::size_t value_count);
+    /// The tile-local index of value `id` (numbered at its first use).
+    std::uint32_t value(std::uint32_t id);
+    /// As MvtLayerBuilder::add_feature, for paths [first_path, first_path + path_count) of `paths`.
+    void add_feature(std::optional<std::uint64_t> id, MvtGeomType type, const TilePaths& paths, std::size_t first_path,
+                     std::size_t path_count, const std::uint32_t* tags, std::size_t tag_count);
+    std::size_t feature_count() const noexcept { return feature_count_; }
+    /// Appends the Layer message (field 3 of Tile): version, name, features, `keys`, the values used
+    /// (value_messages[id], in first-use order), extent.
+    void write_to(std::string& tile, std::string_view name, const std::vector<std::string>& keys,
+                  const std::vector<std::string>& value_messages, std::uint32_t extent) const;
+
+private:
+    static constexpr std::uint32_t kUnused = 0xffffffffu;
+    std::vector<std::uint32_t> index_; ///< value id -> tile-local index, kUnused when not used yet
+    std::vector<std::uint32_t> used_;  ///< value ids in first-use order
+    ByteBuffer features_;              ///< encoded Feature messages, each with its field-2 tag
+    ByteBuffer geometry_;              ///< one feature's packed geometry
+    std::size_t feature_count_ = 0;
+};
+
+} // namespace detail
 
 } // namespace coldspot::tiles

@@ -31,6 +31,7 @@ struct PreparedPolygon {
     std::uint32_t first_ring = 0;
     std::uint32_t ring_count = 0;
     PreparedKind kind = PreparedKind::Empty;
+    bool invalid = false; ///< could not be made valid on the grid (never seen): clipped by the general path only
 };
 
 struct PreparedRing {
@@ -76,5 +77,30 @@ struct TinyAccumulator {
 /// Tiny and placeholder polygons belong to the tile holding their centre only.
 PolygonOutcome prepared_to_tile(const PreparedZoom& pz, std::size_t i, const TileId& tile, std::uint32_t shift,
                                 std::uint32_t buffer, TinyAccumulator& tiny);
+/// The same, appending the rings to `paths` (out.rings stays empty): what a tile render uses, so
+/// rings cost no allocation of their own. prepared_to_tile is this plus a copy.
+void prepared_to_tile_into(const PreparedZoom& pz, std::size_t i, const TileId& tile, std::uint32_t shift,
+                           std::uint32_t buffer, TinyAccumulator& tiny, PolygonOutcome& out, TilePaths& paths);
+
+namespace detail {
+/// A point of the integer grid, wide enough for exact orientation tests.
+struct GridPoint {
+    std::int64_t x = 0, y = 0;
+    friend bool operator==(const GridPoint&, const GridPoint&) = default;
+};
+/// Whether closed segments ab and cd share a point (crossing, touching or overlapping); exact.
+bool segments_meet(const GridPoint& a, const GridPoint& b, const GridPoint& c, const GridPoint& d);
+/// The validity check of a one-ring polygon clipped to the box [lo, hi]^2 by Sutherland-Hodgman
+/// (vertices rounded, consecutive repeats dropped, not closed), without Boost: at least three
+/// points, no fold (an edge turning straight back: a spike, or the bridge along a box edge between
+/// two parts of the inside), and no edge touching a box line meeting any edge other than its
+/// neighbours. Edges away from the box lines are edges of the prepared ring, which was simple,
+/// so they cannot meet each other. True means simple; orientation and area are the caller's.
+bool clipped_ring_is_simple(const std::vector<GridPoint>& ring, std::int64_t lo, std::int64_t hi);
+/// prepared_to_tile with every clipped polygon checked by Boost is_valid (the path before the
+/// exact check above existed): the tests compare the two.
+PolygonOutcome prepared_to_tile_full_check(const PreparedZoom& pz, std::size_t i, const TileId& tile, std::uint32_t shift,
+                                           std::uint32_t buffer, TinyAccumulator& tiny);
+} // namespace detail
 
 } // namespace coldspot::tiles

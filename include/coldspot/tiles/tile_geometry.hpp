@@ -34,6 +34,7 @@ struct PolygonOutcome {
     bool invalid = false;        ///< could not be made valid on the grid (never seen on real data)
     bool clipped = false;        ///< crossed the buffered tile edge and went through clipping
     bool rectangle_clip = false; ///< clipped by the fast Sutherland-Hodgman rectangle clip (no general overlay)
+    bool fast_check = false;     ///< ... and checked exactly on the grid (one ring), without Boost is_valid
     bool reduced = false;        ///< a tiny polygon left out by tiny-polygon reduction (counted)
 };
 
