@@ -220,8 +220,12 @@ constexpr std::uint32_t varint_key(std::uint32_t field) { return field << 3; }
 void IndexedLayerEncoder::reset(std::size_t value_count) {
     // Only the ids the previous tile used are marked: clearing them costs what that tile used,
     // not the size of the layer's value table (tens of thousands of codes and names).
-    for (auto id : used_) index_[id] = kUnused;
+    for (auto id : used_)
+        if (id < index_.size()) index_[id] = kUnused;
     used_.clear();
+    extras_.clear();
+    extra_index_.clear();
+    // Extras are numbered above every layer value id, so the table only ever grows here.
     if (index_.size() < value_count) index_.resize(value_count, kUnused);
     features_.clear();
     feature_count_ = 0;
@@ -236,6 +240,26 @@ std::uint32_t IndexedLayerEncoder::value(std::uint32_t id) {
     return slot;
 }
 
+std::uint32_t IndexedLayerEncoder::extra_value(std::string message) {
+    const auto [it, fresh] = extra_index_.try_emplace(std::move(message), static_cast<std::uint32_t>(used_.size()));
+    if (fresh) {
+        used_.push_back(static_cast<std::uint32_t>(index_.size() + extras_.size()));
+        extras_.push_back(it->first);
+    }
+    return it->second;
+}
+
+void IndexedLayerEncoder::add_point(std::optional<std::uint64_t> id, const TilePoint& q, const std::uint32_t* tags,
+                                   std::size_t tag_count) {
+    geometry_.clear();
+    char* p = geometry_.reserve(15);
+    p = put_varint(p, command(kMoveTo, 1));
+    p = put_varint(p, zigzag(q.x));
+    p = put_varint(p, zigzag(q.y));
+    geometry_.commit(p);
+    write_feature(id, MvtGeomType::Point, tags, tag_count);
+}
+
 void IndexedLayerEncoder::add_feature(std::optional<std::uint64_t> id, MvtGeomType type, const TilePaths& paths,
                                       std::size_t first_path, std::size_t path_count, const std::uint32_t* tags,
                                       std::size_t tag_count) {
@@ -247,8 +271,7 @@ void IndexedLayerEncoder::add_feature(std::optional<std::uint64_t> id, MvtGeomTy
     if (points == 0 && type == MvtGeomType::Point) return;
     if (path_count == 0) return;
     geometry_.clear();
-    char* const start = geometry_.reserve(10 * points + 15 * path_count);
-    char* p = start;
+    char* p = geometry_.reserve(10 * points + 15 * path_count);
     std::int32_t cx = 0, cy = 0;
     const auto delta = [&](const TilePoint& q) {
         p = put_varint(p, zigzag(q.x - cx));
@@ -275,8 +298,12 @@ void IndexedLayerEncoder::add_feature(std::optional<std::uint64_t> id, MvtGeomTy
         }
     }
     geometry_.commit(p);
-    const std::size_t geometry_bytes = static_cast<std::size_t>(p - start);
+    write_feature(id, type, tags, tag_count);
+}
 
+void IndexedLayerEncoder::write_feature(std::optional<std::uint64_t> id, MvtGeomType type, const std::uint32_t* tags,
+                                        std::size_t tag_count) {
+    const std::size_t geometry_bytes = geometry_.size();
     std::size_t tag_bytes = 0;
     for (std::size_t t = 0; t < tag_count; ++t) tag_bytes += varint_bytes(tags[t]);
     std::size_t body = 2 + 1 + varint_bytes(geometry_bytes) + geometry_bytes; // type, geometry
@@ -309,7 +336,10 @@ void IndexedLayerEncoder::write_to(std::string& tile, std::string_view name, con
     const auto field_bytes = [](std::size_t n) { return 1 + varint_bytes(n) + n; };
     std::size_t layer = 2 + field_bytes(name.size()) + features_.size() + 1 + varint_bytes(extent);
     for (const auto& k : keys) layer += field_bytes(k.size());
-    for (auto id : used_) layer += field_bytes(value_messages[id].size());
+    const auto message = [&](std::uint32_t id) -> const std::string& {
+        return id < index_.size() ? value_messages[id] : extras_[id - index_.size()];
+    };
+    for (auto id : used_) layer += field_bytes(message(id).size());
     const std::size_t at = tile.size();
     tile.resize(at + 1 + varint_bytes(layer) + layer);
     char* p = tile.data() + at;
@@ -327,7 +357,7 @@ void IndexedLayerEncoder::write_to(std::string& tile, std::string_view name, con
     std::memcpy(p, features_.data(), features_.size());
     p += features_.size();
     for (const auto& k : keys) bytes(layer_field::keys, k.data(), k.size());
-    for (auto id : used_) bytes(layer_field::values, value_messages[id].data(), value_messages[id].size());
+    for (auto id : used_) bytes(layer_field::values, message(id).data(), message(id).size());
     p = put_varint(p, varint_key(layer_field::extent));
     p = put_varint(p, extent);
     if (p != tile.data() + tile.size()) throw std::logic_error("MVT layer length mismatch");

@@ -54,6 +54,7 @@ struct IndexedLayer {
     /// The MVT key table (field names, first occurrence wins) and each field's index in it.
     std::vector<std::string> keys;
     std::vector<std::uint32_t> field_keys;
+    std::unordered_map<std::string, std::uint32_t> value_ids; ///< Value message -> its id
 };
 
 struct ResolvedLayer {
@@ -61,6 +62,11 @@ struct ResolvedLayer {
     const IndexedLayer* layer = nullptr;
     std::vector<std::optional<std::uint64_t>> ids;
     std::vector<std::size_t> sum_fields; ///< numeric fields summed into clusters
+    /// Point layers: the key table of a clustering zoom (the fields' keys, then `cluster`,
+    /// `point_count` and a `<field>_sum` per summed field; names shared once) and their indexes.
+    std::vector<std::string> cluster_keys;
+    std::uint32_t k_cluster = 0, k_count = 0;
+    std::vector<std::uint32_t> sum_keys;
 };
 
 struct ResolvedTileset {
@@ -108,7 +114,7 @@ IndexedLayer index_layer(geo::FeatureTable table) {
         values.emplace_back(b, i);
     }
     out.rtree = Rtree(values.begin(), values.end()); // packing (STR) build
-    std::unordered_map<std::string, std::uint32_t> ids;
+    auto& ids = out.value_ids;
     out.tag_offsets.reserve(table.features.size() + 1);
     out.tag_offsets.push_back(0);
     for (const auto& f : table.features) {
@@ -316,15 +322,22 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
 
         if (T.geometry_type == geo::GeometryType::Point) {
             pl.type = MvtGeomType::Point;
-            MvtLayerBuilder builder(name, eo.extent);
-            std::vector<std::uint32_t> field_keys;
-            for (const auto& f : T.fields) field_keys.push_back(builder.key(f.name));
+            // Encoded at once with the layer's pre-encoded values, numbered per tile; cluster counts
+            // and sums share a value with an attribute of the same bytes (the table is deduplicated
+            // by message, as MvtLayerBuilder does it).
+            detail::IndexedLayerEncoder& builder = s.encoder;
+            builder.reset(L.value_messages.size());
             const auto attribute_tags = [&](std::uint32_t index) {
                 tags.clear();
                 for (auto t = L.tag_offsets[index]; t < L.tag_offsets[index + 1]; ++t) {
-                    tags.push_back(field_keys[L.tags[t].first]);
-                    tags.push_back(builder.value_by_id(L.tags[t].second, L.value_messages[L.tags[t].second]));
+                    tags.push_back(L.field_keys[L.tags[t].first]);
+                    tags.push_back(builder.value(L.tags[t].second));
                 }
+            };
+            const auto value = [&](const MvtValue& v) {
+                std::string message = MvtLayerBuilder::encode_value(v);
+                const auto it = L.value_ids.find(message);
+                return it != L.value_ids.end() ? builder.value(it->second) : builder.extra_value(std::move(message));
             };
             struct Placed {
                 std::uint32_t index;
@@ -338,7 +351,7 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
             if (!cluster) {
                 for (const auto& p : placed) {
                     attribute_tags(p.index);
-                    builder.add_feature(rl.ids[p.index], MvtGeomType::Point, {TilePath{p.p}}, tags);
+                    builder.add_point(rl.ids[p.index], p.p, tags.data(), tags.size());
                 }
             } else {
                 // Grid clustering over the tile proper (no buffer), so every point belongs to
@@ -356,56 +369,52 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
                 }
                 std::stable_sort(in_cell.begin(), in_cell.end(),
                                  [](const auto& a, const auto& b) { return a.first < b.first; });
-                std::vector<const Placed*> sorted;
-                sorted.reserve(in_cell.size());
-                for (const auto& cp : in_cell) sorted.push_back(cp.second);
-                std::vector<std::pair<std::int64_t, std::span<const Placed* const>>> cells;
                 for (std::size_t b = 0, e = 0; b < in_cell.size(); b = e) {
                     while (e < in_cell.size() && in_cell[e].first == in_cell[b].first) ++e;
-                    cells.emplace_back(in_cell[b].first, std::span<const Placed* const>(sorted.data() + b, e - b));
-                }
-                const std::uint32_t k_cluster = builder.key("cluster");
-                const std::uint32_t k_count = builder.key("point_count");
-                std::vector<std::uint32_t> sum_keys;
-                for (auto fi : rl.sum_fields) sum_keys.push_back(builder.key(T.fields[fi].name + "_sum"));
-                for (const auto& [cell_index, members] : cells) {
-                    if (members.size() == 1) {
-                        attribute_tags(members[0]->index);
-                        builder.add_feature(rl.ids[members[0]->index], MvtGeomType::Point, {TilePath{members[0]->p}},
-                                            tags);
+                    const std::int64_t cell_index = in_cell[b].first;
+                    if (e - b == 1) {
+                        const Placed& only = *in_cell[b].second;
+                        attribute_tags(only.index);
+                        builder.add_point(rl.ids[only.index], only.p, tags.data(), tags.size());
                         continue;
                     }
+                    const std::size_t members = e - b;
                     double sx = 0, sy = 0;
-                    for (const auto* m : members) sx += m->p.x, sy += m->p.y;
-                    const TilePoint centre{static_cast<std::int32_t>(std::floor(sx / members.size())),
-                                           static_cast<std::int32_t>(std::floor(sy / members.size()))};
-                    tags = {k_cluster, builder.value(MvtValue::of_bool(true)), k_count,
-                            builder.value(MvtValue::of_int(static_cast<std::int64_t>(members.size())))};
-                    for (std::size_t s = 0; s < rl.sum_fields.size(); ++s) {
-                        const auto fi = rl.sum_fields[s];
+                    for (std::size_t m = b; m < e; ++m) sx += in_cell[m].second->p.x, sy += in_cell[m].second->p.y;
+                    const TilePoint centre{static_cast<std::int32_t>(std::floor(sx / members)),
+                                           static_cast<std::int32_t>(std::floor(sy / members))};
+                    tags.clear();
+                    tags.push_back(rl.k_cluster);
+                    tags.push_back(value(MvtValue::of_bool(true)));
+                    tags.push_back(rl.k_count);
+                    tags.push_back(value(MvtValue::of_int(static_cast<std::int64_t>(members))));
+                    for (std::size_t k = 0; k < rl.sum_fields.size(); ++k) {
+                        const auto fi = rl.sum_fields[k];
                         const bool integral = T.fields[fi].type == geo::FieldType::Integer;
                         std::int64_t isum = 0;
                         double dsum = 0;
                         bool any = false;
-                        for (const auto* m : members) {
-                            const auto& v = T.features[m->index].values[fi];
+                        for (std::size_t m = b; m < e; ++m) {
+                            const auto& v = T.features[in_cell[m].second->index].values[fi];
                             if (const auto* iv = std::get_if<std::int64_t>(&v)) isum += *iv, dsum += *iv, any = true;
                             else if (const auto* dv = std::get_if<double>(&v)) dsum += *dv, any = true;
                         }
                         if (!any) continue;
-                        tags.push_back(sum_keys[s]);
-                        tags.push_back(builder.value(integral ? MvtValue::of_int(isum) : MvtValue::of_double(dsum)));
+                        tags.push_back(rl.sum_keys[k]);
+                        tags.push_back(value(integral ? MvtValue::of_int(isum) : MvtValue::of_double(dsum)));
                     }
                     // Cluster ids live above bit 62 so they never meet a URN or a packed code:
                     // zoom and the cell's world position make them stable across versions.
                     const std::uint64_t gx = std::uint64_t{tile.x} * cells_per_side + (cell_index % cells_per_side);
                     const std::uint64_t gy = std::uint64_t{tile.y} * cells_per_side + (cell_index / cells_per_side);
                     const std::uint64_t id = (std::uint64_t{1} << 62) | (std::uint64_t{tile.z} << 56) | (gx << 28) | gy;
-                    builder.add_feature(id, MvtGeomType::Point, {TilePath{centre}}, tags);
+                    builder.add_point(id, centre, tags.data(), tags.size());
                 }
             }
             pl.fixed_features = builder.feature_count();
-            if (!builder.empty()) builder.write_to(pl.fixed);
+            // A clustering zoom's key table also holds the cluster keys, used or not.
+            if (pl.fixed_features != 0)
+                builder.write_to(pl.fixed, name, cluster ? rl.cluster_keys : L.keys, L.value_messages, eo.extent);
         } else if (T.geometry_type == geo::GeometryType::MultiPolygon) {
             pl.type = MvtGeomType::Polygon;
             const PreparedZoom* pz = nullptr;
@@ -513,6 +522,27 @@ std::vector<std::vector<char>> TileService::Impl::choose(const GatheredTile& g, 
         keep[l].assign(pl.features.size(), 0);
         if (!pl.features.empty()) s.marks[l].reset(pl.rl->layer->value_messages.size());
         for (std::uint32_t i = 0; i < pl.features.size(); ++i) order.push_back({pl.features[i].size, l, i});
+    }
+    // With no byte budget and under the feature limit everything is kept, and the total does not
+    // depend on the order (each feature once, each distinct value once): no sort.
+    if (budget == std::numeric_limits<std::size_t>::max() && features + order.size() <= eo.max_tile_features) {
+        for (std::uint32_t l = 0; l < g.layers.size(); ++l) {
+            const PendingLayer& pl = g.layers[l];
+            if (pl.features.empty()) continue;
+            const IndexedLayer& L = *pl.rl->layer;
+            for (const PendingFeature& f : pl.features) {
+                bytes += f.bytes;
+                for (auto t = L.tag_offsets[f.index]; t < L.tag_offsets[f.index + 1]; ++t)
+                    if (s.marks[l].mark(L.tags[t].second)) {
+                        const std::size_t m = L.value_messages[L.tags[t].second].size();
+                        bytes += 1 + varint_size(m) + m;
+                    }
+            }
+            std::fill(keep[l].begin(), keep[l].end(), 1);
+        }
+        dropped = 0;
+        estimate = bytes;
+        return keep;
     }
     // Largest first (ties in source order), so what is left out is always the smallest (and, among
     // equal sizes, the later in source order).
@@ -715,9 +745,20 @@ TileService::TileService(std::vector<geo::FeatureTable> layers, std::vector<Tile
                 if (!id && f.fid >= 0) id = static_cast<std::uint64_t>(f.fid);
                 rl.ids.push_back(id);
             }
-            if (T.geometry_type == geo::GeometryType::Point)
+            if (T.geometry_type == geo::GeometryType::Point) {
                 for (std::size_t i = 0; i < T.fields.size(); ++i)
                     if (summable(T.fields[i])) rl.sum_fields.push_back(i);
+                rl.cluster_keys = it->second.keys;
+                const auto key = [&](const std::string& k) {
+                    const auto at = std::find(rl.cluster_keys.begin(), rl.cluster_keys.end(), k);
+                    if (at == rl.cluster_keys.end()) rl.cluster_keys.push_back(k);
+                    return static_cast<std::uint32_t>(std::find(rl.cluster_keys.begin(), rl.cluster_keys.end(), k) -
+                                                      rl.cluster_keys.begin());
+                };
+                rl.k_cluster = key("cluster");
+                rl.k_count = key("point_count");
+                for (auto fi : rl.sum_fields) rl.sum_keys.push_back(key(T.fields[fi].name + "_sum"));
+            }
             rt.layers.push_back(std::move(rl));
         }
         rt.spec = spec;

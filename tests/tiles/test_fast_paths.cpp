@@ -97,6 +97,50 @@ TEST(IndexedLayerEncoder, SameBytesAsMvtLayerBuilder) {
     EXPECT_NE(first, second);
 }
 
+TEST(IndexedLayerEncoder, PointsAndClusterValuesAsMvtLayerBuilder) {
+    // A clustered point layer: attribute values by id, cluster counts and sums as extra messages,
+    // one of which (the integer 2) is also a layer value and must share its index, as the
+    // builder's table (deduplicated by message) does; repeated extras are stored once.
+    std::vector<std::string> values;
+    for (const auto& v : {geo::Value{std::string("Primary")}, geo::Value{std::string("Secondary")}, geo::Value{std::int64_t{2}}})
+        values.push_back(MvtLayerBuilder::encode_value(MvtValue::of(v)));
+    const auto layer_id = [&](const std::string& m) -> std::optional<std::uint32_t> {
+        const auto it = std::find(values.begin(), values.end(), m);
+        if (it == values.end()) return std::nullopt;
+        return static_cast<std::uint32_t>(it - values.begin());
+    };
+    const std::vector<std::string> keys{"phase", "pupils", "cluster", "point_count"};
+    MvtLayerBuilder builder("schools", 4096);
+    for (const auto& k : keys) builder.key(k);
+    detail::IndexedLayerEncoder encoder;
+    encoder.reset(values.size());
+    const auto extra = [&](const MvtValue& v) {
+        std::string m = MvtLayerBuilder::encode_value(v);
+        const auto id = layer_id(m);
+        return id ? encoder.value(*id) : encoder.extra_value(std::move(m));
+    };
+    const auto point = [&](std::optional<std::uint64_t> id, TilePoint p, std::vector<std::uint32_t> a,
+                           std::vector<std::uint32_t> b) {
+        builder.add_feature(id, MvtGeomType::Point, {TilePath{p}}, a);
+        encoder.add_point(id, p, b.data(), b.size());
+    };
+    point(100001, {10, 20}, {0, builder.value_by_id(0, values[0])}, {0, encoder.value(0)});
+    point((std::uint64_t{1} << 62) | 5, {-3, 4100},
+          {2, builder.value(MvtValue::of_bool(true)), 3, builder.value(MvtValue::of_int(2))},
+          {2, extra(MvtValue::of_bool(true)), 3, extra(MvtValue::of_int(2))});
+    point((std::uint64_t{1} << 62) | 6, {64, 64},
+          {2, builder.value(MvtValue::of_bool(true)), 3, builder.value(MvtValue::of_int(7)), 1,
+           builder.value(MvtValue::of_double(1.5))},
+          {2, extra(MvtValue::of_bool(true)), 3, extra(MvtValue::of_int(7)), 1, extra(MvtValue::of_double(1.5))});
+    point(100002, {4095, 0}, {0, builder.value_by_id(1, values[1]), 1, builder.value_by_id(2, values[2])},
+          {0, encoder.value(1), 1, encoder.value(2)});
+    point(std::nullopt, {0, 0}, {}, {});
+    std::string a, b;
+    builder.write_to(a);
+    encoder.write_to(b, "schools", keys, values, 4096);
+    EXPECT_EQ(a, b);
+}
+
 TEST(ClippedRingCheck, SegmentsMeetExactly) {
     const auto meet = [](GridPoint a, GridPoint b, GridPoint c, GridPoint d) { return detail::segments_meet(a, b, c, d); };
     EXPECT_TRUE(meet({0, 0}, {10, 10}, {0, 10}, {10, 0}));   // crossing at (5, 5)

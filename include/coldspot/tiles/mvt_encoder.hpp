@@ -136,9 +136,14 @@ public:
     void reset(std::size_t value_count);
     /// The tile-local index of value `id` (numbered at its first use).
     std::uint32_t value(std::uint32_t id);
+    /// The tile-local index of a Value message that is not among the layer's values (cluster
+    /// counts and sums), deduplicated by its bytes within the tile.
+    std::uint32_t extra_value(std::string message);
     /// As MvtLayerBuilder::add_feature, for paths [first_path, first_path + path_count) of `paths`.
     void add_feature(std::optional<std::uint64_t> id, MvtGeomType type, const TilePaths& paths, std::size_t first_path,
                      std::size_t path_count, const std::uint32_t* tags, std::size_t tag_count);
+    /// A one-point feature (MoveTo(1)): as add_feature with one part of one point.
+    void add_point(std::optional<std::uint64_t> id, const TilePoint& p, const std::uint32_t* tags, std::size_t tag_count);
     std::size_t feature_count() const noexcept { return feature_count_; }
     /// Appends the Layer message (field 3 of Tile): version, name, features, `keys`, the values used
     /// (value_messages[id], in first-use order), extent.
@@ -148,9 +153,12 @@ public:
 private:
     static constexpr std::uint32_t kUnused = 0xffffffffu;
     std::vector<std::uint32_t> index_; ///< value id -> tile-local index, kUnused when not used yet
-    std::vector<std::uint32_t> used_;  ///< value ids in first-use order
+    std::vector<std::uint32_t> used_;  ///< value ids in first-use order; ids >= index_.size() are extras
+    std::vector<std::string> extras_;  ///< extra_value messages of this tile
+    std::unordered_map<std::string, std::uint32_t> extra_index_;
     ByteBuffer features_;              ///< encoded Feature messages, each with its field-2 tag
     ByteBuffer geometry_;              ///< one feature's packed geometry
+    void write_feature(std::optional<std::uint64_t> id, MvtGeomType type, const std::uint32_t* tags, std::size_t tag_count);
     std::size_t feature_count_ = 0;
 };
 
