@@ -16,6 +16,7 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -60,12 +61,55 @@ constexpr std::size_t kBufferedBodyBytes = 3u << 20; ///< streamed bodies up to 
 constexpr std::size_t kFirstBufferBytes = 1u << 20;   ///< a 1,000-feature page is about 600 KB
 constexpr std::size_t kMaxHeaderBytes = 16384;        ///< all request header lines together (431 above)
 
+/// What one answered request puts in the metrics and the request log. Written once, just before
+/// the answer's last bytes go to the socket: a client that has its answer and then asks /metrics
+/// finds its request counted.
+class AnswerRecord {
+public:
+    AnswerRecord(Metrics& metrics, AccessLog& log, const std::string& remote, std::string_view target)
+        : metrics_(metrics), log_(log), remote_(remote), target_(target) {}
+    /// What was asked and answered, once known.
+    void describe(std::string route, std::string method, int status) {
+        route_ = std::move(route);
+        method_ = method.empty() ? "?" : std::move(method);
+        status_ = status;
+    }
+    void write(std::uint64_t body_bytes) {
+        if (written_) return;
+        written_ = true;
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+        metrics_.record_request(route_, method_, status_, seconds, body_bytes);
+        log_.write(remote_, method_, target_.empty() ? "-" : std::string(target_), status_, body_bytes, seconds * 1000.0);
+    }
+    /// The client went away before the answer was out.
+    void write_aborted() {
+        if (written_) return;
+        route_ += " (aborted)";
+        write(0);
+    }
+
+private:
+    Metrics& metrics_;
+    AccessLog& log_;
+    const std::string& remote_;
+    std::string_view target_;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+    std::string route_, method_ = "?";
+    int status_ = 0;
+    bool written_ = false;
+};
+
 /// Where a response goes: the connection's writer, the reply (for its head) and the framing rules.
 struct ResponseTarget {
     detail::ConnectionWriter& writer;
     const std::shared_ptr<Pistache::Tcp::Peer>& peer;
     bool keep_alive;
     std::string& head; ///< scratch for the status line and headers, reused per connection
+    /// Called with the body's size just before the answer's last write.
+    std::function<void(std::uint64_t)> before_last_write;
+    void last(std::uint64_t body_bytes) const {
+        if (before_last_write) before_last_write(body_bytes);
+    }
 };
 
 /// Receives a streamed body. While it stays small it is buffered and sent with a Content-Length in
@@ -73,7 +117,7 @@ struct ResponseTarget {
 /// buffer of its full size.
 class AdaptiveSink final : public BodySink {
 public:
-    AdaptiveSink(ResponseTarget to, const Reply& reply) : to_(to), reply_(reply) {}
+    AdaptiveSink(const ResponseTarget& to, const Reply& reply) : to_(to), reply_(reply) {}
     void write(std::string_view bytes) override {
         if (bytes.empty()) return; // an empty chunk would end a chunked body
         if (!chunked_) {
@@ -96,17 +140,19 @@ public:
     }
     std::uint64_t finish() {
         if (chunked_) {
+            to_.last(sent_);
             to_.writer.write(to_.peer, {"0\r\n\r\n"});
             return sent_;
         }
         to_.head.clear();
         append_response_head(to_.head, reply_, to_.keep_alive, BodyFraming::Length, buffer_.size());
+        to_.last(buffer_.size());
         to_.writer.write(to_.peer, {to_.head, buffer_});
         return buffer_.size();
     }
 
 private:
-    ResponseTarget to_;
+    const ResponseTarget& to_;
     const Reply& reply_;
     std::string buffer_;
     bool chunked_ = false;
@@ -114,10 +160,11 @@ private:
 };
 
 /// Puts a reply on the wire; returns the body bytes sent.
-std::uint64_t send_reply(bool head_only, const Reply& reply, ResponseTarget to) {
+std::uint64_t send_reply(bool head_only, const Reply& reply, const ResponseTarget& to) {
     to.head.clear();
     if (reply.status == 204 || reply.status == 304) {
         append_response_head(to.head, reply, to.keep_alive, BodyFraming::None, 0);
+        to.last(0);
         to.writer.write(to.peer, {to.head});
         return 0;
     }
@@ -125,6 +172,7 @@ std::uint64_t send_reply(bool head_only, const Reply& reply, ResponseTarget to) 
         if (head_only) {
             // The length of a streamed body is not known without producing it.
             append_response_head(to.head, reply, to.keep_alive, BodyFraming::Chunked, 0);
+            to.last(0);
             to.writer.write(to.peer, {to.head});
             return 0;
         }
@@ -134,12 +182,10 @@ std::uint64_t send_reply(bool head_only, const Reply& reply, ResponseTarget to) 
     }
     const std::string& body = reply.shared_body ? *reply.shared_body : reply.body;
     append_response_head(to.head, reply, to.keep_alive, BodyFraming::Length, body.size());
-    if (head_only) {
-        to.writer.write(to.peer, {to.head});
-        return 0;
-    }
-    to.writer.write(to.peer, {to.head, body});
-    return body.size();
+    const std::string_view sent = head_only ? std::string_view() : std::string_view(body);
+    to.last(sent.size());
+    to.writer.write(to.peer, {to.head, sent});
+    return sent.size();
 }
 
 /// Our Request from Pistache's, with the query taken from the raw request line (Pistache's map
@@ -303,28 +349,26 @@ private:
     /// of it: the sending side is shut once the answer is out, and the socket is closed when the
     /// client closes or at the keep-alive timeout.
     void refuse(int status, const std::string& detail, ConnectionState& state, const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
-        const auto start = std::chrono::steady_clock::now();
         const std::string line = state.head.request_line();
         const std::string target(state.head.target());
+        const auto space = line.find(' ');
+        const std::string method = space == std::string::npos ? "?" : line.substr(0, space);
+        AnswerRecord record(service_->metrics(), *log_, state.remote, target);
         Reply reply = problem_reply(status, detail, target.substr(0, target.find('?')));
         reply.set_header("Access-Control-Allow-Origin", service_->config().cors_origin);
-        std::uint64_t bytes = 0;
+        record.describe("(refused)", method, status);
         try {
-            bytes = send_reply(false, reply, {state.writer, peer, false, state.reply_head});
+            send_reply(false, reply, {state.writer, peer, false, state.reply_head, [&record](std::uint64_t bytes) { record.write(bytes); }});
             state.writer.end_response(peer, false);
         } catch (const std::exception&) {
             // The client went away; nothing to answer.
         }
+        record.write(0);
         state.refused = true;
         state.head.reset();
         // Idle: Pistache's idle check then drops the connection after the keep-alive timeout
         // without writing its own plain-text 408 onto it.
         peer->setIdle(true);
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const auto space = line.find(' ');
-        const std::string method = space == std::string::npos ? "?" : line.substr(0, space);
-        service_->metrics().record_request("(refused)", method, status, seconds, bytes);
-        log_->write(state.remote, method, target.empty() ? "-" : target, status, bytes, seconds * 1000.0);
     }
 
     ConnectionState& connection_state(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
@@ -341,7 +385,7 @@ private:
     template <class BuildRequest>
     void serve(ConnectionState& state, const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool keep_alive, std::string_view target,
                BuildRequest&& build) {
-        const auto start = std::chrono::steady_clock::now();
+        AnswerRecord record(service_->metrics(), *log_, state.remote, target);
         Request& request = state.request;
         std::string route;
         Reply reply;
@@ -357,17 +401,15 @@ private:
             reply = problem_reply(p ? p->status() : 400, e.what(), std::string(t.substr(0, t.find('?'))));
             reply.set_header("Access-Control-Allow-Origin", service_->config().cors_origin);
         }
-        std::uint64_t bytes = 0;
+        record.describe(std::move(route), request.method, reply.status);
         try {
-            bytes = send_reply(request.method == "HEAD", reply, {state.writer, peer, keep_alive, state.reply_head});
+            send_reply(request.method == "HEAD", reply,
+                       {state.writer, peer, keep_alive, state.reply_head, [&record](std::uint64_t bytes) { record.write(bytes); }});
             state.writer.end_response(peer, keep_alive);
         } catch (const std::exception& e) {
             // The client went away mid-body; nothing more can be sent on this connection.
-            route += " (aborted)";
+            record.write_aborted();
         }
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        service_->metrics().record_request(route, request.method.empty() ? "?" : request.method, reply.status, seconds, bytes);
-        log_->write(state.remote, request.method, std::string(target), reply.status, bytes, seconds * 1000.0);
     }
 
     Service* service_;

@@ -243,3 +243,15 @@ TEST_F(HttpWire, ASlowReaderGetsWholeAnswersInOrder) {
     // Connection: close on the last one: the end comes once all three are out.
     EXPECT_TRUE(c.server_closes());
 }
+
+TEST_F(HttpWire, AnAnswerIsCountedBeforeTheClientHasIt) {
+    // The metrics line is written just before the answer's last bytes go out, so a client that
+    // has its answer and asks /metrics at once (on another connection, maybe another thread)
+    // always finds it counted.
+    for (int i = 1; i <= 20; ++i) {
+        ASSERT_EQ(get("/conformance").status, 200);
+        const auto metrics = get("/metrics").body;
+        const std::string line = R"m(coldspot_http_requests_total{route="/conformance",method="GET",status="200"} )m" + std::to_string(i) + "\n";
+        ASSERT_NE(metrics.find(line), std::string::npos) << i << "\n" << metrics;
+    }
+}
