@@ -257,21 +257,19 @@ void IndexedLayerEncoder::add_point(std::optional<std::uint64_t> id, const TileP
     p = put_varint(p, zigzag(q.x));
     p = put_varint(p, zigzag(q.y));
     geometry_.commit(p);
-    write_feature(id, MvtGeomType::Point, tags, tag_count);
+    add_encoded(id, MvtGeomType::Point, geometry_.data(), geometry_.size(), tags, tag_count);
 }
 
-void IndexedLayerEncoder::add_feature(std::optional<std::uint64_t> id, MvtGeomType type, const TilePaths& paths,
-                                      std::size_t first_path, std::size_t path_count, const std::uint32_t* tags,
-                                      std::size_t tag_count) {
-    // Geometry first, into its own buffer: its length precedes it. At most 5 bytes per command
-    // integer and per coordinate delta.
+std::size_t encode_geometry(MvtGeomType type, const TilePaths& paths, std::size_t first_path, std::size_t path_count,
+                            ByteBuffer& out) {
+    // At most 5 bytes per command integer and per coordinate delta.
     std::size_t points = 0;
     for (std::size_t r = first_path; r < first_path + path_count; ++r) points += paths.paths[r].size;
     if (type == MvtGeomType::Unknown) throw GeometryError("MVT: unknown geometry type");
-    if (points == 0 && type == MvtGeomType::Point) return;
-    if (path_count == 0) return;
-    geometry_.clear();
-    char* p = geometry_.reserve(10 * points + 15 * path_count);
+    if (points == 0 && type == MvtGeomType::Point) return 0;
+    if (path_count == 0) return 0;
+    char* const start = out.reserve(10 * points + 15 * path_count);
+    char* p = start;
     std::int32_t cx = 0, cy = 0;
     const auto delta = [&](const TilePoint& q) {
         p = put_varint(p, zigzag(q.x - cx));
@@ -297,13 +295,20 @@ void IndexedLayerEncoder::add_feature(std::optional<std::uint64_t> id, MvtGeomTy
             if (polygon) p = put_varint(p, command(kClosePath, 1));
         }
     }
-    geometry_.commit(p);
-    write_feature(id, type, tags, tag_count);
+    out.commit(p);
+    return static_cast<std::size_t>(p - start);
 }
 
-void IndexedLayerEncoder::write_feature(std::optional<std::uint64_t> id, MvtGeomType type, const std::uint32_t* tags,
-                                        std::size_t tag_count) {
-    const std::size_t geometry_bytes = geometry_.size();
+void IndexedLayerEncoder::add_feature(std::optional<std::uint64_t> id, MvtGeomType type, const TilePaths& paths,
+                                      std::size_t first_path, std::size_t path_count, const std::uint32_t* tags,
+                                      std::size_t tag_count) {
+    geometry_.clear();
+    if (encode_geometry(type, paths, first_path, path_count, geometry_) == 0) return;
+    add_encoded(id, type, geometry_.data(), geometry_.size(), tags, tag_count);
+}
+
+void IndexedLayerEncoder::add_encoded(std::optional<std::uint64_t> id, MvtGeomType type, const char* geometry,
+                                      std::size_t geometry_bytes, const std::uint32_t* tags, std::size_t tag_count) {
     std::size_t tag_bytes = 0;
     for (std::size_t t = 0; t < tag_count; ++t) tag_bytes += varint_bytes(tags[t]);
     std::size_t body = 2 + 1 + varint_bytes(geometry_bytes) + geometry_bytes; // type, geometry
@@ -326,7 +331,7 @@ void IndexedLayerEncoder::write_feature(std::optional<std::uint64_t> id, MvtGeom
     f = put_varint(f, static_cast<std::uint32_t>(type));
     f = put_varint(f, length_key(feature_field::geometry));
     f = put_varint(f, geometry_bytes);
-    std::memcpy(f, geometry_.data(), geometry_bytes);
+    std::memcpy(f, geometry, geometry_bytes);
     features_.commit(f + geometry_bytes);
     ++feature_count_;
 }

@@ -153,7 +153,8 @@ struct PreparedLayer {
 /// One feature of a tile, geometry done, waiting for the size decision and encoding.
 struct PendingFeature {
     std::uint32_t index = 0;
-    std::uint32_t first_path = 0; ///< its rings or lines: GatheredTile::paths.paths[first_path, + path_count)
+    std::uint32_t geometry_size = 0;   ///< its encoded geometry: GatheredTile::geometry from geometry_offset
+    std::size_t geometry_offset = 0;
     std::uint32_t path_count = 0;
     double size = 0;        ///< polygons: area in units^2; lines: squared length (smaller drops first)
     std::size_t bytes = 0;  ///< encoded Feature message, tag indexes estimated from above
@@ -170,11 +171,14 @@ struct PendingLayer {
 
 struct GatheredTile {
     std::vector<PendingLayer> layers;
-    TilePaths paths; ///< every feature's geometry, in one buffer
+    /// Every feature's geometry, encoded as it is gathered (MVT command integers): its exact size
+    /// decides what fits, and the encode copies it.
+    detail::ByteBuffer geometry;
+    TilePaths paths; ///< one feature's rings or lines on their way to `geometry`
     std::size_t reduced = 0, clipped = 0, inside = 0;
     void clear() {
         layers.clear();
-        paths.clear();
+        geometry.clear();
         reduced = clipped = inside = 0;
     }
 };
@@ -217,23 +221,8 @@ std::size_t varint_size(std::uint64_t v) {
     while (v >= 0x80) v >>= 7, ++n;
     return n;
 }
-std::uint32_t zz(std::int32_t v) { return (static_cast<std::uint32_t>(v) << 1) ^ static_cast<std::uint32_t>(v >> 31); }
 
-/// Exact size of the geometry field of a polygon or line feature (MVT 2.1 command integers).
-std::size_t geometry_bytes(MvtGeomType type, const TilePaths& paths, std::uint32_t first, std::uint32_t count) {
-    std::size_t n = 0;
-    std::int32_t cx = 0, cy = 0;
-    for (std::uint32_t r = first; r < first + count; ++r) {
-        const PathRef& path = paths.paths[r];
-        n += 1 + 1 + (type == MvtGeomType::Polygon ? 1 : 0) + varint_size(std::size_t{path.size - 1} << 3 | 2);
-        for (std::uint32_t i = 0; i < path.size; ++i) {
-            const TilePoint& p = paths.points[path.first + i];
-            n += varint_size(zz(p.x - cx)) + varint_size(zz(p.y - cy));
-            cx = p.x, cy = p.y;
-        }
-    }
-    return 1 + varint_size(n) + n;
-}
+
 
 } // namespace
 
@@ -315,6 +304,14 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
         const IndexedLayer& L = *rl.layer;
         const geo::FeatureTable& T = L.table;
         PendingLayer pl;
+        // Encodes the feature's geometry (in `paths`) at once: its exact size is then known.
+        const auto add_feature = [&](std::uint32_t index, double size) {
+            const std::size_t offset = out.geometry.size();
+            const std::size_t n = detail::encode_geometry(pl.type, paths, 0, paths.paths.size(), out.geometry);
+            if (n != 0)
+                pl.features.push_back(
+                    {index, static_cast<std::uint32_t>(n), offset, static_cast<std::uint32_t>(paths.paths.size()), size, 0});
+        };
         pl.rl = &rl;
         const std::string& name = rl.spec.name.empty() ? rl.spec.source : rl.spec.name;
         pl.overhead = 1 + varint_size(name.size()) + name.size() + 2 + 1 + varint_size(eo.extent) + 4;
@@ -427,7 +424,7 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
             pl.features.reserve(hits.size());
             for (auto i : hits) {
                 PolygonOutcome po;
-                const auto first = static_cast<std::uint32_t>(paths.paths.size());
+                paths.clear();
                 if (pz) {
                     prepared_to_tile_into(*pz, i, tile, shift, eo.buffer, tiny, po, paths);
                 } else {
@@ -438,10 +435,9 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
                     for (const auto& ring : po.rings) paths.add(ring);
                 }
                 out.reduced += po.reduced;
-                const auto count = static_cast<std::uint32_t>(paths.paths.size()) - first;
-                if (count == 0) continue;
+                if (paths.paths.empty()) continue;
                 (po.clipped ? out.clipped : out.inside) += 1;
-                pl.features.push_back({i, first, count, po.area_units, 0});
+                add_feature(i, po.area_units);
             }
         } else if (T.geometry_type == geo::GeometryType::MultiLineString) {
             pl.type = MvtGeomType::LineString;
@@ -453,9 +449,9 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
                 double len = 0;
                 for (const auto& p : parts)
                     for (std::size_t k = 1; k < p.size(); ++k) len += std::hypot(p[k].x - p[k - 1].x, p[k].y - p[k - 1].y);
-                const auto first = static_cast<std::uint32_t>(paths.paths.size());
+                paths.clear();
                 for (const auto& p : parts) paths.add(p);
-                pl.features.push_back({i, first, static_cast<std::uint32_t>(parts.size()), len * len, 0});
+                add_feature(i, len * len);
             }
         }
         if (pl.fixed.empty() && pl.features.empty()) continue;
@@ -470,7 +466,10 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
             for (auto& f : pl.features) {
                 const std::size_t ntags = L.tag_offsets[f.index + 1] - L.tag_offsets[f.index];
                 const std::size_t tag_bytes = ntags * (key_bytes + value_bytes);
-                std::size_t body = geometry_bytes(pl.type, paths, f.first_path, f.path_count) + 2;
+                // The size decision has always counted one byte more per ring or line than the
+                // geometry takes (a small margin); kept, so tiles keep their bytes.
+                const std::size_t counted = f.geometry_size + f.path_count;
+                std::size_t body = 1 + varint_size(counted) + counted + 2;
                 if (ntags) body += 1 + varint_size(tag_bytes) + tag_bytes;
                 if (const auto& id = rl.ids[f.index]) body += 1 + varint_size(*id);
                 f.bytes = 1 + varint_size(body) + body;
@@ -605,7 +604,8 @@ std::string TileService::Impl::encode(const GatheredTile& g, const std::vector<s
                 tags.push_back(L.field_keys[L.tags[t].first]);
                 tags.push_back(encoder.value(L.tags[t].second));
             }
-            encoder.add_feature(rl.ids[pf.index], pl.type, g.paths, pf.first_path, pf.path_count, tags.data(), tags.size());
+            encoder.add_encoded(rl.ids[pf.index], pl.type, g.geometry.data() + pf.geometry_offset, pf.geometry_size,
+                                tags.data(), tags.size());
         }
         features += encoder.feature_count();
         if (encoder.feature_count() != 0)

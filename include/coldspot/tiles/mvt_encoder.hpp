@@ -124,6 +124,12 @@ private:
     std::size_t size_ = 0;
 };
 
+/// Appends the packed command integers of paths [first_path, first_path + path_count) (MVT 2.1:
+/// MoveTo, LineTo, ClosePath for rings; zigzag deltas) to `out`; returns their length, 0 when
+/// there is nothing to write (no path, or a point feature without points).
+std::size_t encode_geometry(MvtGeomType type, const TilePaths& paths, std::size_t first_path, std::size_t path_count,
+                            ByteBuffer& out);
+
 /// Encodes one layer whose keys are known up front (the layer's field names) and whose values
 /// were encoded once per layer as Value messages with dense ids: per tile only the ids used are
 /// numbered, in first-use order. Features are written straight from a TilePaths buffer with exact
@@ -142,6 +148,9 @@ public:
     /// As MvtLayerBuilder::add_feature, for paths [first_path, first_path + path_count) of `paths`.
     void add_feature(std::optional<std::uint64_t> id, MvtGeomType type, const TilePaths& paths, std::size_t first_path,
                      std::size_t path_count, const std::uint32_t* tags, std::size_t tag_count);
+    /// A feature whose geometry is already encoded (encode_geometry's bytes, not empty).
+    void add_encoded(std::optional<std::uint64_t> id, MvtGeomType type, const char* geometry, std::size_t geometry_bytes,
+                     const std::uint32_t* tags, std::size_t tag_count);
     /// A one-point feature (MoveTo(1)): as add_feature with one part of one point.
     void add_point(std::optional<std::uint64_t> id, const TilePoint& p, const std::uint32_t* tags, std::size_t tag_count);
     std::size_t feature_count() const noexcept { return feature_count_; }
@@ -158,7 +167,6 @@ private:
     std::unordered_map<std::string, std::uint32_t> extra_index_;
     ByteBuffer features_;              ///< encoded Feature messages, each with its field-2 tag
     ByteBuffer geometry_;              ///< one feature's packed geometry
-    void write_feature(std::optional<std::uint64_t> id, MvtGeomType type, const std::uint32_t* tags, std::size_t tag_count);
     std::size_t feature_count_ = 0;
 };
 
