@@ -69,7 +69,6 @@ void ConnectionWriter::enqueue(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
 }
 
 void ConnectionWriter::end_response(const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool keep_alive) {
-    peer->setIdle(true);
     if (keep_alive) return;
     closing_ = true;
     if (queue_->pending == 0) ::shutdown(peer->fd(), SHUT_WR);

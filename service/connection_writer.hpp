@@ -25,9 +25,9 @@ public:
     /// Writes the pieces in order (one gather write). Must be called on the peer's transport
     /// thread, as onInput is. Throws ClientGone when the peer is gone.
     void write(const std::shared_ptr<Pistache::Tcp::Peer>& peer, std::initializer_list<std::string_view> pieces);
-    /// A response is complete: the connection is idle again for Pistache's keep-alive timer, and,
-    /// unless `keep_alive`, its sending side is shut once everything queued is sent (the client
-    /// then sees the end, and Pistache closes the socket when the client does).
+    /// A response is complete: unless `keep_alive`, the connection's sending side is shut once
+    /// everything queued is sent (the client then sees the end, and Pistache closes the socket
+    /// when the client does).
     void end_response(const std::shared_ptr<Pistache::Tcp::Peer>& peer, bool keep_alive);
     /// Whether end_response closed the connection: what arrives after is ignored.
     bool closing() const noexcept { return closing_; }

@@ -262,6 +262,19 @@ public:
     /// Not reached: onInput below answers every request itself.
     void onRequest(const Http::Request&, Http::ResponseWriter response) override { response.send(Http::Code::Internal_Server_Error); }
 
+    /// Every connection is "idle" for Pistache from its start. Pistache's timeout check closes a
+    /// connection that is idle too long (keep-alive timeout) or stalls mid-request (request
+    /// timeout); for one not marked idle it first writes its own plain-text 408, which we cannot
+    /// make a problem document. Closing without an answer is what nginx does when a client does
+    /// not finish its request in time; a request we answer is answered synchronously in onInput,
+    /// on the same thread as that check, so the mark never matters while one is being answered.
+    /// (Http::Handler::onConnection, private to it, only puts the connection's parser in place;
+    /// this does the same.)
+    void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+        peer->putData(ParserData, std::make_shared<Http::RequestParser>(getMaxRequestSize()));
+        peer->setIdle(true);
+    }
+
 private:
     /// Pistache 0.0.5's Http::Handler::onInput answers a request it cannot parse, or one larger than
     /// maxRequestSize, with a plain-text body, and offers no hook to change that. This override
@@ -286,7 +299,6 @@ private:
             if (end == std::string_view::npos ||
                 !parse_whole_request(input.substr(0, end + 4), {c.max_url_bytes + 32, kMaxHeaderBytes}, state.whole))
                 break;
-            peer->setIdle(false);
             serve(state, peer, state.whole.keep_alive(), state.whole.target, [&](Request& r) { fill_request(state.whole, r); });
             answered = true;
             input.remove_prefix(end + 4);
@@ -303,8 +315,7 @@ private:
             if (!parser->feed(buffer, len)) throw over_buffer(state.head);
             const auto parsed = parser->parse();
             if (parsed == Http::Private::State::Done) {
-                peer->setIdle(false);
-                const auto connection = request.headers().tryGet<Http::Header::Connection>();
+                    const auto connection = request.headers().tryGet<Http::Header::Connection>();
                 const bool keep_alive = connection ? connection->control() == Http::ConnectionControl::KeepAlive
                                                    : request.version() == Http::Version::Http11;
                 serve(state, peer, keep_alive, state.head.target(), [&](Request& r) { to_request(request, state.head, r); });
@@ -326,10 +337,11 @@ private:
 
     /// Pistache's keep-alive timer measures a connection's idle time from its parser's last reset,
     /// which the one-pass path does not otherwise touch: reset it now and then (a reset costs about
-    /// as much as a small answer, so not on every request).
+    /// as much as a small answer, so not on every request; a quarter second is far below any
+    /// keep-alive timeout).
     void touch_parser(ConnectionState& state, const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
         const auto now = std::chrono::steady_clock::now();
-        if (now - state.parser_touched < std::chrono::seconds(1)) return;
+        if (now - state.parser_touched < std::chrono::milliseconds(250)) return;
         getParser(peer)->reset();
         state.parser_touched = now;
     }
@@ -366,9 +378,6 @@ private:
         record.write(0);
         state.refused = true;
         state.head.reset();
-        // Idle: Pistache's idle check then drops the connection after the keep-alive timeout
-        // without writing its own plain-text 408 onto it.
-        peer->setIdle(true);
     }
 
     ConnectionState& connection_state(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
@@ -438,7 +447,9 @@ Server::Server(Service& service) {
                            // Pistache's own overflow is still answered by our onInput.
                            .maxRequestSize(c.max_body_bytes + c.max_url_bytes + kMaxHeaderBytes + 4096)
                            .maxResponseSize(kMaxResponseBytes)
-                           .keepaliveTimeout(std::chrono::seconds(30));
+                           .keepaliveTimeout(std::chrono::seconds(c.keepalive_timeout))
+                           .headerTimeout(std::chrono::seconds(c.request_timeout))
+                           .bodyTimeout(std::chrono::seconds(c.request_timeout));
         impl_->endpoint.init(options);
         impl_->endpoint.setHandler(Http::make_handler<Handler>(&service, &impl_->log));
     } catch (const Error&) {

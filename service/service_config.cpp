@@ -19,6 +19,8 @@ const std::vector<std::pair<std::string, std::string>>& config_keys() {
         {"max-body-bytes", "largest request body (default 65536)"},
         {"max-url-bytes", "longest request path and query (default 4096)"},
         {"cache-max-age", "Cache-Control max-age in seconds for tiles and metadata (default 300)"},
+        {"keepalive-timeout", "seconds an idle connection stays open (default 30)"},
+        {"request-timeout", "seconds a client has to finish a request it started; then the connection is closed (default 60)"},
         {"cors-origin", "Access-Control-Allow-Origin value (default *)"},
         {"access-log", "request log: - for stderr (default), a file to append to, or empty for none"},
         {"public-url", "base URL used in links, e.g. https://example.org/coldspot (default: from Host)"},
@@ -61,6 +63,8 @@ void apply_config_json(ServiceConfig& c, const nlohmann::json& j, const std::str
         else if (key == "max-body-bytes") c.max_body_bytes = static_cast<std::size_t>(get_int(v, key, origin, 1, 64LL << 20));
         else if (key == "max-url-bytes") c.max_url_bytes = static_cast<std::size_t>(get_int(v, key, origin, 64, 1 << 20));
         else if (key == "cache-max-age") c.cache_max_age = static_cast<int>(get_int(v, key, origin, 0, 31'536'000));
+        else if (key == "keepalive-timeout") c.keepalive_timeout = static_cast<int>(get_int(v, key, origin, 1, 3600));
+        else if (key == "request-timeout") c.request_timeout = static_cast<int>(get_int(v, key, origin, 1, 3600));
         else if (key == "cors-origin") c.cors_origin = get_as<std::string>(v, key, origin);
         else if (key == "access-log") c.access_log = get_as<std::string>(v, key, origin);
         else if (key == "public-url") c.public_url = get_as<std::string>(v, key, origin);

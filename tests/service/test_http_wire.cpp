@@ -255,3 +255,63 @@ TEST_F(HttpWire, AnAnswerIsCountedBeforeTheClientHasIt) {
         ASSERT_NE(metrics.find(line), std::string::npos) << i << "\n" << metrics;
     }
 }
+
+namespace {
+
+/// Seconds until the server ends the connection (recv returns 0), and the bytes it sent first.
+std::pair<double, std::string> wait_for_close(int fd) {
+    const auto start = std::chrono::steady_clock::now();
+    std::string got;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) got.append(buf, static_cast<std::size_t>(n));
+    return {n == 0 ? std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() : -1.0, got};
+}
+
+int connect_to(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{20, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    return fd;
+}
+
+} // namespace
+
+TEST_F(HttpWire, StalledAndIdleConnectionsAreClosedWithoutAPlainTextAnswer) {
+    TearDown();
+    service::ServiceConfig config;
+    config.keepalive_timeout = 2;
+    config.request_timeout = 1;
+    start(config);
+    // A connection that never sends anything, and one that stalls in the middle of its headers:
+    // both are closed, with no bytes (Pistache alone would write a plain-text 408 first).
+    const int silent = connect_to(port_);
+    const int stalled = connect_to(port_);
+    const std::string partial = "GET /conformance HTTP/1.1\r\n" + host();
+    ASSERT_EQ(::send(stalled, partial.data(), partial.size(), MSG_NOSIGNAL), static_cast<ssize_t>(partial.size()));
+    const auto [stalled_after, stalled_bytes] = wait_for_close(stalled);
+    const auto [silent_after, silent_bytes] = wait_for_close(silent);
+    EXPECT_GE(stalled_after, 0.0) << "not closed within 20 s";
+    EXPECT_EQ(stalled_bytes, "");
+    EXPECT_GE(silent_after, 0.0) << "not closed within 20 s";
+    EXPECT_EQ(silent_bytes, "");
+    ::close(stalled);
+    ::close(silent);
+
+    // A connection in use stays open past the keep-alive timeout (requests every 200 ms for 3 s),
+    // then, left idle, is closed.
+    HttpClient c(port_);
+    for (int i = 0; i < 15; ++i) {
+        c.send_bytes(get_line("/conformance"));
+        ASSERT_EQ(c.read_one().status, 200) << i;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_TRUE(c.server_closes());
+    EXPECT_GE(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0); // not before its time
+}

@@ -37,6 +37,8 @@ std::string usage() {
          "  --max-body-bytes N     largest request body (default 65536)\n"
          "  --max-url-bytes N      longest request target (default 4096)\n"
          "  --cache-max-age S      Cache-Control max-age for tiles (default 300)\n"
+         "  --keepalive-timeout S  seconds an idle connection stays open (default 30)\n"
+         "  --request-timeout S    seconds to finish sending a started request (default 60)\n"
          "  --cors-origin ORIGIN   Access-Control-Allow-Origin (default *)\n"
          "  --access-log FILE      request log: - is stderr (default), '' turns it off\n"
          "  --public-url URL       base of absolute links (default: from the Host header)\n"
@@ -51,7 +53,7 @@ std::string usage() {
 int run_serve(CommandArgs raw) {
     const Args args(raw,
                     {"--config", "--bind", "--port", "--threads", "--token", "--token-file", "--default-limit", "--max-limit", "--max-parameters",
-                     "--max-body-bytes", "--max-url-bytes", "--cache-max-age", "--cors-origin", "--access-log", "--public-url", "--title"},
+                     "--max-body-bytes", "--max-url-bytes", "--cache-max-age", "--keepalive-timeout", "--request-timeout", "--cors-origin", "--access-log", "--public-url", "--title"},
                     {"--no-tiles"});
     args.expect_positionals(1, 1, "one workspace file (coldspot serve WORKSPACE.gpkg)");
     service::ServiceConfig config;
@@ -62,7 +64,8 @@ int run_serve(CommandArgs raw) {
     nlohmann::json flags = nlohmann::json::object();
     for (const char* key : {"bind", "token", "cors-origin", "access-log", "public-url", "title"})
         if (const auto v = args.value(std::string("--") + key)) flags[key] = *v;
-    for (const char* key : {"port", "threads", "default-limit", "max-limit", "max-parameters", "max-body-bytes", "max-url-bytes", "cache-max-age"})
+    for (const char* key : {"port", "threads", "default-limit", "max-limit", "max-parameters", "max-body-bytes", "max-url-bytes", "cache-max-age", "keepalive-timeout",
+                            "request-timeout"})
         if (const auto v = args.integer(std::string("--") + key)) flags[key] = *v;
     if (args.flag("--no-tiles")) flags["tiles"] = false;
     if (const auto file = args.value("--token-file")) {

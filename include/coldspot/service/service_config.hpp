@@ -24,6 +24,8 @@ struct ServiceConfig {
     std::string cors_origin = "*";
     std::string access_log = "-"; ///< "-" stderr, "" off, otherwise a file appended to
     std::string public_url;     ///< base of absolute links; empty: from the request's Host header
+    int keepalive_timeout = 30; ///< seconds an idle connection is kept open
+    int request_timeout = 60;   ///< seconds a client has to finish sending a request it started
     bool tiles = true;          ///< build and serve vector tiles
     std::string title = "Coldspot";
 };
