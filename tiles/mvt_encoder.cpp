@@ -231,15 +231,6 @@ void IndexedLayerEncoder::reset(std::size_t value_count) {
     feature_count_ = 0;
 }
 
-std::uint32_t IndexedLayerEncoder::value(std::uint32_t id) {
-    std::uint32_t& slot = index_[id];
-    if (slot == kUnused) {
-        slot = static_cast<std::uint32_t>(used_.size());
-        used_.push_back(id);
-    }
-    return slot;
-}
-
 std::uint32_t IndexedLayerEncoder::extra_value(std::string message) {
     const auto [it, fresh] = extra_index_.try_emplace(std::move(message), static_cast<std::uint32_t>(used_.size()));
     if (fresh) {

@@ -127,6 +127,8 @@ IndexedLayer index_layer(geo::FeatureTable table) {
         }
         out.tag_offsets.push_back(static_cast<std::uint32_t>(out.tags.size()));
     }
+    // Only point layers look values up by message (cluster counts and sums); the others drop the map.
+    if (table.geometry_type != geo::GeometryType::Point) out.value_ids = {};
     for (const auto& f : table.fields) {
         const auto it = std::find(out.keys.begin(), out.keys.end(), f.name);
         out.field_keys.push_back(static_cast<std::uint32_t>(it - out.keys.begin()));
@@ -167,6 +169,8 @@ struct PendingLayer {
     std::size_t fixed_features = 0;
     std::vector<PendingFeature> features;
     std::size_t overhead = 0; ///< layer message without features and values
+    std::size_t feature_bytes = 0; ///< sum of the features' `bytes`
+    std::size_t value_bytes = 0;   ///< the distinct values the features use, each framed once
 };
 
 struct GatheredTile {
@@ -461,7 +465,12 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
             seen.reset(L.value_messages.size());
             std::size_t distinct = 0;
             for (const auto& f : pl.features)
-                for (auto t = L.tag_offsets[f.index]; t < L.tag_offsets[f.index + 1]; ++t) distinct += seen.mark(L.tags[t].second);
+                for (auto t = L.tag_offsets[f.index]; t < L.tag_offsets[f.index + 1]; ++t)
+                    if (seen.mark(L.tags[t].second)) {
+                        ++distinct;
+                        const std::size_t m = L.value_messages[L.tags[t].second].size();
+                        pl.value_bytes += 1 + varint_size(m) + m;
+                    }
             const std::size_t key_bytes = varint_size(T.fields.size()), value_bytes = varint_size(distinct);
             for (auto& f : pl.features) {
                 const std::size_t ntags = L.tag_offsets[f.index + 1] - L.tag_offsets[f.index];
@@ -473,6 +482,7 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
                 if (ntags) body += 1 + varint_size(tag_bytes) + tag_bytes;
                 if (const auto& id = rl.ids[f.index]) body += 1 + varint_size(*id);
                 f.bytes = 1 + varint_size(body) + body;
+                pl.feature_bytes += f.bytes;
             }
         }
         out.layers.push_back(std::move(pl));
@@ -527,16 +537,7 @@ std::vector<std::vector<char>> TileService::Impl::choose(const GatheredTile& g, 
     if (budget == std::numeric_limits<std::size_t>::max() && features + order.size() <= eo.max_tile_features) {
         for (std::uint32_t l = 0; l < g.layers.size(); ++l) {
             const PendingLayer& pl = g.layers[l];
-            if (pl.features.empty()) continue;
-            const IndexedLayer& L = *pl.rl->layer;
-            for (const PendingFeature& f : pl.features) {
-                bytes += f.bytes;
-                for (auto t = L.tag_offsets[f.index]; t < L.tag_offsets[f.index + 1]; ++t)
-                    if (s.marks[l].mark(L.tags[t].second)) {
-                        const std::size_t m = L.value_messages[L.tags[t].second].size();
-                        bytes += 1 + varint_size(m) + m;
-                    }
-            }
+            bytes += pl.feature_bytes + pl.value_bytes; // summed while gathering
             std::fill(keep[l].begin(), keep[l].end(), 1);
         }
         dropped = 0;

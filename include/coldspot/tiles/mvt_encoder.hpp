@@ -141,7 +141,14 @@ public:
     /// Starts a layer whose value ids are below `value_count`.
     void reset(std::size_t value_count);
     /// The tile-local index of value `id` (numbered at its first use).
-    std::uint32_t value(std::uint32_t id);
+    std::uint32_t value(std::uint32_t id) {
+        std::uint32_t& slot = index_[id];
+        if (slot == kUnused) {
+            slot = static_cast<std::uint32_t>(used_.size());
+            used_.push_back(id);
+        }
+        return slot;
+    }
     /// The tile-local index of a Value message that is not among the layer's values (cluster
     /// counts and sums), deduplicated by its bytes within the tile.
     std::uint32_t extra_value(std::string message);
