@@ -5,6 +5,8 @@
 namespace coldspot::service {
 
 void RequestHead::feed(std::string_view bytes) {
+    const std::size_t before = fed_;
+    fed_ += bytes.size();
     for (std::size_t i = 0; i < bytes.size() && part_ != Part::Body; ++i) {
         const char c = bytes[i];
         if (part_ == Part::RequestLine) {
@@ -23,7 +25,10 @@ void RequestHead::feed(std::string_view bytes) {
         if (++header_bytes_ > limits_.max_header_bytes)
             throw HttpProblem(431, "the request headers are larger than " + std::to_string(limits_.max_header_bytes) + " bytes");
         if (c == '\n') {
-            if (header_line_bytes_ == 0) part_ = Part::Body;
+            if (header_line_bytes_ == 0) {
+                part_ = Part::Body;
+                head_bytes_ = before + i + 1;
+            }
             header_line_bytes_ = 0;
         } else if (c != '\r') {
             ++header_line_bytes_;
@@ -51,6 +56,8 @@ void RequestHead::reset() {
     line_.clear();
     header_bytes_ = 0;
     header_line_bytes_ = 0;
+    fed_ = 0;
+    head_bytes_ = 0;
 }
 
 std::string_view RequestHead::target() const {

@@ -315,13 +315,21 @@ private:
             if (!parser->feed(buffer, len)) throw over_buffer(state.head);
             const auto parsed = parser->parse();
             if (parsed == Http::Private::State::Done) {
-                    const auto connection = request.headers().tryGet<Http::Header::Connection>();
+                const auto connection = request.headers().tryGet<Http::Header::Connection>();
                 const bool keep_alive = connection ? connection->control() == Http::ConnectionControl::KeepAlive
                                                    : request.version() == Http::Version::Http11;
+                // Pistache's parser stops at the end of the request and forgets what follows on
+                // reset: a request pipelined behind one with a body. Where it starts is known
+                // from the head and the declared length (not for a chunked body).
+                const auto length = request.headers().tryGet<Http::Header::ContentLength>();
+                const bool chunked = request.headers().tryGet<Http::Header::TransferEncoding>() != nullptr;
+                const std::size_t used = state.head.head_bytes() + (length ? length->value() : 0);
+                const std::size_t after = !chunked && state.head.fed() > used ? state.head.fed() - used : 0;
                 serve(state, peer, keep_alive, state.head.target(), [&](Request& r) { to_request(request, state.head, r); });
                 parser->reset();
                 state.parser_touched = std::chrono::steady_clock::now();
                 state.head.reset();
+                if (after > 0 && after <= len && !state.writer.closing()) onInput(buffer + (len - after), after, peer);
             } else if (state.head.part() == RequestHead::Part::Body) {
                 const auto length = request.headers().tryGet<Http::Header::ContentLength>();
                 const auto limit = c.max_body_bytes;

@@ -29,6 +29,11 @@ public:
     Part part() const noexcept { return part_; }
     /// No byte of a request has arrived since the last reset.
     bool empty() const noexcept { return part_ == Part::RequestLine && line_.empty(); }
+    /// Bytes fed since the last reset, and how many of them are the request line and headers
+    /// with their empty line (0 until it has arrived): with the body's length they tell where
+    /// a pipelined request after this one starts.
+    std::size_t fed() const noexcept { return fed_; }
+    std::size_t head_bytes() const noexcept { return head_bytes_; }
     /// The request line without its CRLF, once it is complete (empty before).
     const std::string& request_line() const noexcept { return part_ == Part::RequestLine ? empty_ : line_; }
     /// The request target as sent (`/path?query`): the second word of the request line.
@@ -44,6 +49,8 @@ private:
     std::string line_;
     std::size_t header_bytes_ = 0;
     std::size_t header_line_bytes_ = 0; ///< bytes of the current header line, CR excluded
+    std::size_t fed_ = 0;
+    std::size_t head_bytes_ = 0;
     static inline const std::string empty_;
 };
 
