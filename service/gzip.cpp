@@ -1,11 +1,11 @@
 #include "coldspot/service/gzip.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/service/http_message.hpp"
 
 #include <zlib.h>
 
 #include <array>
-#include <cctype>
 #include <cstdlib>
 
 namespace coldspot::service {
@@ -26,9 +26,7 @@ bool accepts_gzip(std::string_view header) {
         std::string_view coding = token.substr(0, semi);
         while (!coding.empty() && coding.front() == ' ') coding.remove_prefix(1);
         while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
-        std::string lower;
-        for (char c : coding) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (lower != "gzip" && lower != "x-gzip") continue;
+        if (!ascii_iequals(coding, "gzip") && !ascii_iequals(coding, "x-gzip")) continue;
         if (semi == std::string_view::npos) return true;
         const auto q = token.find("q=", semi);
         if (q == std::string_view::npos) return true;

@@ -9,12 +9,7 @@
 namespace coldspot::service {
 
 namespace {
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    return true;
-}
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -23,9 +18,41 @@ int hex_value(char c) {
 }
 } // namespace
 
+bool ascii_iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
+
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = lower(c);
+    return out;
+}
+
+void set_target(Request& r, std::string_view target) {
+    const auto q = target.find('?');
+    std::string_view path = target.substr(0, q);
+    path = path.substr(0, path.find('#'));
+    r.path.assign(path.empty() ? std::string_view("/") : path);
+    r.target_bytes = target.size();
+    if (q == std::string_view::npos) {
+        r.query.clear();
+        return;
+    }
+    const std::string_view query = target.substr(q + 1);
+    r.query = parse_query(query.substr(0, query.find('#')));
+}
+
+void set_base_url(Request& r) {
+    const auto host = r.header("host");
+    r.base_url = "http://" + (host ? *host : std::string("localhost"));
+}
+
 std::optional<std::string> Request::header(std::string_view name) const {
     for (const auto& [k, v] : headers)
-        if (iequals(k, name)) return v;
+        if (ascii_iequals(k, name)) return v;
     return std::nullopt;
 }
 
@@ -41,7 +68,7 @@ std::optional<std::string> Request::param(std::string_view name) const {
 
 void Reply::set_header(std::string name, std::string value) {
     for (auto& [k, v] : headers)
-        if (iequals(k, name)) {
+        if (ascii_iequals(k, name)) {
             v = std::move(value);
             return;
         }
@@ -50,7 +77,7 @@ void Reply::set_header(std::string name, std::string value) {
 
 std::optional<std::string> Reply::header(std::string_view name) const {
     for (const auto& [k, v] : headers)
-        if (iequals(k, name)) return v;
+        if (ascii_iequals(k, name)) return v;
     return std::nullopt;
 }
 

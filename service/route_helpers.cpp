@@ -33,7 +33,7 @@ bool wants_html(const Request& request) {
         const auto semi = item.find(';');
         std::string type(item.substr(0, semi));
         type.erase(std::remove_if(type.begin(), type.end(), [](unsigned char c) { return std::isspace(c); }), type.end());
-        for (auto& ch : type) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        type = ascii_lower(type);
         double q = 1;
         if (semi != std::string_view::npos) {
             const auto qpos = item.find("q=", semi);

@@ -19,7 +19,6 @@
 #include <functional>
 #include <iostream>
 #include <mutex>
-#include <optional>
 #include <sstream>
 
 namespace coldspot::service {
@@ -161,28 +160,20 @@ private:
 
 /// Puts a reply on the wire; returns the body bytes sent.
 std::uint64_t send_reply(bool head_only, const Reply& reply, const ResponseTarget& to) {
-    to.head.clear();
-    if (reply.status == 204 || reply.status == 304) {
-        append_response_head(to.head, reply, to.keep_alive, BodyFraming::None, 0);
-        to.last(0);
-        to.writer.write(to.peer, {to.head});
-        return 0;
-    }
-    if (reply.stream) {
-        if (head_only) {
-            // The length of a streamed body is not known without producing it.
-            append_response_head(to.head, reply, to.keep_alive, BodyFraming::Chunked, 0);
-            to.last(0);
-            to.writer.write(to.peer, {to.head});
-            return 0;
-        }
+    const bool bodiless = reply.status == 204 || reply.status == 304;
+    if (reply.stream && !bodiless && !head_only) {
         AdaptiveSink sink(to, reply);
         reply.stream(sink);
         return sink.finish();
     }
+    // One write of the head and, unless it is HEAD or a bodiless status, the body. HEAD announces
+    // the body GET sends: its length, or chunked transfer for a stream (whose length is not known
+    // without producing it).
     const std::string& body = reply.shared_body ? *reply.shared_body : reply.body;
-    append_response_head(to.head, reply, to.keep_alive, BodyFraming::Length, body.size());
-    const std::string_view sent = head_only ? std::string_view() : std::string_view(body);
+    const BodyFraming framing = bodiless ? BodyFraming::None : reply.stream ? BodyFraming::Chunked : BodyFraming::Length;
+    to.head.clear();
+    append_response_head(to.head, reply, to.keep_alive, framing, body.size());
+    const std::string_view sent = head_only || framing != BodyFraming::Length ? std::string_view() : std::string_view(body);
     to.last(sent.size());
     to.writer.write(to.peer, {to.head, sent});
     return sent.size();
@@ -192,12 +183,7 @@ std::uint64_t send_reply(bool head_only, const Reply& reply, const ResponseTarge
 /// drops repeated parameters and their order).
 void to_request(const Http::Request& req, const RequestHead& head, Request& r) {
     r.method = Http::methodString(req.method());
-    const std::string& resource = req.resource();
-    const auto q = resource.find('?');
-    r.path = q == std::string::npos ? resource : resource.substr(0, q);
-    if (r.path.empty()) r.path = "/";
-    r.query = parse_query(head.raw_query());
-    r.target_bytes = head.target().size();
+    set_target(r, head.target());
     r.headers.clear();
     for (const auto& h : req.headers().list()) {
         std::ostringstream value;
@@ -212,25 +198,17 @@ void to_request(const Http::Request& req, const RequestHead& head, Request& r) {
         } else {
             h->write(value);
         }
-        std::string name = h->name();
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        r.headers.emplace_back(std::move(name), value.str());
+        r.headers.emplace_back(ascii_lower(h->name()), value.str());
     }
-    for (const auto& [name, raw] : req.headers().rawList()) {
-        std::string lower = name;
-        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        r.headers.emplace_back(std::move(lower), raw.value());
-    }
+    for (const auto& [name, raw] : req.headers().rawList()) r.headers.emplace_back(ascii_lower(name), raw.value());
     r.body = req.body();
-    const auto host = r.header("host");
-    r.base_url = "http://" + (host ? *host : std::string("localhost"));
+    set_base_url(r);
 }
 
 /// Per-connection state beside Pistache's parser.
 struct ConnectionState {
     ConnectionState(RequestHead::Limits limits, std::string remote) : head(limits), remote(std::move(remote)) {}
     RequestHead head;
-    bool refused = false; ///< a refusal was sent: the rest of that request is ignored
     std::string remote;   ///< the client's address, for the log
     detail::ConnectionWriter writer;
     WholeRequest whole;     ///< reused: its header list keeps its capacity
@@ -289,7 +267,7 @@ private:
     /// ResponseWriter.
     void onInput(const char* buffer, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
         auto& state = connection_state(peer);
-        if (state.refused || state.writer.closing()) return;
+        if (state.writer.closing()) return; // after Connection: close or a refusal, input is ignored
         const auto& c = service_->config();
         // Whole bodiless requests, one after another when a client pipelines them.
         std::string_view input(buffer, len);
@@ -379,12 +357,11 @@ private:
         record.describe("(refused)", method, status);
         try {
             send_reply(false, reply, {state.writer, peer, false, state.reply_head, [&record](std::uint64_t bytes) { record.write(bytes); }});
-            state.writer.end_response(peer, false);
         } catch (const std::exception&) {
             // The client went away; nothing to answer.
         }
         record.write(0);
-        state.refused = true;
+        state.writer.end_response(peer, false); // the rest of this request is ignored
         state.head.reset();
     }
 

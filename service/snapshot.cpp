@@ -2,20 +2,14 @@
 
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/workspace.hpp"
+#include "coldspot/service/http_message.hpp"
 #include "coldspot/tiles/tileset.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace coldspot::service {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 void fill_collection(Collection& c) {
     const int epsg = c.table->epsg;
@@ -78,7 +72,7 @@ std::vector<Collection> build_collections(const std::map<std::string, std::share
         for (const auto type : types) {
             Collection c;
             c.layer = name;
-            c.id = split ? name + "_" + lower(geo::to_string(type)) : name;
+            c.id = split ? name + "_" + ascii_lower(geo::to_string(type)) : name;
             c.title = name;
             c.description = table->description;
             if (split) c.description += (c.description.empty() ? "" : " ") + std::string("(") + std::string(geo::to_string(type)) + " features)";

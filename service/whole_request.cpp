@@ -19,15 +19,6 @@ constexpr std::array<bool, 256> token_chars() {
 }
 constexpr auto kToken = token_chars();
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -48,7 +39,7 @@ bool field_value_ok(std::string_view v) {
 bool header_lists_token(std::string_view value, std::string_view token) {
     while (!value.empty()) {
         const auto comma = value.find(',');
-        if (iequals(trim(value.substr(0, comma)), token)) return true;
+        if (ascii_iequals(trim(value.substr(0, comma)), token)) return true;
         if (comma == std::string_view::npos) break;
         value.remove_prefix(comma + 1);
     }
@@ -57,7 +48,7 @@ bool header_lists_token(std::string_view value, std::string_view token) {
 
 bool WholeRequest::keep_alive() const {
     for (const auto& h : headers) {
-        if (!iequals(h.name, "connection")) continue;
+        if (!ascii_iequals(h.name, "connection")) continue;
         if (header_lists_token(h.value, "close")) return false;
         if (http10 && header_lists_token(h.value, "keep-alive")) return true;
     }
@@ -105,7 +96,7 @@ bool parse_whole_request(std::string_view bytes, const WholeRequestLimits& limit
         const std::string_view value = trim(field.substr(colon + 1));
         if (!field_value_ok(value)) return false;
         // A declared body (or an Expect for one) is the general path's, with its limits and errors.
-        if (iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "expect")) return false;
+        if (ascii_iequals(name, "content-length") || ascii_iequals(name, "transfer-encoding") || ascii_iequals(name, "expect")) return false;
         out.headers.push_back({name, value});
     }
     return true;
@@ -113,30 +104,12 @@ bool parse_whole_request(std::string_view bytes, const WholeRequestLimits& limit
 
 void fill_request(const WholeRequest& whole, Request& r) {
     r.method.assign(whole.method);
-    const std::string_view target = whole.target;
-    const auto q = target.find('?');
-    std::string_view path = target.substr(0, q);
-    path = path.substr(0, path.find('#'));
-    r.path.assign(path.empty() ? std::string_view("/") : path);
-    r.target_bytes = target.size();
-    if (q != std::string_view::npos) {
-        std::string_view query = target.substr(q + 1);
-        r.query = parse_query(query.substr(0, query.find('#')));
-    } else {
-        r.query.clear();
-    }
+    set_target(r, whole.target);
     r.headers.clear();
     r.headers.reserve(whole.headers.size());
-    std::optional<std::string_view> host;
-    for (const auto& h : whole.headers) {
-        std::string name(h.name);
-        for (auto& c : name) c = lower(c);
-        if (name == "host") host = h.value;
-        r.headers.emplace_back(std::move(name), std::string(h.value));
-    }
+    for (const auto& h : whole.headers) r.headers.emplace_back(ascii_lower(h.name), std::string(h.value));
     r.body.clear();
-    r.base_url = "http://";
-    r.base_url += host ? *host : std::string_view("localhost");
+    set_base_url(r);
 }
 
 } // namespace coldspot::service

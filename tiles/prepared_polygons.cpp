@@ -56,6 +56,32 @@ void clip_side(const std::vector<Point>& in, std::vector<Point>& out, int axis, 
     }
 }
 
+/// A prepared ring moved into the tile's frame (x k, minus the tile origin), as doubles for the
+/// clip, with what both clips need to know of it.
+struct TranslatedRing {
+    bool any_in = false, any_out = false; ///< points inside / outside the box [lo, hi]^2
+    std::int64_t twice_area = 0;          ///< surveyor's sum, exact: exteriors negative (y up)
+};
+TranslatedRing translate_ring(const PreparedZoom& pz, const PreparedRing& pr, std::int64_t k, std::int64_t ox, std::int64_t oy,
+                              std::int64_t lo, std::int64_t hi, std::vector<Point>& a) {
+    TranslatedRing t;
+    a.clear();
+    std::int64_t px = 0, py = 0, fx = 0, fy = 0;
+    for (std::uint32_t p = pr.first_point; p < pr.first_point + pr.size; ++p) {
+        const TilePoint& w = pz.points[p];
+        const std::int64_t x = w.x * k - ox, y = w.y * k - oy;
+        const bool in = x >= lo && x <= hi && y >= lo && y <= hi;
+        t.any_out |= !in;
+        t.any_in |= in;
+        if (p == pr.first_point) fx = x, fy = y;
+        else t.twice_area += px * y - x * py;
+        px = x, py = y;
+        a.emplace_back(static_cast<double>(x), static_cast<double>(y));
+    }
+    t.twice_area += px * fy - fx * py;
+    return t;
+}
+
 /// The fast clip for a polygon crossing the buffered tile edge: Sutherland-Hodgman of each ring
 /// against the rectangle, new vertices rounded, then the usual validity check. Sutherland-Hodgman
 /// is exact for a ring whose part inside the rectangle is connected; when it is not (a concave
@@ -69,24 +95,8 @@ bool rectangle_clip(const PreparedZoom& pz, const PreparedPolygon& pf, std::int6
     bool kept_any = false;
     const auto flo = static_cast<double>(lo), fhi = static_cast<double>(hi);
     for (std::uint32_t r = pf.first_ring; r < pf.first_ring + pf.ring_count; ++r) {
-        const PreparedRing& pr = pz.rings[r];
-        a.clear();
-        bool any_out = false, any_in = false;
-        for (std::uint32_t p = pr.first_point; p < pr.first_point + pr.size; ++p) {
-            const TilePoint& w = pz.points[p];
-            const std::int64_t x = w.x * k - ox, y = w.y * k - oy;
-            const bool in = x >= lo && x <= hi && y >= lo && y <= hi;
-            any_out |= !in;
-            any_in |= in;
-            a.emplace_back(static_cast<double>(x), static_cast<double>(y));
-        }
+        const auto [any_in, any_out, twice_area] = translate_ring(pz, pz.rings[r], k, ox, oy, lo, hi, a);
         // Exteriors are clockwise in Boost's y-up frame (negative surveyor's sum), holes not.
-        double twice_area = 0;
-        for (std::size_t i = 0, n = a.size(); i < n; ++i) {
-            const Point& p = a[i];
-            const Point& q = a[(i + 1) % n];
-            twice_area += p.x() * q.y() - q.x() * p.y();
-        }
         const bool hole = twice_area > 0;
         // A hole across the edge, wholly outside the box or around it: the general overlay's business.
         if (hole && any_out) return false;
@@ -205,19 +215,8 @@ FastClip clip_one_ring(const PreparedZoom& pz, const PreparedRing& pr, std::int6
                        std::int64_t lo, std::int64_t hi, PolygonOutcome& out, TilePaths& paths) {
     thread_local std::vector<Point> a, b;
     thread_local std::vector<GridPoint> q;
-    a.clear();
-    bool any_out = false;
-    std::int64_t input_twice_area = 0, px = 0, py = 0;
-    for (std::uint32_t p = pr.first_point; p < pr.first_point + pr.size; ++p) {
-        const TilePoint& w = pz.points[p];
-        const std::int64_t x = w.x * k - ox, y = w.y * k - oy;
-        any_out |= !(x >= lo && x <= hi && y >= lo && y <= hi);
-        if (p != pr.first_point) input_twice_area += px * y - x * py;
-        px = x, py = y;
-        a.emplace_back(static_cast<double>(x), static_cast<double>(y));
-    }
     if (pr.size == 0) return FastClip::Unsure;
-    input_twice_area += px * (pz.points[pr.first_point].y * k - oy) - (pz.points[pr.first_point].x * k - ox) * py;
+    const auto [any_in, any_out, input_twice_area] = translate_ring(pz, pr, k, ox, oy, lo, hi, a);
     if (input_twice_area > 0) return FastClip::Unsure; // oriented as a hole: rectangle_clip decides
     if (any_out) {
         const auto flo = static_cast<double>(lo), fhi = static_cast<double>(hi);

@@ -69,5 +69,14 @@ std::string url_encode(std::string_view s);
 std::string utc_timestamp(std::chrono::system_clock::time_point t = std::chrono::system_clock::now());
 /// Splits `a=1&b=2` into decoded pairs.
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query);
+/// Sets a request's path, decoded query and target length from its target as received
+/// (`/path?query`; a fragment is dropped).
+void set_target(Request& request, std::string_view target);
+/// Sets `base_url` from the request's Host header (or localhost); call once the headers are in.
+void set_base_url(Request& request);
+
+/// Header names and tokens compare without regard to ASCII case (RFC 9110 5.1, 5.6.2).
+bool ascii_iequals(std::string_view a, std::string_view b);
+std::string ascii_lower(std::string_view s);
 
 } // namespace coldspot::service
