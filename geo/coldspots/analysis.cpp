@@ -3,6 +3,7 @@
 
 #include "coldspot/geo/coldspots/scenario_access.hpp"
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/routing/access_parameters.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/stats/contiguity_weights.hpp"
 #include "coldspot/geo/stats/distance_weights.hpp"
@@ -58,9 +59,56 @@ std::optional<LocalStatistics> polygon_gi_star(const std::vector<MultiPolygon>& 
     return stats::getis_ord(values, w, true, p.style, {p.permutations, p.seed, 2, p.fdr, false});
 }
 
+/// The cold-spot rule of docs/methodology.md §9, one place for schools, areas and hexagons: Gi* z > 0
+/// (high index: poorly served) with p (BH-adjusted when `fdr`) under alpha.
+bool cold_spot_rule(const LocalStatistics& g, std::size_t k, const Parameters& p) {
+    const double pv = p.fdr ? g.p_fdr[k] : g.p[k];
+    return g.z[k] > 0 && pv < p.significance_for_cold_spot;
+}
+
+/// Gi* fields of an aggregate unit, named as on schools: z, raw p, BH-adjusted p, bin, cold-spot flag.
+void append_unit_statistic_fields(FeatureTable& t) {
+    for (const auto& f : std::vector<Field>{{"gi_z", FieldType::Real}, {"gi_p", FieldType::Real}, {"gi_p_fdr", FieldType::Real},
+                                            {"gi_bin", FieldType::Integer}, {"cold_spot", FieldType::Integer}})
+        t.fields.push_back(f);
+}
+
+void append_unit_statistics(std::vector<Value>& values, const std::optional<LocalStatistics>& g, std::size_t r, const Parameters& p) {
+    if (!g) {
+        values.insert(values.end(), 5, Value());
+        return;
+    }
+    values.push_back(real_or_null(g->z[r]));
+    values.push_back(real_or_null(g->p[r]));
+    values.push_back(real_or_null(g->p_fdr[r]));
+    values.push_back(static_cast<std::int64_t>(g->bin[r]));
+    values.push_back(static_cast<std::int64_t>(cold_spot_rule(*g, r, p)));
+}
+
 struct Group {
     std::vector<std::size_t> members; ///< indices into the scored schools
 };
+
+/// One straight-line estimate for a school whichever step makes it (issue 19): when the workspace
+/// records an access run, the index and the scenario estimates use that run's fallback (circuity and
+/// speed of its speed profile), as its `school_access` rows do; otherwise the parameters', whose
+/// defaults are the default speed profile's.
+Parameters with_access_run_fallback(const Workspace& ws, const Parameters& given, std::vector<std::string>& notes) {
+    Parameters p = given;
+    const auto run = routing::recorded_access_parameters(ws);
+    if (!run.recorded) return p;
+    const auto& profile = run.parameters.profile;
+    if (profile.fallback_kph != p.straight_line_kph || profile.circuity_factor != p.detour_factor) {
+        std::ostringstream os;
+        os << "straight-line estimates use the access run's fallback (x " << profile.circuity_factor << " at "
+           << profile.fallback_kph << " km/h) instead of the parameters' (x " << p.detour_factor << " at "
+           << p.straight_line_kph << " km/h), as its school_access rows do";
+        notes.push_back(os.str());
+    }
+    p.straight_line_kph = profile.fallback_kph;
+    p.detour_factor = profile.circuity_factor;
+    return p;
+}
 
 double straight_line_minutes(const Point& a, const Point& b, const Parameters& p) {
     return bg::distance(a, b) / 1000.0 * p.detour_factor / p.straight_line_kph * 60.0;
@@ -205,8 +253,10 @@ std::string Scenario::to_string() const {
     return out;
 }
 
-AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const ProgressCallback& progress,
+AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameters, const ProgressCallback& progress,
                                 const Scenario& scenario) {
+    std::vector<std::string> fallback_notes;
+    const Parameters p = with_access_run_fallback(ws, parameters, fallback_notes);
     auto report = [&](std::string_view stage, double f) {
         if (progress) progress(stage, f);
     };
@@ -240,6 +290,7 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
     AnalysisSummary& summary = out.summary;
     summary.schools = scores.size();
     summary.notes = out.index.notes;
+    summary.notes.insert(summary.notes.end(), fallback_notes.begin(), fallback_notes.end());
     summary.notes.insert(summary.notes.end(), scenario_notes.begin(), scenario_notes.end());
 
     // ---- statistics on the schools that have an index value
@@ -279,11 +330,7 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
     // Position of each school in `scored` (or -1).
     std::vector<long> pos(scores.size(), -1);
     for (std::size_t k = 0; k < scored.size(); ++k) pos[scored[k]] = static_cast<long>(k);
-    auto is_cold_spot = [&](std::size_t k) {
-        if (!gi) return false;
-        const double pv = p.fdr ? gi->p_fdr[k] : gi->p[k];
-        return gi->z[k] > 0 && pv < p.significance_for_cold_spot;
-    };
+    auto is_cold_spot = [&](std::size_t k) { return gi && cold_spot_rule(*gi, k, p); };
 
     // ---- coldspots_schools
     report("layers", 0.6);
@@ -356,8 +403,8 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
                     GeometryType::MultiPolygon, 27700, {}, {}};
     ca.fields = {{"level", FieldType::String},      {"code", FieldType::String},       {"name", FieldType::String},
                  {"schools", FieldType::Integer},   {"mean_index", FieldType::Real},   {"max_index", FieldType::Real},
-                 {"cold_spot_schools", FieldType::Integer}, {"cold_spot_share", FieldType::Real},
-                 {"gi_z", FieldType::Real},         {"gi_p", FieldType::Real},         {"gi_bin", FieldType::Integer}};
+                 {"cold_spot_schools", FieldType::Integer}, {"cold_spot_share", FieldType::Real}};
+    append_unit_statistic_fields(ca);
     struct Level {
         const char* name;
         const FeatureTable* layer;
@@ -413,13 +460,7 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
         }
         const auto g = polygon_gi_star(polys, means, p, 0.01);
         for (std::size_t r = 0; r < rows.size(); ++r) {
-            if (g) {
-                rows[r].values.push_back(real_or_null(g->z[r]));
-                rows[r].values.push_back(real_or_null(p.fdr ? g->p_fdr[r] : g->p[r]));
-                rows[r].values.push_back(static_cast<std::int64_t>(g->bin[r]));
-            } else {
-                rows[r].values.insert(rows[r].values.end(), 3, Value());
-            }
+            append_unit_statistics(rows[r].values, g, r, p);
             ca.features.push_back(std::move(rows[r]));
         }
     }
@@ -431,8 +472,8 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
                     GeometryType::MultiPolygon, 27700, {}, {}};
     ch.fields = {{"q", FieldType::Integer},          {"r", FieldType::Integer},          {"cell_km2", FieldType::Real},
                  {"schools", FieldType::Integer},    {"mean_index", FieldType::Real},    {"max_index", FieldType::Real},
-                 {"cold_spot_schools", FieldType::Integer}, {"gi_z", FieldType::Real}, {"gi_p", FieldType::Real},
-                 {"gi_bin", FieldType::Integer}};
+                 {"cold_spot_schools", FieldType::Integer}, {"cold_spot_share", FieldType::Real}};
+    append_unit_statistic_fields(ch);
     {
         std::map<stats::HexCell, Group> cells;
         for (std::size_t k = 0; k < scored.size(); ++k) cells[grid.cell_of(points[k])].members.push_back(k);
@@ -451,22 +492,13 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
             row.fid = stats::HexGrid::id(cell);
             row.geometry = MultiPolygon{grid.polygon(cell)};
             row.values = {static_cast<std::int64_t>(cell.q), static_cast<std::int64_t>(cell.r), p.hex_cell_area_km2,
-                          static_cast<std::int64_t>(n), sum / n, mx, cold};
+                          static_cast<std::int64_t>(n), sum / n, mx, cold, static_cast<double>(cold) / n};
             polys.push_back(MultiPolygon{grid.polygon(cell)});
             means.push_back(sum / n);
             ch.features.push_back(std::move(row));
         }
         const auto g = polygon_gi_star(polys, means, p, grid.side() * 1e-6);
-        for (std::size_t r = 0; r < ch.features.size(); ++r) {
-            auto& v = ch.features[r].values;
-            if (g) {
-                v.push_back(real_or_null(g->z[r]));
-                v.push_back(real_or_null(p.fdr ? g->p_fdr[r] : g->p[r]));
-                v.push_back(static_cast<std::int64_t>(g->bin[r]));
-            } else {
-                v.insert(v.end(), 3, Value());
-            }
-        }
+        for (std::size_t r = 0; r < ch.features.size(); ++r) append_unit_statistics(ch.features[r].values, g, r, p);
     }
 
     // ---- targets: cold-spot schools first, then by Gi* bin, then by index

@@ -70,7 +70,7 @@ json default_parameters_json() {
     return json::parse(R"({
   "components": {
     "access": {"weight": 0.35, "hub_types": [], "good_minutes": 15, "poor_minutes": 45,
-               "straight_line_kph": 30, "detour_factor": 1.3},
+               "straight_line_kph": 40, "detour_factor": 1.3},
     "deprivation": {"weight": 0.25, "field": "imd_decile"},
     "need": {"weight": 0.15, "fields": [
       {"field": "npq_pp50", "transform": "flag", "weight": 1},

@@ -1,4 +1,5 @@
 #include "coldspot/geo/coldspots/targets.hpp"
+#include "coldspot/geo/routing/access_parameters.hpp"
 
 #include "coldspot/geo/coldspots/road_coverage.hpp"
 #include "coldspot/geo/coldspots/school_index.hpp"
@@ -169,7 +170,7 @@ void write_geojson(const FeatureTable& t, std::ostream& out) {
 }
 
 VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, const std::string& hub_type, std::size_t k,
-                               double cutoff_minutes, double detour_factor, double kph) {
+                               double cutoff_minutes) {
     if (!(cutoff_minutes > 0)) throw InvalidArgumentError("venue suggestion needs a positive cutoff in minutes");
     TargetQuery all = query;
     all.top = 0;
@@ -223,7 +224,10 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
                           " schools are beyond road coverage (over " + format_metres(graph->parameters.access.no_coverage_m) +
                           " from a road): straight-line estimate for them";
     } else {
-        const double reach_m = cutoff_minutes / 60.0 * kph * 1000.0 / detour_factor;
+        // The straight line of the access run's speed profile (recorded, else the default), as its
+        // school_access rows and the index use it.
+        const auto profile = routing::recorded_access_parameters(ws).parameters.profile;
+        const double reach_m = cutoff_minutes / 60.0 * profile.fallback_kph * 1000.0 / profile.circuity_factor;
         namespace bgi = boost::geometry::index;
         using Item = std::pair<Point, std::uint32_t>;
         std::vector<Item> items;

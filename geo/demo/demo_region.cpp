@@ -10,6 +10,8 @@
 #include "coldspot/geo/wkb.hpp"
 #include "coldspot/geo/workspace.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace coldspot::geo::demo {
@@ -54,6 +56,28 @@ FeatureTable table(std::string name, std::string description, GeometryType type,
     return t;
 }
 
+/// The demo's NPQ targeted-funding list (the index's `npq_pp50` flag): like the real PP50 list, the
+/// schools in the top half by disadvantage, here by FSM %: the median over schools with a figure.
+double pp50_threshold(const Model& m) {
+    std::vector<double> fsm;
+    for (const auto& s : m.schools)
+        if (s.fsm_percent) fsm.push_back(*s.fsm_percent);
+    if (fsm.empty()) return 0;
+    std::nth_element(fsm.begin(), fsm.begin() + static_cast<std::ptrdiff_t>(fsm.size() / 2), fsm.end());
+    return fsm[fsm.size() / 2];
+}
+
+/// A synthetic ECF participation rate for upper-tier authority u: lower where its areas are more
+/// deprived (0.80 minus 0.005 per point of mean IMD score), to three decimals.
+double participation_rate(const Model& m, std::size_t u) {
+    double sum = 0;
+    std::size_t n = 0;
+    for (const auto& a : m.areas)
+        if (m.districts[a.district].upper_tier == u) sum += a.imd_score, ++n;
+    const double rate = 0.80 - 0.005 * (n ? sum / static_cast<double>(n) : 0.0);
+    return std::round(rate * 1000.0) / 1000.0;
+}
+
 constexpr FieldType I = FieldType::Integer;
 constexpr FieldType R = FieldType::Real;
 constexpr FieldType S = FieldType::String;
@@ -72,7 +96,8 @@ void build_layers(const Model& m, DemoRegion& r) {
                        {{"urn", I},      {"name", S},       {"phase", S},      {"status", S},      {"type", S},
                         {"la_code", S},  {"la_name", S},    {"lad_code", S},   {"lsoa_code", S},   {"postcode", S},
                         {"pupils", I},   {"fsm_percent", R}, {"trust_name", S}, {"trust_uid", I},  {"x", R},
-                        {"y", R}});
+                        {"y", R},        {"npq_pp50", I}});
+        const double pp50_from = pp50_threshold(m);
         for (const auto& s : m.schools) {
             const auto& district = m.districts[s.district];
             const auto& tier = m.upper_tiers[district.upper_tier];
@@ -82,7 +107,7 @@ void build_layers(const Model& m, DemoRegion& r) {
                  {s.urn, s.name, s.phase, std::string("Open"), s.type, tier.la_code, tier.name, district.code,
                   m.areas[s.area].code, s.postcode, s.pupils, optional_real(s.fsm_percent),
                   s.trust ? Value{m.trusts[*s.trust].name} : Value{}, s.trust ? Value{m.trusts[*s.trust].uid} : Value{},
-                  s.position.x(), s.position.y()}});
+                  s.position.x(), s.position.y(), std::int64_t{s.fsm_percent && *s.fsm_percent >= pp50_from}}});
         }
         r.layers.push_back(std::move(t));
     }
@@ -110,6 +135,16 @@ void build_layers(const Model& m, DemoRegion& r) {
                        {{"code", S}, {"name", S}, {"area_km2", R}});
         std::int64_t fid = 1;
         for (const auto& u : m.upper_tiers) t.features.push_back({fid++, u.polygon, {u.code, u.name, km2(u.polygon)}});
+        r.layers.push_back(std::move(t));
+    }
+    {
+        // The index's engagement input (docs/methodology.md), per upper-tier authority as the real
+        // ecf_participation table is.
+        auto t = table("ecf_participation", describe(r, "ECF participation rates"), GeometryType::None,
+                       {{"code", S}, {"name", S}, {"participation_rate", R}});
+        std::int64_t fid = 1;
+        for (std::size_t u = 0; u < m.upper_tiers.size(); ++u)
+            t.features.push_back({fid++, std::monostate{}, {m.upper_tiers[u].code, m.upper_tiers[u].name, participation_rate(m, u)}});
         r.layers.push_back(std::move(t));
     }
     {

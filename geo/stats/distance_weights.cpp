@@ -63,16 +63,25 @@ SpatialWeights k_nearest_weights(std::span<const Point> points, unsigned k) {
     const PointTree tree = build_tree(points);
     std::vector<std::vector<FeatureIndex>> lists(points.size());
     std::vector<IndexedPoint> hits;
-    std::vector<std::pair<double, FeatureIndex>> ranked;
+    std::vector<double> nearest;
     for (std::size_t i = 0; i < points.size(); ++i) {
+        const Point& p = points[i];
+        // The k-th smallest distance to another point: k + 1 hits hold at least k others.
         hits.clear();
-        tree.query(bgi::nearest(points[i], k + 1), std::back_inserter(hits));
-        ranked.clear();
+        tree.query(bgi::nearest(p, k + 1), std::back_inserter(hits));
+        nearest.clear();
         for (const auto& [q, j] : hits)
-            if (j != i) ranked.emplace_back(squared_distance(points[i], q), j);
-        std::sort(ranked.begin(), ranked.end());
-        if (ranked.size() > k) ranked.resize(k);
-        for (const auto& r : ranked) lists[i].push_back(r.second);
+            if (j != i) nearest.push_back(squared_distance(p, q));
+        std::nth_element(nearest.begin(), nearest.begin() + (k - 1), nearest.end());
+        const double dk2 = nearest[k - 1];
+        // Every other point within that distance: all of a tie at the k-th distance, so the set
+        // does not depend on input order (schools sharing a postcode centroid are all in or all out).
+        const double r = std::sqrt(dk2) * (1 + 1e-12) + 1e-9;
+        hits.clear();
+        tree.query(bgi::intersects(Box{Point{p.x() - r, p.y() - r}, Point{p.x() + r, p.y() + r}}), std::back_inserter(hits));
+        for (const auto& [q, j] : hits)
+            if (j != i && squared_distance(p, q) <= dk2) lists[i].push_back(j);
+        std::sort(lists[i].begin(), lists[i].end());
     }
     return SpatialWeights::from_neighbours(lists);
 }

@@ -1,8 +1,8 @@
 # Client tests (docs/clients.md): `coldspot serve` used by GDAL's command-line tools, QGIS 3.22 (pyqgis,
 # offscreen) and MapLibre GL JS in headless Chromium. Script tests: exit 77 = skipped (a client is not
 # installed), which under CI=true is a failure instead. Packages: python3-qgis, qgis-providers, chromium
-# (tools/deps/test.txt); npm packages come from tools/web/package-lock.json (npm ci, run by
-# clients.maplibre_chromium when they are missing).
+# (tools/deps/test.txt); npm packages come from tools/web/package-lock.json, installed once by
+# tools/js-deps (tools/test runs it before ctest), and JavaScript runs on Debian's Node.js 18 (tools/node).
 set(COLDSPOT_CLIENTS_DIR ${CMAKE_CURRENT_BINARY_DIR}/clients)
 set(COLDSPOT_CLIENTS_WORKSPACE ${COLDSPOT_CLIENTS_DIR}/workspace/demo/demo.gpkg)
 
@@ -29,5 +29,4 @@ endforeach()
 coldspot_client_test(gdal_cli gdal_cli_test.py 300)
 coldspot_client_test(qgis_vector_tiles qgis_vector_tiles_test.py 300)
 coldspot_client_test(analysis_swap analysis_swap_test.py 300)
-# The timeout covers a first `npm ci` on a clean machine.
-coldspot_client_test(maplibre_chromium maplibre_chromium_test.py 600)
+coldspot_client_test(maplibre_chromium maplibre_chromium_test.py 300)

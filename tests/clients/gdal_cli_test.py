@@ -100,8 +100,8 @@ def main():
         print(f"MVT {z}/{x}/{y}: GDAL decodes {len(ids)} schools with their URNs as ids")
 
         # 4. Download collections with every page and compare every value. GDAL, like QGIS, types fields
-        #    from the first page, so this also fails while the service writes REAL 0.0 as `0` (see
-        #    clients.qgis_oapif_field_types: KNOWN SERVER BUG reported to the lead).
+        #    from the first page, so this also checks that the service writes REAL 0.0 as `0.0`, not `0`
+        #    (see clients.qgis_oapif_field_types).
         out = os.path.join(args.work, "downloaded.gpkg")
         run("ogr2ogr", "-f", "GPKG", out, f"OAPIF:{server.url}", "schools", "coldspots_areas")
         problems = []

@@ -4,9 +4,13 @@ ogr2ogr for coordinates).
 
 Every test script takes `--cli PATH --work DIR` and exits 0 (pass), 1 (fail) or 77 (skipped: a client
 is not installed). Under CI=true a missing client is a failure, never a skip.
+
+JavaScript runs on Debian 12's Node.js 18 through tools/node (NODE); npm packages are installed once
+by tools/js-deps before ctest, and require_npm() fails a test at once when they are not.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -19,6 +23,13 @@ import time
 import traceback
 
 SKIP = 77
+REPO = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+NODE = os.path.join(REPO, "tools", "node")
+
+
+def running_in_ci():
+    """The one CI rule, as tests/support/test_support.hpp has it: CI=true, in any letter case."""
+    return os.environ.get("CI", "").lower() == "true"
 
 
 class TestFailure(Exception):
@@ -38,11 +49,30 @@ def require(condition, what):
     """A missing client: skip locally, fail under CI (where tools/deps/test.txt installs it)."""
     if condition:
         return
-    if os.environ.get("CI", "").lower() == "true":
+    if running_in_ci():
         print(f"FAIL: {what} (CI=true: the test's packages must be installed)")
         sys.exit(1)
     print(f"SKIP: {what}")
     sys.exit(SKIP)
+
+
+def require_npm(folder):
+    """Fails at once (CI or not) unless tools/js-deps installed the npm packages of `folder` (relative
+    to the repository) from its current package-lock.json and set up Debian's Node.js 18."""
+    root = os.path.join(REPO, folder)
+    with open(os.path.join(root, "package-lock.json"), "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    stamp = os.path.join(root, "node_modules", ".coldspot-lock-sha256")
+    if not os.path.exists(stamp):
+        print(f"FAIL: npm packages of {folder} are not installed: run tools/js-deps (tools/test does, before ctest)")
+        sys.exit(1)
+    if open(stamp).read().strip() != digest:
+        print(f"FAIL: npm packages of {folder} are older than its package-lock.json: run tools/js-deps")
+        sys.exit(1)
+    node = subprocess.run([NODE, "--version"], capture_output=True, text=True)
+    if node.returncode != 0:
+        print(f"FAIL: {node.stderr.strip()}")
+        sys.exit(1)
 
 
 def parse_args(extra=None):

@@ -11,12 +11,10 @@ usage: maplibre_chromium_test.py --cli COLDSPOT --work DIR
 """
 
 import functools
-import hashlib
 import http.server
 import json
 import os
 import re
-import shutil
 import struct
 import subprocess
 import sys
@@ -31,20 +29,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 WEB_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "tools", "web"))
 CHROMIUM = os.environ.get("COLDSPOT_CHROMIUM", "/usr/bin/chromium")
 SCHOOL_TILE_COLOUR = (0xd7, 0x30, 0x1f)  # 'schools-tiles' circle-color in tools/web/map.mjs
-
-
-def ensure_node_modules():
-    """npm ci from the committed lock file, once per lock file version (a stamp in node_modules)."""
-    with open(os.path.join(WEB_DIR, "package-lock.json"), "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
-    stamp = os.path.join(WEB_DIR, "node_modules", ".coldspot-lock-sha256")
-    if os.path.exists(stamp) and open(stamp).read().strip() == digest:
-        return
-    done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=WEB_DIR,
-                          capture_output=True, text=True, timeout=600)
-    harness.require(done.returncode == 0, f"npm ci in {WEB_DIR} failed (no npm registry?):\n{done.stderr[-2000:]}")
-    with open(stamp, "w") as f:
-        f.write(digest + "\n")
 
 
 class StaticHandler(http.server.SimpleHTTPRequestHandler):
@@ -104,9 +88,8 @@ def png_pixel(path, x, y):
 
 def main():
     args = harness.parse_args()
-    harness.require(shutil.which("node") and shutil.which("npm"), "node and npm are not installed")
     harness.require(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: apt-get install chromium")
-    ensure_node_modules()
+    harness.require_npm("tools/web")
 
     gpkg = harness.workspace(args)
     rows = harness.table_rows(gpkg, "schools", "urn")
@@ -133,7 +116,7 @@ def main():
             page_url = f"http://127.0.0.1:{web.server_address[1]}/index.html?server={server.url}"
             places = json.dumps({"schools": [{"urn": u, "lon": positions[u][0], "lat": positions[u][1]} for u in named],
                                  "points": [{"id": c, "lon": p[0], "lat": p[1]} for c, p in cold_centres.items()]})
-            done = subprocess.run(["node", os.path.join(HERE, "maplibre_page.mjs"), page_url, server.url, args.work, places],
+            done = subprocess.run([harness.NODE, os.path.join(HERE, "maplibre_page.mjs"), page_url, server.url, args.work, places],
                                   env={**os.environ, "COLDSPOT_WEB_DIR": WEB_DIR}, capture_output=True, text=True, timeout=240)
             check(done.returncode == 0, f"maplibre_page.mjs exited {done.returncode}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
             report = json.loads(done.stdout.strip().splitlines()[-1])

@@ -1,7 +1,7 @@
 // Drives tools/web/index.html (MapLibre GL JS) in headless Chromium through playwright-core and reports
 // what the page rendered, as JSON on stdout; maplibre_chromium_test.py judges it against the workspace.
 //
-// usage: node maplibre_page.mjs PAGE_URL SERVER_URL OUT_DIR PLACES_JSON
+// usage: tools/node maplibre_page.mjs PAGE_URL SERVER_URL OUT_DIR PLACES_JSON
 //   PLACES_JSON: {schools: [{urn, lon, lat}], points: [{id, lon, lat}]}: schools to look at close up, and
 //   points whose pixel in the overview screenshot the caller wants (positions from GDAL)
 //   COLDSPOT_WEB_DIR (environment): the folder whose node_modules holds playwright-core

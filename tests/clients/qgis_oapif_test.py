@@ -234,9 +234,8 @@ def test_field_types(server, gpkg):
     /queryables. A REAL column must therefore be served as JSON reals (0.0, as GDAL writes it), or a
     column whose first ten values happen to be whole (cold_spot_share = 0) becomes an Integer field and
     every later fractional value (0.0833) arrives in QGIS as NULL: silent data loss for the analyst.
-    KNOWN SERVER BUG (found by this test on 2026-11-23, reported to the lead): the service writes REAL
-    0.0 as `0`, so this test fails (coldspots_areas.cold_spot_share, schools.remit_snap_m, ...) until
-    service/ writes integral reals with a decimal point.
+    This test found the service writing REAL 0.0 as `0` (2026-11-23); service/geojson_writer.cpp now keeps
+    the decimal point, and this test keeps it that way.
     """
     problems = []
     for table, key in (("schools", "urn"), ("coldspots_areas", "code"), ("coldspots_schools", "urn")):

@@ -253,10 +253,7 @@ TEST(RoadCoverage, SuggestionOnAnAnalysedWorkspaceUsesTheRoadGraph) {
 }
 
 TEST(RoadScenarioCli, AddAndRemoveVenueOnTheRoadWorkspace) {
-    if (!std::filesystem::exists(test::cli())) {
-        if (test::running_in_ci()) FAIL() << "coldspot CLI not built";
-        GTEST_SKIP() << "coldspot CLI not built";
-    }
+    ASSERT_TRUE(std::filesystem::exists(test::cli())) << test::cli();  // test targets depend on coldspot
     test::TempDir dir;
     const auto ws = accessed_workspace(dir), out = dir / "s.gpkg";
     const auto params = dir / "p.json";
@@ -570,10 +567,7 @@ TEST(RecordedAccessOptions, SuggestionCoversByTheRecordedProfile) {
 }
 
 TEST(RecordedAccessOptions, CliAccessWithAProfileThenCliScenario) {
-    if (!std::filesystem::exists(test::cli())) {
-        if (test::running_in_ci()) FAIL() << "coldspot CLI not built";
-        GTEST_SKIP() << "coldspot CLI not built";
-    }
+    ASSERT_TRUE(std::filesystem::exists(test::cli())) << test::cli();  // test targets depend on coldspot
     test::TempDir dir;
     const auto ws = dir / "u.gpkg", out = dir / "s.gpkg", profile = dir / "slow.json", params = dir / "p.json";
     write_u_workspace(ws);

@@ -6,6 +6,8 @@
 #include "coldspot/geo/workspace.hpp"
 #include "import_fixtures.hpp"
 
+#include <map>
+
 using namespace coldspot;
 using namespace coldspot::geo;
 using namespace coldspot::geo::import;
@@ -126,6 +128,35 @@ TEST_F(BadInput, RowProblemsAreReportedWithLineAndField) {
     // The workspace holds the report too.
     const FeatureTable report = Workspace(output()).read("import_report");
     EXPECT_EQ(report.features.size(), r.report.entries().size());
+}
+
+// GIAS writes 0,0 for an unknown location. Such a pair is never a place (0,0 in EPSG:27700 lies
+// off the Isles of Scilly, outside England): the row falls through to the next coordinate pair, and
+// is rejected with the placeholder named when no pair is left.
+TEST_F(BadInput, GiasZeroZeroPlaceholderIsNotALocation) {
+    manifest_["schools"]["coordinates"] = nlohmann::json::array(
+        {{{"x", "easting"}, {"y", "northing"}, {"crs", "EPSG:27700"}}, {{"x", "pc_x"}, {"y", "pc_y"}, {"crs", "EPSG:27700"}}});
+    write_file(dir_ / "schools.csv", "urn,name,phase,status,easting,northing,pc_x,pc_y\n"
+                                     "1,A,Primary,Open,505000,205000,,\n"     // line 2: first pair
+                                     "2,B,Primary,Open,0,0,,\n"               // line 3: placeholder, no other pair
+                                     "3,C,Primary,Open,0,0,507000,207000\n"   // line 4: placeholder, then the second pair
+                                     "4,D,Primary,Open,0,0,0,0\n");           // line 5: placeholder in both
+    const ImportResult r = run();
+    const FeatureTable schools = Workspace(output()).read("schools");
+    std::map<std::int64_t, Point> kept;
+    for (const auto& f : schools.features) kept[f.fid] = std::get<Point>(f.geometry);
+    ASSERT_EQ(kept.size(), 2u);
+    EXPECT_EQ(kept.at(1).x(), 505000);
+    EXPECT_EQ(kept.at(3).x(), 507000);
+    EXPECT_EQ(kept.at(3).y(), 207000);
+    for (const std::size_t line : {3u, 5u}) {
+        const ReportEntry* e = find(r, "rejected", line);
+        ASSERT_NE(e, nullptr) << "line " << line;
+        EXPECT_EQ(e->key, std::to_string(line - 1));
+        EXPECT_EQ(e->field, "easting");
+        EXPECT_NE(e->reason.find("0,0 (GIAS's placeholder for unknown)"), std::string::npos) << e->reason;
+    }
+    EXPECT_EQ(find(r, "rejected", 4), nullptr);
 }
 
 TEST_F(BadInput, UnknownCrsIsAManifestErrorNamingTheEntry) {

@@ -3,6 +3,8 @@
 #include "coldspot/geo/stats/contiguity_weights.hpp"
 #include "coldspot/geo/stats/distance_weights.hpp"
 
+#include <algorithm>
+#include <random>
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -130,6 +132,45 @@ TEST(DistanceWeights, KNearestIsAsymmetric) {
     EXPECT_EQ(nb(w2, 3), (std::vector<FeatureIndex>{1, 2}));
     EXPECT_THROW(k_nearest_weights(pts, 0), InvalidArgumentError);
     EXPECT_THROW(k_nearest_weights(pts, 4), InvalidArgumentError);
+}
+
+// Ties at the k-th distance: every tied point is a neighbour, so the neighbour sets are the same
+// whatever the input order (issue 19: schools sharing a postcode centroid).
+//
+//        c1 c2 c3      (three schools at one postcode centroid, 2 m east of a)
+//   a ---- x
+//   |
+//   b      (1 m south of a)
+TEST(DistanceWeights, KNearestIncludesEveryPointTiedAtTheKthDistance) {
+    const Point a{0, 0}, b{0, -1}, c{2, 0};
+    const std::vector<Point> pts{a, b, c, c, c};
+    const auto w = k_nearest_weights(pts, 2);
+    // a: b at 1, then three at 2 for the second place: all three.
+    EXPECT_EQ(nb(w, 0), (std::vector<FeatureIndex>{1, 2, 3, 4}));
+    // b: a at 1, then c x3 at sqrt(5).
+    EXPECT_EQ(nb(w, 1), (std::vector<FeatureIndex>{0, 2, 3, 4}));
+    // each c: the two other c at 0 (k = 2 reached, no tie beyond).
+    EXPECT_EQ(nb(w, 2), (std::vector<FeatureIndex>{3, 4}));
+    EXPECT_EQ(nb(w, 3), (std::vector<FeatureIndex>{2, 4}));
+    EXPECT_EQ(nb(w, 4), (std::vector<FeatureIndex>{2, 3}));
+    // k = 1 for a: only b (no tie at distance 1).
+    EXPECT_EQ(nb(k_nearest_weights(pts, 1), 0), std::vector<FeatureIndex>{1});
+
+    // Any order of the same points gives the same neighbour sets (mapped back to the original ids).
+    std::vector<std::size_t> order{0, 1, 2, 3, 4};
+    std::mt19937 rng(7);
+    for (int trial = 0; trial < 20; ++trial) {
+        std::shuffle(order.begin(), order.end(), rng);
+        std::vector<Point> shuffled;
+        for (auto o : order) shuffled.push_back(pts[o]);
+        const auto ws = k_nearest_weights(shuffled, 2);
+        for (std::size_t k = 0; k < order.size(); ++k) {
+            std::vector<FeatureIndex> mapped;
+            for (auto j : nb(ws, static_cast<FeatureIndex>(k))) mapped.push_back(static_cast<FeatureIndex>(order[j]));
+            std::sort(mapped.begin(), mapped.end());
+            EXPECT_EQ(mapped, nb(w, static_cast<FeatureIndex>(order[k]))) << "trial " << trial;
+        }
+    }
 }
 
 TEST(SpatialWeights, SelfInclusionAndRowStandardisation) {

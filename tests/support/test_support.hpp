@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -18,9 +19,14 @@ inline std::filesystem::path shared_data() { return COLDSPOT_SHARED_DATA_DIR; }
 inline std::filesystem::path source_dir() { return COLDSPOT_SOURCE_DIR; }
 inline std::filesystem::path cli() { return COLDSPOT_CLI; }
 
+/// The one CI rule for every test, C++, Python (tests/clients/harness.py) and shell alike: CI=true,
+/// in any letter case.
 inline bool running_in_ci() {
     const char* ci = std::getenv("CI");
-    return ci && std::string(ci) == "true";
+    if (!ci) return false;
+    std::string v(ci);
+    for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return v == "true";
 }
 
 /// Skips the test when the real data file is absent, but fails it under CI=true, where the data

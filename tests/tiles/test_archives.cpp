@@ -62,7 +62,7 @@ TEST(PmTiles, ArchiveReadBackByTheProtomapsReader) {
     EXPECT_EQ(stats.features_dropped, 0u);
     EXPECT_LE(stats.max_tile_mvt_bytes, 500000u);
     // Every tile the service would serve, fetched through the reader.
-    std::string cmd = "node " + coldspot::test::quote((node_dir() / "decode.js").string()) + " pmtiles " +
+    std::string cmd = coldspot::test::node_command() + " " + coldspot::test::quote((node_dir() / "decode.mjs").string()) + " pmtiles " +
                       coldspot::test::quote(file.string());
     std::map<std::string, EncodedTile> expected;
     for (std::uint32_t z = 0; z <= 10; ++z)
@@ -115,7 +115,7 @@ TEST(PmTiles, ManyTilesSpillIntoLeafDirectories) {
     ao.pmtiles_root_bytes = 1024; // the real 16 KiB root holds these 3,000+ tiles; force leaves
     const ArchiveStats stats = write_pmtiles(svc, "schools", file, ao);
     ASSERT_GT(stats.tiles, 3000u);
-    std::string cmd = "node " + coldspot::test::quote((node_dir() / "decode.js").string()) + " pmtiles " +
+    std::string cmd = coldspot::test::node_command() + " " + coldspot::test::quote((node_dir() / "decode.mjs").string()) + " pmtiles " +
                       coldspot::test::quote(file.string());
     // A sample spread over the whole Hilbert range, so several leaves are visited.
     std::vector<std::pair<std::string, EncodedTile>> sample;

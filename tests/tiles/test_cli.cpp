@@ -37,7 +37,8 @@ std::string head(const std::filesystem::path& p, std::size_t n) {
 } // namespace
 
 TEST(TilesCli, ListsExportsAndRejectsBadArguments) {
-    if (!std::filesystem::exists(coldspot::test::cli())) GTEST_SKIP() << "coldspot CLI not built";
+    // Every test target depends on the coldspot target (tests/CMakeLists.txt): the CLI is always there.
+    ASSERT_TRUE(std::filesystem::exists(coldspot::test::cli())) << coldspot::test::cli();
     TempDir dir;
     const auto ws = small_workspace(dir).string();
     const auto list = coldspot::test::run_cli({"tiles", ws, "--list"});

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for tests/tiles: hand-made layers placed in tile units, and the independent decoders
-// (@mapbox/vector-tile and pmtiles under node, installed from tests/tiles/node/package-lock.json).
+// (@mapbox/vector-tile and pmtiles on Debian 12's Node.js 18, installed by tools/js-deps).
+#include "js_support.hpp"
 #include "test_support.hpp"
 
 #include "coldspot/tiles/tileset.hpp"
@@ -10,7 +11,6 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
-#include <mutex>
 
 namespace coldspot::tiles::test {
 
@@ -19,30 +19,8 @@ using json = nlohmann::json;
 
 inline std::filesystem::path node_dir() { return coldspot::test::source_dir() / "tests/tiles/node"; }
 
-/// Installs the node decoders once (flock: ctest runs tests in parallel); false when node or npm is
-/// missing, which fails the test under CI=true.
-inline bool node_decoders_available() {
-    static std::once_flag once;
-    static bool ok = false;
-    std::call_once(once, [] {
-        const auto dir = coldspot::test::quote(node_dir().string());
-        const auto r = coldspot::test::run_command(
-            "command -v node >/dev/null && command -v npm >/dev/null && flock /tmp/coldspot-tiles-npm.lock sh -c "
-            "'test -d " + node_dir().string() + "/node_modules/pmtiles || npm ci --prefix " + dir +
-            " --no-audit --no-fund --loglevel=error'");
-        ok = r.exit_code == 0;
-        if (!ok) std::cerr << "node decoders unavailable: " << r.output << "\n";
-    });
-    return ok;
-}
-
-#define COLDSPOT_REQUIRE_NODE()                                                                      \
-    do {                                                                                             \
-        if (!::coldspot::tiles::test::node_decoders_available()) {                                   \
-            if (::coldspot::test::running_in_ci()) FAIL() << "node/npm decoders missing under CI";   \
-            GTEST_SKIP() << "node/npm decoders missing";                                             \
-        }                                                                                            \
-    } while (0)
+/// The decoders' npm packages come from tools/js-deps (run once by tools/test before ctest).
+#define COLDSPOT_REQUIRE_NODE() COLDSPOT_REQUIRE_NPM("tests/tiles/node")
 
 inline void write_file(const std::filesystem::path& p, const std::string& bytes) {
     std::ofstream out(p, std::ios::binary);
@@ -54,7 +32,7 @@ inline std::vector<json> decode_mvt_files(const std::vector<std::filesystem::pat
     std::vector<json> out;
     // Batches keep the command line short.
     for (std::size_t i = 0; i < files.size(); i += 400) {
-        std::string cmd = "node " + coldspot::test::quote((node_dir() / "decode.js").string()) + " mvt";
+        std::string cmd = coldspot::test::node_command() + " " + coldspot::test::quote((node_dir() / "decode.mjs").string()) + " mvt";
         for (std::size_t k = i; k < std::min(files.size(), i + 400); ++k) cmd += " " + coldspot::test::quote(files[k].string());
         const auto r = coldspot::test::run_command(cmd);
         if (r.exit_code != 0) throw std::runtime_error("node decoder failed: " + r.output);

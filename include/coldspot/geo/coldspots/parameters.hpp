@@ -28,8 +28,10 @@ struct Parameters {
     // Access: minutes to the nearest venue of each hub type -> 0 at good_minutes, 1 at poor_minutes.
     std::vector<std::string> hub_types; ///< empty: every type in hub_venues / school_access, equally
     double good_minutes = 15, poor_minutes = 45;
-    /// When `school_access` is absent: straight-line distance x detour / speed.
-    double straight_line_kph = 30, detour_factor = 1.3;
+    /// When `school_access` is absent: straight-line distance x detour / speed. The defaults are the
+    /// default speed profile's fallback (routing::SpeedProfile), and a recorded access run's own
+    /// fallback replaces them (compute_analysis), so an estimate is the same whichever step makes it.
+    double straight_line_kph = 40, detour_factor = 1.3;
 
     // Deprivation: IMD decile of the school's LSOA, 1 (most deprived) -> 1, 10 -> 0.
     std::string deprivation_field = "imd_decile";

@@ -44,9 +44,10 @@ struct VenueSuggestion {
 /// optimum). With a road graph (routing::load_recorded_graph: the graph the access run used),
 /// coverage is by drive time, school -> venue: one bounded search per candidate, and existing
 /// venues of the type (`hub_venues`) fixed through one multi-source search (road_coverage.hpp).
-/// Without one: straight-line distance x detour / speed for candidates and the stored minutes to
+/// Without one: straight-line distance x the access run's circuity / fallback speed (its recorded
+/// speed profile, else the default one) for candidates and the stored minutes to
 /// the nearest venue for existing coverage. `method` says which was used.
 VenueSuggestion suggest_venues(const Workspace& workspace, const TargetQuery& query, const std::string& hub_type,
-                               std::size_t k, double cutoff_minutes, double detour_factor = 1.3, double kph = 30);
+                               std::size_t k, double cutoff_minutes);
 
 } // namespace coldspot::geo::coldspots

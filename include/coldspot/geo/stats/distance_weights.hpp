@@ -13,8 +13,10 @@ namespace coldspot::geo::stats {
 /// Throws InvalidArgumentError when band is not positive and finite.
 SpatialWeights distance_band_weights(std::span<const Point> points, double band);
 
-/// The k nearest other features of each point (ties broken by lower index). Asymmetric in
-/// general, as in spdep's knn2nb. Throws InvalidArgumentError when k is 0 or k >= n.
+/// The k nearest other features of each point, plus every other feature tied with the k-th at
+/// exactly its distance (so a list may hold more than k, and the neighbour sets do not depend on
+/// the order of the input). Without ties it is spdep's knn2nb(knearneigh(coords, k)). Asymmetric in
+/// general. Throws InvalidArgumentError when k is 0 or k >= n.
 SpatialWeights k_nearest_weights(std::span<const Point> points, unsigned k);
 
 /// Smallest band that gives every point at least one neighbour (the largest nearest-neighbour

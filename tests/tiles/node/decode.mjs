@@ -1,12 +1,13 @@
 // Independent decoders for tests/tiles: MVT through @mapbox/vector-tile + pbf, PMTiles v3 through
 // the protomaps `pmtiles` reader. Prints JSON on stdout for the C++ tests to compare.
-//   node decode.js mvt FILE...             -> [{file, layers: {name: {extent, version, features: [...]}}}]
-//   node decode.js pmtiles FILE z/x/y...   -> {header, metadata, tiles: {"z/x/y": {length, fnv1a32, layers}}}
-'use strict';
-const fs = require('fs');
-const zlib = require('zlib');
-const Pbf = require('pbf');
-const { VectorTile } = require('@mapbox/vector-tile');
+//   tools/node decode.mjs mvt FILE...             -> [{file, layers: {name: {extent, version, features: [...]}}}]
+//   tools/node decode.mjs pmtiles FILE z/x/y...   -> {header, metadata, tiles: {"z/x/y": {length, fnv1a32, layers}}}
+// An ES module: @mapbox/vector-tile 2.x ships only as one, which Node 18 (Debian 12's) cannot require().
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import Pbf from 'pbf';
+import { VectorTile } from '@mapbox/vector-tile';
+import * as pmtiles from 'pmtiles';
 
 function gunzipIfNeeded(buf) {
   return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b ? zlib.gunzipSync(buf) : buf;
@@ -38,7 +39,6 @@ function fnv1a32(bytes) {
 }
 
 async function readPmtiles(file, zxys) {
-  const pmtiles = require('pmtiles');
   const fd = fs.openSync(file, 'r');
   const source = {
     getKey: () => file,
@@ -76,7 +76,7 @@ async function main() {
     const [file, ...zxys] = args;
     process.stdout.write(JSON.stringify(await readPmtiles(file, zxys)));
   } else {
-    process.stderr.write('usage: decode.js mvt FILE... | pmtiles FILE z/x/y...\n');
+    process.stderr.write('usage: decode.mjs mvt FILE... | pmtiles FILE z/x/y...\n');
     process.exit(2);
   }
 }
