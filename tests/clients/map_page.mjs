@@ -143,6 +143,7 @@ try {
     center: [Number(window.coldspot.map.getCenter().lng.toFixed(4)), Number(window.coldspot.map.getCenter().lat.toFixed(4))],
     visible: window.coldspot.groups.filter((g) => g.visible).map((g) => g.id), title: document.getElementById('panel-title')?.textContent }));
   const original = await state(page);
+  report.steps.closeAttribution = await page.evaluate(() => document.querySelector('.maplibregl-ctrl-attrib')?.textContent ?? '');
   const again = await newPage(undefined, 'shared');
   await again.goto(shared);
   await ready(again);
@@ -218,13 +219,19 @@ try {
 
   // 9. A phone, 390x844: the map with a school open.
   const phone = await newPage({ width: 390, height: 844 }, 'phone');
+  await phone.goto(`${serverUrl}/map/?layers=coldspots-lsoa`);
+  await ready(phone);
+  await idle(phone);
+  const phoneMap = {
+    pixels: await phone.evaluate((pts) => pts.map((p) => { const xy = window.coldspot.map.project([p.lon, p.lat]); return { id: p.id, x: xy.x, y: xy.y }; }), plan.points),
+    canvas: await phone.evaluate(() => { const r = document.querySelector('#map').getBoundingClientRect(); return { left: r.left, top: r.top, width: r.width, height: r.height }; }) };
+  await phone.screenshot({ path: path.join(outDir, 'map_390x844.png') });
   await phone.goto(`${serverUrl}/map/?school=${plan.school.urn}`);
   await ready(phone);
   await idle(phone);
-  report.steps.phone = { panel: await readPanel(phone), overflowX: await phone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth),
+  report.steps.phone = { ...phoneMap, panel: await readPanel(phone), overflowX: await phone.evaluate(() => document.documentElement.scrollWidth > window.innerWidth),
     smallestFont: await phone.evaluate(() => Math.min(...[...document.querySelectorAll('#panel-body *, .bar *')].filter((e) => e.childNodes.length && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())).map((e) => parseFloat(getComputedStyle(e).fontSize)))),
-    pixels: await phone.evaluate((pts) => pts.map((p) => { const xy = window.coldspot.map.project([p.lon, p.lat]); return { id: p.id, x: xy.x, y: xy.y }; }), plan.points),
-    canvas: await phone.evaluate(() => { const r = document.querySelector('#map').getBoundingClientRect(); return { left: r.left, top: r.top, width: r.width, height: r.height }; }) };
+  };
   await phone.screenshot({ path: path.join(outDir, 'school_panel_390x844.png') });
   report.axe.push(...await axe(phone, 'phone'));
   await phone.context().close();

@@ -60,6 +60,8 @@ async function start() {
   });
 
   await new Promise((resolve) => map.once('load', resolve));
+  // On a phone the licences sit behind the (i) button instead of covering a third of the map.
+  if (window.innerWidth < 700) document.querySelector('.maplibregl-ctrl-attrib')?.classList.remove('maplibregl-compact-show');
   const groups = groupsFor(map.getStyle());
   state.groups = groups;
   const layersRoot = document.getElementById('layers');
@@ -71,6 +73,7 @@ async function start() {
   showLayers(window.innerWidth > 700);
 
   const panels = createPanels({ map, say, state, save: () => save(), palette, synthetic: !!landing?.synthetic });
+  state.open = panels.open; // for tools/bench/map and the tests
   renderSearch(document.getElementById('search'), {
     onPick: (r) => panels.openResult(r),
     onError: (text) => say(text),
