@@ -172,7 +172,10 @@ try {
     await page.mouse.click(xy.x, xy.y);
     await page.waitForFunction(() => window.coldspot.scenario || window.coldspot.scenarioError, null, { timeout: 120000 });
     report.steps.whatif = await page.evaluate(() => ({ result: window.coldspot.scenario ?? null, error: window.coldspot.scenarioError ?? null,
-      rows: [...document.querySelectorAll('table.scenario tbody tr')].map((tr) => ({ minutes: Number(tr.dataset.minutes), cells: [...tr.cells].map((c) => c.textContent) })) }));
+      sent: window.coldspot.scenarioSent ?? null, echo: window.coldspot.scenarioRequest ?? null,
+      rows: [...document.querySelectorAll('table.scenario tbody tr')].map((tr) => ({ type: tr.dataset.type, minutes: Number(tr.dataset.minutes), cells: [...tr.cells].map((c) => c.textContent) })),
+      coldspotCount: document.querySelector('.coldspot-count')?.textContent ?? null }));
+    await page.screenshot({ path: path.join(outDir, 'whatif_1280x720.png') });
   }
 
   // 7. The briefing prints to PDF.

@@ -120,7 +120,14 @@ def main():
     gi_theme = next(t for t in palette["themes"] if t["id"] == "gi_bin")
     gi_colour = {c["value"]: c["color"] for c in gi_theme["classes"]}
 
-    plan = {"school": {"urn": urn, "name": name, "query": " ".join(name.split()[:3])}, "hub": {"id": hub_id}, "points": points, "whatif": None}
+    # The what-if venue: at the school farthest (by its nearest-venue time) from a venue of the hub's type.
+    hub_type = hub_rows[hub_id]["hub_type"]
+    access = [r for r in harness.table_rows(gpkg, "school_access", "fid").values()
+              if r["role"] == "nearest" and r["hub_type"] == hub_type and r["minutes"] is not None]
+    far = max(access, key=lambda r: (r["minutes"], -r["urn"]))
+    far_point = next(f["geometry"]["coordinates"] for f in harness.gdal_features_crs84(gpkg, "schools") if f["properties"]["urn"] == far["urn"])
+    plan = {"school": {"urn": urn, "name": name, "query": " ".join(name.split()[:3])}, "hub": {"id": hub_id}, "points": points,
+            "whatif": {"lon": far_point[0], "lat": far_point[1], "hub_type": hub_type}}
     with harness.Server(args.cli, gpkg, args.work, ["--assets", assets]) as server:
         paths = api_paths(server)
         plan["search"] = "/search" in paths
@@ -131,6 +138,7 @@ def main():
         check(done.returncode == 0, f"map_page.mjs exited {done.returncode}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
         with open(os.path.join(args.work, "map_page_report.json"), encoding="utf-8") as f:
             report = json.load(f)
+        plan_paths = paths
         hub_csv = None
         if "/hubs/{hubId}/targets" in paths or "/hubs/{id}/targets" in paths:
             cli(args, "target", gpkg, "--hub", hub_id, "--csv", os.path.join(args.work, "hub_targets.csv"))
@@ -221,8 +229,16 @@ def main():
     h = report["steps"]["hub"]["panel"]
     check(h["title"] == dashboard["name"], f"hub panel title {h['title']!r}, API name {dashboard['name']!r}")
     check(h["facts"].get("Schools") == fmt_whole(dashboard["schools"]) and h["facts"].get("Pupils") == fmt_whole(dashboard["pupils"]), f"hub figures: {h['facts']}")
+    # The hub's median drive time, from the workspace: its schools (school_remits) and their nearest venue
+    # of the hub's type (school_access).
+    members = {r["urn"] for r in harness.table_rows(gpkg, "school_remits", "fid").values() if r["hub_id"] == hub_id}
+    times = sorted(r["minutes"] for r in access if r["urn"] in members)
+    median = (times[(len(times) - 1) // 2] + times[len(times) // 2]) / 2
+    shown = h["facts"].get(f"Median drive to the nearest {hub_type} venue")
+    check(shown == f"{round(median)} min", f"hub median drive: page {shown!r}, workspace {median:.2f} min over {len(times)} schools")
     if hub_csv is not None:
         rows = list(csv.DictReader(io.StringIO(hub_csv.decode("utf-8-sig"))))
+        check(h["targets"] and [t["cells"][3] for t in h["targets"]] == [r["reasons"] for r in rows[:len(h["targets"])]], "hub target reasons differ from the CLI's")
         check([t["urn"] for t in h["targets"]] == [int(r["urn"]) for r in rows[:len(h["targets"])]] and h["targets"],
               f"hub targets in the page {[t['urn'] for t in h['targets']][:10]} vs CLI {[r['urn'] for r in rows[:10]]}")
         got = open(report["steps"]["hub"]["download"]["file"], "rb").read()
@@ -230,6 +246,39 @@ def main():
         print(f"hub {hub_id}: {len(h['targets'])} targets equal the CLI's, downloaded CSV byte-identical ({len(got)} bytes)")
     else:
         print("NOTE: this server has no /hubs/{id}/targets: the target list and download are not checked")
+
+    # What if: the page's counts equal those of `coldspot coldspots --add-venue` at the same place (the
+    # place the page sent, turned into British National Grid by GDAL here), counted from the CLI's output.
+    w = report["steps"].get("whatif")
+    if "/scenarios" in plan_paths:
+        check(w and not w["error"] and w["result"], f"the what-if did not run: {w}")
+        sent = w["sent"]["add_venues"][0]
+        done = subprocess.run(["gdaltransform", "-s_srs", "OGC:CRS84", "-t_srs", "EPSG:27700", "-output_xy"], input=f"{sent['lon']} {sent['lat']}\n",
+                              capture_output=True, text=True, check=True)
+        e, n = (float(v) for v in done.stdout.split())
+        echo = w["echo"]["add_venues"][0]
+        harness.check_close(echo["easting"], e, 0.01, "the server's easting of the what-if venue")
+        harness.check_close(echo["northing"], n, 0.01, "the server's northing of the what-if venue")
+        out = os.path.join(args.work, "scenario.gpkg")
+        cli(args, "coldspots", gpkg, "--add-venue", f"{hub_type}:{sent['name']}:{e}:{n}", "--output", out, "--quiet")
+
+        def within(ws):
+            rows = [r for r in harness.table_rows(ws, "school_access", "fid").values()
+                    if r["role"] == "nearest" and r["hub_type"] == hub_type and r["method"] != "none" and r["minutes"] is not None]
+            return {m: sum(1 for r in rows if r["minutes"] <= m) for m in (15, 30, 45)}
+        before, after = within(gpkg), within(out)
+        shown = {r["minutes"]: r["cells"] for r in w["rows"] if r["type"] == hub_type}
+        for m in (15, 30, 45):
+            check(shown[m][2] == fmt_whole(before[m]) and shown[m][3] == fmt_whole(after[m]),
+                  f"within {m} min: the page shows {shown[m][2]} -> {shown[m][3]}, the CLI's workspaces {before[m]} -> {after[m]}")
+        cold_after = sum(1 for r in harness.table_rows(out, "coldspots_schools", "urn").values() if r["cold_spot"] == 1)
+        cold_before = sum(1 for r in cold.values() if r["cold_spot"] == 1)
+        check(f"{fmt_whole(cold_before)} now, {fmt_whole(cold_after)} with the change" in (w["coldspotCount"] or ""),
+              f"cold-spot schools: page {w['coldspotCount']!r}, CLI {cold_before} -> {cold_after}")
+        check(after != before, f"the what-if venue changed nothing ({before}): the test needs a place that matters")
+        print(f"what-if {hub_type} venue at ({e:.1f}, {n:.1f}): within 15/30/45 min {before} -> {after}, cold-spot schools {cold_before} -> {cold_after}: page = CLI")
+    else:
+        print("NOTE: this server has no /scenarios: the what-if is not checked")
 
     # Bad input.
     check("no hub" in report["steps"]["unknownHub"]["message"].lower() and report["steps"]["unknownHub"]["panel"] is None,

@@ -3,32 +3,22 @@
 import { h, num, facts } from './dom.mjs';
 import { url, has } from './api.mjs';
 
-/// Dashboard fields in words, in the order a lead reads them; other numeric fields follow as they are.
-const FIGURES = [
-  ['schools', 'Schools', 0],
-  ['pupils', 'Pupils', 0],
-  ['deprived_schools', 'Schools in the most deprived 20 % of areas', 0],
-  ['coldspot_schools', 'Schools in a cold spot', 0],
-  ['cold_spot_schools', 'Schools in a cold spot', 0],
-  ['median_minutes', 'Median drive time to a venue (min)', 0],
-  ['worst_minutes', 'Longest drive time to a venue (min)', 0],
-  ['max_minutes', 'Longest drive time to a venue (min)', 0],
-  ['estimated_share', 'Share of drive times that are estimates', 'pct'],
-  ['share_estimated', 'Share of drive times that are estimates', 'pct'],
-];
-
-function figure(v, kind) {
-  if (kind === 'pct') return v === null || v === undefined ? '–' : `${num(Number(v) <= 1 ? Number(v) * 100 : v, 0)} %`;
-  return num(v, kind);
-}
-
+/// The dashboard in words: the API's `figures` (schools, pupils, deprived and cold-spot schools, and per
+/// hub type the median and worst drive time and the share of times that are estimates).
 export function dashboardFacts(d) {
-  const seen = new Set();
-  const pairs = [];
-  for (const [k, label, kind] of FIGURES) {
-    if (d[k] === undefined || seen.has(label)) continue;
-    seen.add(label);
-    pairs.push([label, h('span', { dataset: { field: k } }, figure(d[k], kind))]);
+  const f = d.figures ?? d;
+  const pairs = [
+    ['Schools', h('span', { dataset: { field: 'schools' } }, num(f.schools))],
+    ['Pupils', h('span', { dataset: { field: 'pupils' } }, num(f.pupils))],
+    ['Schools in the most deprived 20 % of areas', f.deprived_schools === undefined ? undefined : h('span', { dataset: { field: 'deprived_schools' } }, num(f.deprived_schools))],
+    ['Schools in a significant cold spot', f.cold_spot_schools === undefined ? undefined : h('span', { dataset: { field: 'cold_spot_schools' } }, num(f.cold_spot_schools))],
+  ];
+  for (const [type, t] of Object.entries(f.drive_times ?? {})) {
+    const share = Number(t.estimated_share ?? 0);
+    pairs.push([`Median drive to the nearest ${type} venue`, h('span', { dataset: { field: `median_minutes:${type}` } }, `${num(t.median_minutes)} min`)]);
+    pairs.push([`Longest drive to the nearest ${type} venue`, h('span', { dataset: { field: `worst_minutes:${type}` } }, `${num(t.worst_minutes)} min`)]);
+    pairs.push([`Share of those times that are estimates`, h('span', { dataset: { field: `estimated_share:${type}` }, class: share > 0 ? 'estimate' : null },
+      `${num(share * 100)} %${share > 0 ? ' (straight-line estimates)' : ''}`)]);
   }
   return facts(pairs);
 }
@@ -50,7 +40,7 @@ export function areaPanel(kind, id, dashboard, targets, { actions, withTargets }
   const base = `/${kind === 'hub' ? 'hubs' : 'authorities'}/${encodeURIComponent(id)}`;
   const name = dashboard.name || dashboard.hub_name || dashboard.la_name || id;
   const partial = dashboard.partial_districts ? String(dashboard.partial_districts).split(';').filter(Boolean) : [];
-  const rows = targets?.rows ?? targets?.targets ?? targets?.features?.map((f) => f.properties) ?? [];
+  const rows = targets?.items ?? [];
   return [
     h('h2', { id: 'panel-title', tabindex: '-1' }, name),
     h('p', {}, kind === 'hub' ? `${dashboard.hub_type ? `${dashboard.hub_type[0].toUpperCase()}${dashboard.hub_type.slice(1)}` : 'Hub'}` : 'Local authority',

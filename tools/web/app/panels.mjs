@@ -5,7 +5,7 @@ import { getJson, has } from './api.mjs';
 import { schoolPanel } from './school-panel.mjs';
 import { areaPanel } from './area-panel.mjs';
 import { partnershipPanel, partnershipList } from './partnership-panel.mjs';
-import { post, scenarioResult, suggestionsResult } from './whatif.mjs';
+import { runJob, scenarioResult, suggestionsResult } from './whatif.mjs';
 
 const NOUN = { school: 'school', hub: 'hub', authority: 'local authority', partnership: 'partnership' };
 
@@ -20,7 +20,12 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
     panelEl.scrollTop = 0;
     if (focus) document.getElementById('panel-title')?.focus({ preventScroll: true });
   };
-  const extra = (nodes) => { const box = body.querySelector('#panel-extra') || body.appendChild(h('div', { id: 'panel-extra', 'aria-live': 'polite' })); fill(box, nodes); };
+  /// The what-if and suggestion answers, below the panel's record, scrolled into view.
+  const extra = (nodes) => {
+    const box = body.querySelector('#panel-extra') || body.appendChild(h('div', { id: 'panel-extra', 'aria-live': 'polite' }));
+    fill(box, nodes);
+    box.scrollIntoView({ block: 'nearest' });
+  };
   const setGeojson = (id, data, paint) => {
     if (map.getSource(id)) { map.getSource(id).setData(data); return; }
     map.addSource(id, { type: 'geojson', data });
@@ -40,10 +45,10 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
     suggest: async (hubType) => {
       extra(h('p', { role: 'status' }, 'Working out the best new venues…'));
       try {
-        const result = await post('/suggestions', { k: 3, hub_type: hubType, candidates: null, ...(state.panel?.kind === 'hub' ? { hub: state.panel.id } : {}) });
-        const { geojson, nodes } = suggestionsResult(result, hubType);
+        const job = await runJob('suggestions', { k: 3, hub_type: hubType, candidates: null, ...(state.panel?.kind === 'hub' ? { hub: state.panel.id } : {}) });
+        const { geojson, nodes } = suggestionsResult(job);
         setGeojson('suggestions', geojson, { 'circle-radius': 9, 'circle-color': '#ffffff', 'circle-stroke-color': '#000000', 'circle-stroke-width': 3 });
-        state.suggestions = result;
+        state.suggestions = job.result;
         extra(nodes);
       } catch (e) {
         extra(h('p', { class: 'problem' }, `No suggestions: ${e.message}`));
@@ -53,11 +58,13 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
   };
 
   async function runScenario(body, what) {
+    state.scenarioSent = body;
     extra(h('p', { role: 'status' }, 'Running the what-if on the server…'));
     try {
-      const result = await post('/scenarios', body);
-      state.scenario = result;
-      extra(scenarioResult(result, what));
+      const job = await runJob('scenarios', body, { onProgress: () => extra(h('p', { role: 'status' }, 'Running the what-if on the server (it re-routes and re-scores the schools)…')) });
+      state.scenario = job.result;
+      state.scenarioRequest = job.request;
+      extra(scenarioResult(job.result, what));
     } catch (e) {
       state.scenarioError = e.message;
       extra(h('p', { class: 'problem' }, `The what-if did not run. ${e.message}`));
@@ -104,8 +111,8 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
       return { nodes: areaPanel(panel.kind, panel.id, { ...dashboard, bbox }, targets, { actions, withTargets }), record: { dashboard, targets }, bbox };
     }
     if (panel.kind === 'partnership') {
-      const targets = await getJson(`/partnerships/${id}/targets?f=json`);
-      return { nodes: partnershipPanel(panel.id, targets, { actions }), record: targets, bbox: targets.bbox };
+      const [targets, cut] = await Promise.all([getJson(`/partnerships/${id}/targets?f=json`), has('/partnerships/{id}/cut-off') ? getJson(`/partnerships/${id}/cut-off?f=json`) : null]);
+      return { nodes: partnershipPanel(panel.id, targets, cut, { actions }), record: { targets, cut }, bbox: targets.bbox };
     }
     throw new Error(`unknown panel ${panel.kind}`);
   }
@@ -157,7 +164,7 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
     ];
     show(parts, false);
     const list = has('/partnerships') ? await getJson('/partnerships').catch(() => null) : null;
-    if (list?.partnerships?.length || list?.items?.length) fill(body, parts, partnershipList(list.partnerships ?? list.items, (id) => open({ kind: 'partnership', id })));
+    if (list?.partnerships?.length) fill(body, parts, partnershipList(list.partnerships, (id) => open({ kind: 'partnership', id })));
   }
 
   async function click(e) {
