@@ -13,7 +13,7 @@ import { writeGlyphs } from './glyphs.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.resolve(process.argv[2] || path.join(here, 'dist'));
 const FONT = process.env.COLDSPOT_FONT || '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
-export const FONTSTACK = 'DejaVu Sans Book'; // the name /styles/coldspot.json asks for
+export const FONTSTACK = 'DejaVu Sans'; // the name /styles/coldspot.json asks for (service/style_routes.cpp)
 
 function copy(from, to) {
   fs.mkdirSync(path.dirname(to), { recursive: true });
@@ -40,7 +40,7 @@ const palette = path.join(here, '..', '..', 'data', 'style', 'palette.json');
 if (fs.existsSync(palette)) copy(palette, path.join(tmp, 'palette.json'));
 
 // Glyphs are the slow part (a few seconds): reuse the previous build's when the font and generator match.
-const glyphKey = `${FONT} ${fs.statSync(FONT).size} ${fs.statSync(path.join(here, 'glyphs.mjs')).mtimeMs}`;
+const glyphKey = `${FONTSTACK} ${FONT} ${fs.statSync(FONT).size} ${fs.statSync(path.join(here, 'glyphs.mjs')).mtimeMs}`;
 const oldGlyphs = path.join(out, 'glyphs');
 if (fs.existsSync(path.join(oldGlyphs, 'key.txt')) && fs.readFileSync(path.join(oldGlyphs, 'key.txt'), 'utf8') === glyphKey) {
   fs.cpSync(oldGlyphs, path.join(tmp, 'glyphs'), { recursive: true });

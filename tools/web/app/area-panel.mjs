@@ -36,7 +36,7 @@ function targetsTable(rows, actions) {
 }
 
 /// kind: 'hub' | 'authority'; base: '/hubs/ID' or '/authorities/CODE'.
-export function areaPanel(kind, id, dashboard, targets, { actions, withTargets }) {
+export function areaPanel(kind, id, dashboard, targets, { actions, withTargets, venues = [] }) {
   const base = `/${kind === 'hub' ? 'hubs' : 'authorities'}/${encodeURIComponent(id)}`;
   const name = dashboard.name || dashboard.hub_name || dashboard.la_name || id;
   const partial = dashboard.partial_districts ? String(dashboard.partial_districts).split(';').filter(Boolean) : [];
@@ -62,6 +62,9 @@ export function areaPanel(kind, id, dashboard, targets, { actions, withTargets }
       h('p', {},
         has('/scenarios') ? h('button', { type: 'button', id: 'pick-venue', onclick: () => actions.pickVenue(dashboard.hub_type) }, 'Pick a place on the map as a new venue') : null,
         has('/suggestions') ? h('button', { type: 'button', id: 'suggest', onclick: () => actions.suggest(dashboard.hub_type) }, 'Suggest venues') : null),
+      venues.length && has('/scenarios') ? [h('p', {}, 'Or see what happens if one of its venues closed:'),
+        h('ul', { class: 'venue-list' }, venues.map((v) => h('li', {}, `${v.properties.name} (${v.properties.kind}) `,
+          h('button', { type: 'button', onclick: () => actions.removeVenue(v.properties) }, 'What if it closed?'))))] : null,
     ] : null,
   ];
 }

@@ -41,6 +41,9 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
       picking = { hubType };
       say('Click the map where the new venue would be (Escape cancels).', 'info');
       map.getCanvas().style.cursor = 'crosshair';
+      // From the keyboard: move the map (arrow keys on the map) and place the venue at its centre.
+      extra(h('p', {}, h('button', { type: 'button', id: 'venue-at-centre', onclick: () => placeVenue(map.getCenter()) },
+        'Place it at the centre of the map'), h('span', { class: 'hint' }, ' (move the map with the arrow keys first)')));
     },
     suggest: async (hubType) => {
       extra(h('p', { role: 'status' }, 'Working out the best new venues…'));
@@ -108,7 +111,9 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
       const withTargets = has(`/${panel.kind === 'hub' ? 'hubs' : 'authorities'}/{id}/targets`);
       const [dashboard, targets] = await Promise.all([getJson(base), withTargets ? getJson(`${base}/targets?top=20&f=json`) : null]);
       const bbox = dashboard.bbox ?? (panel.kind === 'hub' ? footprintBounds(panel.id) : null);
-      return { nodes: areaPanel(panel.kind, panel.id, { ...dashboard, bbox }, targets, { actions, withTargets }), record: { dashboard, targets }, bbox };
+      const venues = panel.kind === 'hub' && has('/collections/{id}/items')
+        ? (await getJson(`/collections/hub_venues/items?hub_id=${id}&limit=100`).catch(() => null))?.features ?? [] : [];
+      return { nodes: areaPanel(panel.kind, panel.id, { ...dashboard, bbox }, targets, { actions, withTargets, venues }), record: { dashboard, targets }, bbox };
     }
     if (panel.kind === 'partnership') {
       const [targets, cut] = await Promise.all([getJson(`/partnerships/${id}/targets?f=json`), has('/partnerships/{id}/cut-off') ? getJson(`/partnerships/${id}/cut-off?f=json`) : null]);
