@@ -280,6 +280,22 @@ def main():
     else:
         print("NOTE: this server has no /scenarios: the what-if is not checked")
 
+    # The briefing: its printed PDF (Chromium's page.pdf) holds the hub's name and figures as text
+    # (pdftotext, poppler-utils, reads it back).
+    if "/briefings/hubs/{hubId}" in plan_paths:
+        check("briefing" in report["steps"], "the hub panel has no briefing link")
+        pdf = os.path.join(args.work, "briefing.pdf")
+        text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+        flat = " ".join(text.split())
+        figures = dashboard.get("figures", dashboard)
+        for needle in (dashboard["name"], f"Schools {figures['schools']}", f"Pupils {figures['pupils']}"):
+            check(needle in flat or needle.replace(" ", "") in flat.replace(" ", ""), f"the briefing PDF lacks {needle!r}: {flat[:600]}")
+        first = f"URN {rows[0]['urn']}" if hub_csv is not None and rows else None
+        check(first is None or first in flat, f"the briefing PDF lacks the first target ({first})")
+        print(f"briefing PDF: {os.path.getsize(pdf):,} bytes with {dashboard['name']!r}, its figures and the first target")
+    else:
+        print("NOTE: this server has no briefings: the PDF is not checked")
+
     # Bad input.
     check("no hub" in report["steps"]["unknownHub"]["message"].lower() and report["steps"]["unknownHub"]["panel"] is None,
           f"unknown hub message: {report['steps']['unknownHub']}")
