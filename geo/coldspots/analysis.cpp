@@ -489,7 +489,9 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameter
             }
             const double n = static_cast<double>(group.members.size());
             Feature row;
-            row.fid = stats::HexGrid::id(cell);
+            // 1, 2, ... in (q, r) order: the packed cell id is 0 for cell (0, 0) and negative west of the
+            // grid origin, which GeoPackage would renumber (and then collide with a later cell's id).
+            row.fid = static_cast<std::int64_t>(ch.features.size()) + 1;
             row.geometry = MultiPolygon{grid.polygon(cell)};
             row.values = {static_cast<std::int64_t>(cell.q), static_cast<std::int64_t>(cell.r), p.hex_cell_area_km2,
                           static_cast<std::int64_t>(n), sum / n, mx, cold, static_cast<double>(cold) / n};

@@ -71,8 +71,11 @@ for (w in c("knn", "band")) {
 }
 # The per-school flags of the default statistics (k nearest, binary, FDR), for the unit counts.
 school_cold <- gi_star(x, nb_knn, "B", TRUE)$cold
-# Permutation p (folded, as PySAL and Coldspot report it) for the default weights.
-lw <- nb2listw(include.self(nb_knn), style = "B")
+# Permutation p (folded, as PySAL and Coldspot report it) for the default weights. Coldspot's test
+# holds the school's own value in place and draws its neighbours' (docs/methodology.md §4), so its Gi*
+# p_sim is the conditional test of the neighbours' sum: what localG_perm computes for Gi (no self).
+# (spdep 1.2-7's localG_perm on Gi* weights draws the school's own slot as well: another null.)
+lw <- nb2listw(nb_knn, style = "B")
 perm <- localG_perm(x, lw, nsim = nsim, iseed = 20240601)
 write_tsv(data.frame(urn = s$urn, p_folded = attr(perm, "internals")[, "Pr(folded) Sim"]), "r_perm.tsv")
 

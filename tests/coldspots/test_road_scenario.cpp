@@ -38,7 +38,8 @@ const json kParams = json::parse(R"({"components": {"access": {"good_minutes": 0
 constexpr double min_of(double seconds) { return seconds / 60.0; }
 
 /// The old estimate: crow-fly metres x 1.3 at 30 km/h, in minutes.
-double straight_line_minutes(const Point& a, const Point& b) { return bg::distance(a, b) * 1.3 / (30 / 3.6) / 60.0; }
+// The one straight line (x 1.3 at 40 km/h, the speed profile's fallback; issue 19).
+double straight_line_minutes(const Point& a, const Point& b) { return bg::distance(a, b) * 1.3 / (40 / 3.6) / 60.0; }
 
 struct Row {
     double minutes = std::nan("");
@@ -109,8 +110,8 @@ TEST(RoadScenario, AddingAVenueAtANodeReroutesExactly) {
     EXPECT_EQ(rows.at(2).venue, "Dock");
     EXPECT_EQ(rows.at(1).venue, "West");
     for (const auto& [urn, r] : rows) EXPECT_EQ(r.method, "road") << urn;
-    // The straight-line estimate the scenario used to make is far off on the U: 7.8 vs 5 min.
-    EXPECT_NEAR(straight_line_minutes(kC, kD), 7.8, 1e-9);
+    // The straight-line estimate the scenario used to make is off on the U: 5.85 vs 5 min.
+    EXPECT_NEAR(straight_line_minutes(kC, kD), 5.85, 1e-9);
     EXPECT_GT(std::abs(straight_line_minutes(kMid, kD) - min_of(500)), 1.0);
     // Index and statistics follow: score_access = minutes / 30.
     const auto cs = w.read("coldspots_schools");
@@ -144,7 +145,7 @@ TEST(RoadScenario, RemovingAVenueMovesSchoolsToTheNextByRoad) {
     EXPECT_NEAR(rows.at(4).minutes, min_of(700), 1e-9);
     EXPECT_NEAR(rows.at(3).minutes, min_of(300), 1e-9);
     for (const auto& [urn, r] : rows) EXPECT_EQ(r.venue, "North") << urn;
-    EXPECT_GT(std::abs(straight_line_minutes(kB, kF) - min_of(1400)), 10.0); // 11.0 vs 23.3 min
+    EXPECT_GT(std::abs(straight_line_minutes(kB, kF) - min_of(1400)), 10.0); // 8.3 vs 23.3 min
     EXPECT_NEAR(field_of(Workspace(out).read("coldspots_schools"), 1, "score_access"), min_of(1400) / 30, 1e-9);
     EXPECT_TRUE(has_note(summary.notes, "changed for 3 school rows"));
 }
@@ -196,7 +197,7 @@ TEST(RoadScenario, WithoutAnyRoadGraphTheEstimateIsUsedAndSaid) {
     const auto summary = run_scenario(kParams, bare, sc, out);
     EXPECT_TRUE(has_note(summary.notes, "no road graph"));
     const auto rows = nearest(Workspace(out).read("school_access"));
-    EXPECT_NEAR(rows.at(2).minutes, straight_line_minutes(kC, kD), 1e-9); // 7.8 min, not the road's 5
+    EXPECT_NEAR(rows.at(2).minutes, straight_line_minutes(kC, kD), 1e-9); // 5.85 min, not the road's 5
     EXPECT_EQ(rows.at(2).method, "straight_line");
 }
 
@@ -217,7 +218,7 @@ TEST(RoadCoverage, CandidatesCoverBySchoolToVenueRoadTime) {
     using V = std::vector<std::uint32_t>;
     EXPECT_EQ(p.covers[0], (V{0, 1, 4}));    // to B: C 400, mid 200; D 700 and E 1100 too far
     EXPECT_EQ(p.covers[1], (V{0, 1, 3, 4})); // to C: B 400, D 300, mid 200; E 700
-    // To E: D 400 s; B is 3 km away as the crow flies (3.9 km x 1.3 at 30 km/h = 7.8 min) but
+    // To E: D 400 s; B is 3 km away as the crow flies (3 km x 1.3 at 40 km/h = 5.85 min) but
     // 1100 s by road. The off-road school is 3.5 km from E: straight line at 40 km/h x 1.3 = 6.8 min.
     EXPECT_EQ(p.covers[2], (V{2, 3, 5}));
     EXPECT_EQ(p.covers[3], (V{1, 2, 3}));    // to D: C 300, E 400; mid 500 just over

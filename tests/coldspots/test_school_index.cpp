@@ -80,17 +80,18 @@ TEST(SchoolIndex, WeightsRenormaliseOverComponentsWithInput) {
 }
 
 TEST(SchoolIndex, StraightLineAccessWhenRoutingHasNotRun) {
-    // Venue at (0, 0). School 2 is 1 km away: 1 km * 1.3 / 30 km/h = 2.6 min. School 4 is 20 km
-    // away: 52 min -> access score 1.
+    // Venue at (0, 0). School 2 is 1 km away: 1 km * 1.3 / 40 km/h = 1.95 min (the routing profile's
+    // straight line, issue 19; it was 30 km/h here). School 4 is 20 km away: 39 min -> access score
+    // (39 - 15) / (45 - 15) = 0.8.
     const auto fx = test::coldspots::make_fixture();
     const auto p = parse_parameters(nlohmann::json::object());
     const auto r = compute_index(IndexInputs{&fx.schools, nullptr, nullptr, &fx.hub_venues}, p);
-    EXPECT_NEAR(r.schools[1].minutes.at("maths hub"), 2.6, 1e-9);
-    EXPECT_NEAR(r.schools[3].minutes.at("maths hub"), 52.0, 1e-9);
-    EXPECT_DOUBLE_EQ(r.schools[3].score[0], 1.0);
+    EXPECT_NEAR(r.schools[1].minutes.at("maths hub"), 1.95, 1e-9);
+    EXPECT_NEAR(r.schools[3].minutes.at("maths hub"), 39.0, 1e-9);
+    EXPECT_NEAR(r.schools[3].score[0], 0.8, 1e-12);
     EXPECT_EQ(r.schools[3].access_method, "straight_line");
-    // Access .35 and need .15 remain: school 4 = 100 (.35 * 1 + .15 * .1) / .5 = 73.
-    EXPECT_NEAR(r.schools[3].index, 73.0, 1e-9);
+    // Access .35 and need .15 remain: school 4 = 100 (.35 * .8 + .15 * .1) / .5 = 59.
+    EXPECT_NEAR(r.schools[3].index, 59.0, 1e-9);
 }
 
 TEST(SchoolIndex, MissingSchoolsLayerIsAnError) {

@@ -117,7 +117,10 @@ void compare_schools(const FeatureTable& schools, const Tsv& r, bool fdr, const 
         ASSERT_TRUE(by_urn.count(urn)) << what << " URN " << urn;
         compare_unit(schools, *by_urn.at(urn), r, i, what + " URN " + std::to_string(urn), fdr, fig);
     }
-    EXPECT_EQ(fig.compared, r.rows.size()) << what;
+    std::size_t tested = 0; // schools with a neighbour (distance band: islands have none)
+    for (std::size_t i = 0; i < r.rows.size(); ++i) tested += !std::isnan(r.num(i, "z"));
+    EXPECT_EQ(fig.compared, tested) << what;
+    EXPECT_GT(tested, r.rows.size() * 9 / 10) << what;
     fig.print(what);
 }
 
@@ -181,12 +184,17 @@ TEST(SpdepPipeline, EastOfEnglandColdSpotsMatchSpdepAndSqlCounts) {
                 compare_schools(layers.tables.at(0), read_tsv(out / name), fdr, weights + " " + style + (fdr ? " FDR" : " raw p"));
             }
 
-    // ---- permutation p-values: both are estimates from 999 draws of the same conditional
-    // permutation distribution, so each difference is within Monte Carlo error. For a true p of q
-    // each estimate has standard deviation sqrt(q(1 - q)/P); their difference sqrt(2 q(1 - q)/P).
-    // Bound: 5 of those (q taken as the mean of the two estimates) plus 2/(P + 1) for the +1 in
-    // both estimators: a school exceeds 5 sd by chance with probability 6e-7, 0.2 % over 2,691
-    // schools; both seeds are fixed, so the outcome does not vary from run to run.
+    // ---- permutation p-values: Coldspot's Gi* p_sim holds the school's value fixed and draws its
+    // neighbours' values from the others (docs/methodology.md §4), which is the test of the
+    // neighbours' sum: spdep's localG_perm on the neighbour list without self (the R script says
+    // why not on Gi* weights). spdep draws with replacement, Coldspot without: with 8 draws from
+    // 2,690 values the variance of the sum differs by 0.3 %, far below the Monte Carlo error.
+    // Both are estimates from 999 draws of the same distribution, so each difference is within
+    // Monte Carlo error: for a true p of q each estimate has standard deviation sqrt(q(1 - q)/P),
+    // their difference sqrt(2 q(1 - q)/P). Bound: 5 of those (q taken as the mean of the two
+    // estimates) plus 2/(P + 1) for the +1 in both estimators: a school exceeds 5 sd by chance with
+    // probability 6e-7, 0.2 % over 2,691 schools; both seeds are fixed, so the outcome does not vary
+    // from run to run.
     {
         const auto perm = read_tsv(out / "r_perm.tsv");
         std::map<std::int64_t, double> ours;

@@ -44,14 +44,16 @@ fi
     "$src/tools/demo" > "$work/serve.log" 2>&1 &
   server=$!
   trap 'kill "$server" 2>/dev/null || true' EXIT
-  for _ in $(seq 1 100); do
+  # Before serving, tools/demo builds the map page (tools/js-deps): allow two minutes on a loaded machine.
+  for _ in $(seq 1 600); do
     curl -sf "http://127.0.0.1:$port/collections" > "$work/collections.json" && break
+    kill -0 "$server" 2>/dev/null || break
     sleep 0.2
   done
   kill "$server"; wait "$server" 2>/dev/null || true
   trap - EXIT
   cat "$work/serve.log"
-  grep -q "at http://127.0.0.1:$port/" "$work/serve.log" || fail "the URL was not printed"
+  grep -q "http://127.0.0.1:$port/" "$work/serve.log" || fail "the URL was not printed"
   grep -q '"id":"schools"' "$work/collections.json" || fail "the served workspace has no schools collection"
   grep -q '"id":"roads"' "$work/collections.json" || fail "the served workspace has no roads collection"
 }

@@ -202,7 +202,7 @@ TEST(DemoDeterminism, TwoWritesGiveIdenticalLayersAndAByteIdenticalPbf) {
         ++compared;
     }
     EXPECT_EQ(compared, first.size());
-    EXPECT_EQ(compared, 11u); // 9 generated layers, provenance, import_report
+    EXPECT_EQ(compared, 12u); // 10 generated layers (ecf_participation too), provenance, import_report
     // Nothing but the workspace and the PBF is left in the folder (no temporary files).
     std::set<std::string> names;
     for (const auto& e : std::filesystem::directory_iterator(dir.path())) names.insert(e.path().filename().string());

@@ -351,8 +351,8 @@ TEST(OsmiumGraph, RutlandGraphMatchesAnIndependentReaderOfOsmiumOpl) {
         worst_length = std::max(worst_length, dl);
         length_off += dl > 1.0;
         // Speed: Coldspot stores whole milliseconds, so compare the time within the rounding.
-        const double kph = g.length_m(ce) / (g.time_ms(ce).value / 1000.0) * 3.6;
-        const double dt = std::fabs(static_cast<double>(g.time_ms(ce).value) - e.length_m / (e.kph / 3.6) * 1000.0);
+        const double kph = g.length_m(ce) / (g.time_ms(ce) / 1000.0) * 3.6;
+        const double dt = std::fabs(static_cast<double>(g.time_ms(ce)) - e.length_m / (e.kph / 3.6) * 1000.0);
         worst_speed = std::max(worst_speed, std::fabs(kph - e.kph));
         speed_off += dt > 0.5 + 1000.0 * 1.0 / (e.kph / 3.6); // ms rounding plus the 1 m length allowance
     }
@@ -371,7 +371,7 @@ TEST(OsmiumGraph, RutlandGraphMatchesAnIndependentReaderOfOsmiumOpl) {
     // ---- 500 shortest times between random kept nodes, on both graphs.
     std::vector<std::vector<std::pair<std::size_t, std::int64_t>>> adj_mine(node_ids.size()), adj_cs(g.node_count());
     for (const auto& e : mine) adj_mine[e.tail].push_back({e.head, ms_of(e.length_m, e.kph)});
-    for (std::uint32_t e = 0; e < g.edge_count(); ++e) adj_cs[tails[e]].push_back({g.head(routing::EdgeId{e}).value, g.time_ms(routing::EdgeId{e}).value});
+    for (std::uint32_t e = 0; e < g.edge_count(); ++e) adj_cs[tails[e]].push_back({static_cast<std::size_t>(g.head(routing::EdgeId{e}).value), static_cast<std::int64_t>(g.time_ms(routing::EdgeId{e}))});
     std::vector<std::size_t> kept_nodes;
     for (std::size_t v = 0; v < node_ids.size(); ++v)
         if (kept[v] && to_cs[v] >= 0) kept_nodes.push_back(v);
