@@ -192,6 +192,7 @@ FetchResult run_fetch(const FetchRequest& request, const FetchOptions& options) 
     const Dataset* lads = sources.find(DatasetRole::LocalAuthorities);
     const Dataset* utlas = sources.find(DatasetRole::UpperTierAuthorities);
     for (const auto& d : sources.datasets) {
+        if (d.role == DatasetRole::LadRegionLookup || d.role == DatasetRole::LadUpperTierLookup) continue;
         json e = entry_for(d);
         switch (d.role) {
         case DatasetRole::Schools: m["schools"] = e; break;

@@ -124,15 +124,28 @@ private:
         // Districts partition the study area: one district per school, ties on shared boundaries
         // to the lowest code, points off generalised coastlines snapped (remits::PolygonIndex).
         std::optional<remits::PolygonIndex> lad_lookup;
+        std::vector<std::string> lad_codes;
+        std::unordered_set<std::string> study_area;
         std::size_t lad_code_field = static_cast<std::size_t>(schools_.field_index("lad_code"));
         if (!lads_.features.empty() && m_.clip_schools_to_authorities) {
-            std::vector<MultiPolygon> polygons;
-            std::vector<std::string> codes;
-            for (const auto& f : lads_.features) {
-                polygons.push_back(std::get<MultiPolygon>(f.geometry));
-                codes.push_back(as_text(f.values[0]));
+            // Located among all the file's districts, not only the study area's: a school inside a
+            // neighbouring district is outside the study area even within the snap distance of
+            // its border (snapping is for points off generalised coastlines).
+            FeatureTable all;
+            if (!m_.local_authorities->filters.empty()) {
+                VectorSource national = *m_.local_authorities;
+                national.filters.clear();
+                ImportReport scratch; // its repairs are reported once, for the study area's districts
+                all = detail::read_polygons(national, "local_authorities", scratch);
             }
-            lad_lookup.emplace(std::move(polygons), std::move(codes));
+            const FeatureTable& districts = m_.local_authorities->filters.empty() ? lads_ : all;
+            std::vector<MultiPolygon> polygons;
+            for (const auto& f : districts.features) {
+                polygons.push_back(std::get<MultiPolygon>(f.geometry));
+                lad_codes.push_back(as_text(f.values[0]));
+            }
+            for (const auto& f : lads_.features) study_area.insert(as_text(f.values[0]));
+            lad_lookup.emplace(std::move(polygons), lad_codes);
         }
 
         CsvRecord row;
@@ -229,7 +242,13 @@ private:
                                                    "outside-study-area"});
                     continue;
                 }
-                const std::string lad = as_text(lads_.features[hit->polygon].values[0]);
+                const std::string lad = lad_codes[hit->polygon];
+                if (!study_area.count(lad)) {
+                    ++rec.rows_rejected;
+                    result_.report.add(ReportEntry{"schools", file, row.line, key, coord_field,
+                                                   "lies in district " + lad + ", outside the study area", "outside-study-area"});
+                    continue;
+                }
                 const std::string given = as_text(f.values[lad_code_field]);
                 if (!given.empty() && given != lad)
                     result_.report.add(ReportEntry{"schools", file, row.line, key, "lad_code",

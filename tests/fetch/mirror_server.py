@@ -38,7 +38,7 @@ class MirrorHandler(BaseHTTPRequestHandler):
                                     "if_none_match": self.headers.get("If-None-Match"),
                                     "if_range": self.headers.get("If-Range"), "status": status, "bytes": sent})
 
-    def _simple(self, status, body=b"", headers=None):
+    def _simple(self, status, body=b"", headers=None, record=True):
         self.send_response(status)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -46,7 +46,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(body)
-        self._record(status, len(body))
+        if record:
+            self._record(status, len(body))
 
     def _etag(self, path, st):
         key = (path, st.st_size, st.st_mtime_ns)
@@ -78,13 +79,13 @@ class MirrorHandler(BaseHTTPRequestHandler):
         if self.path == "/__control":
             with self.server.lock:
                 self.server.faults.update(json.loads(body or b"{}"))
-            return self._simple(204)
+            return self._simple(204, record=False)
         if self.path == "/__reset":
             with self.server.lock:
                 self.server.faults.clear()
                 self.server.log.clear()
-            return self._simple(204)
-        return self._simple(404)
+            return self._simple(204, record=False)
+        return self._simple(404, record=False)
 
     def do_GET(self):
         if self.path == "/__log":

@@ -57,7 +57,7 @@ std::size_t count(const std::string& haystack, const std::string& needle) {
     return n;
 }
 
-struct Fixture : ::testing::Test {
+struct FetchDownloader : ::testing::Test {
     TempDir root, out;
     std::unique_ptr<MirrorServer> server;
     DownloadOptions options;
@@ -76,7 +76,7 @@ struct Fixture : ::testing::Test {
 
 } // namespace
 
-TEST_F(Fixture, DownloadsVerifiesAndRecordsProvenance) {
+TEST_F(FetchDownloader, DownloadsVerifiesAndRecordsProvenance) {
     auto s = source("/a.csv");
     s.sha256 = sha256sum(root / "a.csv");
     s.size = fs::file_size(root / "a.csv");
@@ -93,7 +93,7 @@ TEST_F(Fixture, DownloadsVerifiesAndRecordsProvenance) {
     EXPECT_FALSE(fs::exists(out / "data/a.csv.part"));
 }
 
-TEST_F(Fixture, SecondRunTransfersNothingAndAChangedFileIsFetchedAgain) {
+TEST_F(FetchDownloader, SecondRunTransfersNothingAndAChangedFileIsFetchedAgain) {
     const auto s = source("/a.csv");
     get(s, "/a.csv");
     server->reset();
@@ -112,7 +112,7 @@ TEST_F(Fixture, SecondRunTransfersNothingAndAChangedFileIsFetchedAgain) {
     EXPECT_EQ(json::parse(read_file(out / "data/a.csv.provenance.json"))["sha256"], sha256sum(root / "a.csv"));
 }
 
-TEST_F(Fixture, NotFoundIsAnHttpStatusErrorWithoutRetries) {
+TEST_F(FetchDownloader, NotFoundIsAnHttpStatusErrorWithoutRetries) {
     try {
         get(source("/missing.csv"), "/missing.csv");
         FAIL() << "no exception";
@@ -125,7 +125,7 @@ TEST_F(Fixture, NotFoundIsAnHttpStatusErrorWithoutRetries) {
     EXPECT_FALSE(fs::exists(out / "data/missing.csv.provenance.json"));
 }
 
-TEST_F(Fixture, ServerErrorsAreRetriedWithBackoff) {
+TEST_F(FetchDownloader, ServerErrorsAreRetriedWithBackoff) {
     server->control(R"({"/a.csv": {"status": 503, "times": 2}})");
     const auto d = get(source("/a.csv"), "/a.csv");
     EXPECT_EQ(d.status, DownloadStatus::Downloaded);
@@ -136,7 +136,7 @@ TEST_F(Fixture, ServerErrorsAreRetriedWithBackoff) {
     EXPECT_EQ(count(json(lines).dump(), "retry"), 2u);
 }
 
-TEST_F(Fixture, TruncatedBodyIsResumedWithARangeRequest) {
+TEST_F(FetchDownloader, TruncatedBodyIsResumedWithARangeRequest) {
     server->control(R"({"/a.csv": {"truncate_at": 100000, "times": 1}})");
     auto s = source("/a.csv");
     s.sha256 = sha256sum(root / "a.csv");
@@ -150,7 +150,7 @@ TEST_F(Fixture, TruncatedBodyIsResumedWithARangeRequest) {
     EXPECT_EQ(d.bytes_transferred, payload('a').size());
 }
 
-TEST_F(Fixture, CutEveryTimeKeepsThePartialForALaterResume) {
+TEST_F(FetchDownloader, CutEveryTimeKeepsThePartialForALaterResume) {
     server->control(R"({"/a.csv": {"truncate_at": 120000}})");
     options.attempts = 2;
     try {
@@ -170,7 +170,7 @@ TEST_F(Fixture, CutEveryTimeKeepsThePartialForALaterResume) {
     EXPECT_EQ(log[0]["range"], "bytes=" + std::to_string(fs::file_size(root / "a.csv") - log[0]["bytes"].get<std::size_t>()) + "-");
 }
 
-TEST_F(Fixture, APartialOfAnOlderVersionIsNotGluedToTheNewOne) {
+TEST_F(FetchDownloader, APartialOfAnOlderVersionIsNotGluedToTheNewOne) {
     server->control(R"({"/a.csv": {"truncate_at": 50000, "times": 1}})");
     options.attempts = 1;
     EXPECT_THROW(get(source("/a.csv"), "/a.csv"), NetworkError);
@@ -182,7 +182,7 @@ TEST_F(Fixture, APartialOfAnOlderVersionIsNotGluedToTheNewOne) {
     EXPECT_FALSE(log.back()["if_range"].is_null());
 }
 
-TEST_F(Fixture, WrongChecksumIsAVerificationErrorAndTheBytesAreDropped) {
+TEST_F(FetchDownloader, WrongChecksumIsAVerificationErrorAndTheBytesAreDropped) {
     auto s = source("/a.csv");
     s.sha256 = std::string(64, '0');
     EXPECT_THROW(get(s, "/a.csv"), VerificationError);
@@ -193,14 +193,14 @@ TEST_F(Fixture, WrongChecksumIsAVerificationErrorAndTheBytesAreDropped) {
     EXPECT_THROW(get(sized, "/a.csv"), VerificationError);
 }
 
-TEST_F(Fixture, RedirectIsFollowedAndTheFinalUrlRecorded) {
+TEST_F(FetchDownloader, RedirectIsFollowedAndTheFinalUrlRecorded) {
     server->control(R"({"/old/a.csv": {"redirect": "/b.csv"}})");
     get(source("/old/a.csv"), "/old/a.csv");
     EXPECT_EQ(read_file(out / "data/a.csv"), payload('b'));
     EXPECT_EQ(json::parse(read_file(out / "data/a.csv.provenance.json"))["retrieved_from"], server->url("/b.csv"));
 }
 
-TEST_F(Fixture, StallingServerIsAbandonedAfterTheStallTimeoutAndResumed) {
+TEST_F(FetchDownloader, StallingServerIsAbandonedAfterTheStallTimeoutAndResumed) {
     server->control(R"({"/a.csv": {"stall_after": 70000, "seconds": 30, "times": 1}})");
     const auto t0 = std::chrono::steady_clock::now();
     get(source("/a.csv"), "/a.csv");
@@ -211,7 +211,7 @@ TEST_F(Fixture, StallingServerIsAbandonedAfterTheStallTimeoutAndResumed) {
     EXPECT_EQ(log.back()["range"], "bytes=70000-");
 }
 
-TEST_F(Fixture, WithoutANetworkTheCachedCopyIsUsed) {
+TEST_F(FetchDownloader, WithoutANetworkTheCachedCopyIsUsed) {
     const auto s = source("/a.csv");
     get(s, "/a.csv");
     const std::string dead = server->url("/a.csv");
