@@ -109,10 +109,11 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
     if (panel.kind === 'hub' || panel.kind === 'authority') {
       const base = panel.kind === 'hub' ? `/hubs/${id}` : `/authorities/${id}`;
       const withTargets = has(`/${panel.kind === 'hub' ? 'hubs' : 'authorities'}/{id}/targets`);
-      const [dashboard, targets] = await Promise.all([getJson(base), withTargets ? getJson(`${base}/targets?top=20&f=json`) : null]);
+      const withVenues = panel.kind === 'hub' && has('/collections/{id}/items') && has('/scenarios');
+      const [dashboard, targets, venueItems] = await Promise.all([getJson(base), withTargets ? getJson(`${base}/targets?top=20&f=json`) : null,
+        withVenues ? getJson(`/collections/hub_venues/items?hub_id=${id}&limit=100`).catch(() => null) : null]);
       const bbox = dashboard.bbox ?? (panel.kind === 'hub' ? footprintBounds(panel.id) : null);
-      const venues = panel.kind === 'hub' && has('/collections/{id}/items')
-        ? (await getJson(`/collections/hub_venues/items?hub_id=${id}&limit=100`).catch(() => null))?.features ?? [] : [];
+      const venues = venueItems?.features ?? [];
       return { nodes: areaPanel(panel.kind, panel.id, { ...dashboard, bbox }, targets, { actions, withTargets, venues }), record: { dashboard, targets }, bbox };
     }
     if (panel.kind === 'partnership') {
