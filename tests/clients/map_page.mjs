@@ -23,7 +23,7 @@ const report = { console: [], pageErrors: [], failedRequests: [], responses: [],
 async function newPage(viewport = { width: 1280, height: 720 }, tag = 'main') {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
-  page.on('console', (m) => report.console.push({ tag, type: m.type(), text: m.text() }));
+  page.on('console', (m) => report.console.push({ tag, type: m.type(), text: m.text(), url: m.location()?.url ?? null }));
   page.on('pageerror', (e) => report.pageErrors.push({ tag, error: String(e) }));
   page.on('requestfailed', (r) => report.failedRequests.push({ tag, url: r.url(), error: r.failure()?.errorText }));
   page.on('response', (r) => report.responses.push({ tag, url: r.url(), status: r.status(), type: r.headers()['content-type'] ?? null }));
@@ -215,7 +215,7 @@ try {
   report.steps.failingTile = { message: await broken.evaluate(() => document.getElementById('message').textContent), usable: await broken.evaluate(() => !!window.coldspot.map.getStyle()) };
   await broken.context().close();
   const away = await newPage(undefined, 'unreachable');
-  await away.goto(`${serverUrl}/map/?server=http://127.0.0.1:9`);
+  await away.goto(`${serverUrl}/map/?server=http://127.0.0.1:${plan.dead_port}`);
   await ready(away);
   report.steps.unreachable = { message: await away.evaluate(() => document.getElementById('message').textContent) };
   await away.context().close();

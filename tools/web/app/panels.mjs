@@ -114,6 +114,9 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
         withVenues ? getJson(`/collections/hub_venues/items?hub_id=${id}&limit=100`).catch(() => null) : null]);
       const bbox = dashboard.bbox ?? (panel.kind === 'hub' ? footprintBounds(panel.id) : null);
       const venues = venueItems?.features ?? [];
+      // Districts the source marks as only partly the hub's (hubs layer), for the panel's caveat.
+      if (panel.kind === 'hub' && !dashboard.partial_districts)
+        dashboard.partial_districts = [...new Set(footprint(panel.id).flatMap((f) => String(f.properties.partial_districts || '').split(';')).filter(Boolean))].join(';');
       return { nodes: areaPanel(panel.kind, panel.id, { ...dashboard, bbox }, targets, { actions, withTargets, venues }), record: { dashboard, targets }, bbox };
     }
     if (panel.kind === 'partnership') {
@@ -123,11 +126,15 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
     throw new Error(`unknown panel ${panel.kind}`);
   }
 
+  /// The hub's footprint features in the loaded tiles.
+  function footprint(hubId) {
+    const layer = map.getLayer('hubs');
+    return layer ? map.querySourceFeatures(layer.source, { sourceLayer: layer.sourceLayer, filter: ['==', ['get', 'hub_id'], hubId] }) : [];
+  }
+
   /// The hub's footprint extent from the loaded tiles, when the dashboard gives no bbox.
   function footprintBounds(hubId) {
-    if (!map.getLayer('hubs')) return null;
-    const layer = map.getLayer('hubs');
-    const fs = map.querySourceFeatures(layer.source, { sourceLayer: layer.sourceLayer, filter: ['==', ['get', 'hub_id'], hubId] });
+    const fs = footprint(hubId);
     let b = null;
     const walk = (c) => { if (typeof c[0] === 'number') { b = b ? [Math.min(b[0], c[0]), Math.min(b[1], c[1]), Math.max(b[2], c[0]), Math.max(b[3], c[1])] : [c[0], c[1], c[0], c[1]]; } else c.forEach(walk); };
     for (const f of fs) walk(f.geometry.coordinates);
