@@ -21,6 +21,11 @@ export function say(text, kind = 'error') {
 
 async function start() {
   const view = readView();
+  // Everything the first view needs, asked for at once.
+  const styleAsked = getJson('/styles/coldspot.json');
+  const paletteAsked = optional('/styles/palette.json');
+  styleAsked.catch(() => {});
+  paletteAsked.catch(() => {});
   let landing = null;
   try {
     [landing] = await Promise.all([getJson('/'), loadCapabilities()]);
@@ -35,16 +40,19 @@ async function start() {
   let style = null;
   let palette = null;
   try {
-    [style, palette] = await Promise.all([getJson('/styles/coldspot.json'), optional('/styles/palette.json')]);
+    [style, palette] = await Promise.all([styleAsked, paletteAsked]);
   } catch (e) {
     say(`The map cannot be drawn: ${e.message}`);
   }
   if (!style) { state.ready = true; return; }
 
+  // The first view: the address's position, else the extent of the data (so no tile is fetched for a
+  // view that is replaced at once).
+  const bounds = view.position ? null : await dataBounds(style);
   const map = new maplibregl.Map({
     container: 'map',
     style,
-    ...(view.position ?? { center: style.center, zoom: style.zoom }),
+    ...(view.position ?? (bounds ? { bounds, fitBoundsOptions: { padding: 20 } } : { center: style.center, zoom: style.zoom })),
     attributionControl: { compact: window.innerWidth < 700, customAttribution: 'Coldspot' },
     cooperativeGestures: false,
   });
@@ -91,7 +99,6 @@ async function start() {
     map.on('mouseenter', id, () => { map.getCanvas().style.cursor = 'pointer'; });
     map.on('mouseleave', id, () => { map.getCanvas().style.cursor = ''; });
   }
-  if (!view.position) await fitToData(map, style);
   if (view.panel) await panels.open(view.panel, { fit: !view.position });
   else panels.home();
   save();
@@ -99,14 +106,17 @@ async function start() {
   state.ready = true;
 }
 
-/// The first view: the extent of the data (the overview tileset's bounds), not a fixed place.
-async function fitToData(map, style) {
+/// The extent of the data: the overview tileset's bounds (MapLibre fetches the same TileJSON next, from
+/// the browser's cache).
+async function dataBounds(style) {
   const src = Object.values(style.sources).find((s) => s.url?.includes('/tiles/overview.json')) ?? Object.values(style.sources).find((s) => s.url);
-  if (!src) return;
+  if (!src) return null;
   try {
     const tj = await getJson(src.url);
-    if (tj.bounds) map.fitBounds([[tj.bounds[0], tj.bounds[1]], [tj.bounds[2], tj.bounds[3]]], { padding: 20, duration: 0 });
-  } catch { /* the style's centre stays */ }
+    return tj.bounds ? [[tj.bounds[0], tj.bounds[1]], [tj.bounds[2], tj.bounds[3]]] : null;
+  } catch {
+    return null;
+  }
 }
 
 start().catch((e) => { say(`The page failed to start: ${e.message}`); state.ready = true; });
