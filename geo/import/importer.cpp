@@ -491,9 +491,11 @@ private:
                     result_.report.add(ReportEntry{dataset, file, row.line, id, src.lead_urn_column,
                                                    "lead school URN is not a number: '" + row.fields[lead_c] + "'", "nulled"});
             }
-            const std::string part = part_c != kNoColumn ? row.fields[part_c] : src.whole_value;
+            std::string part = part_c != kNoColumn ? row.fields[part_c] : src.whole_value;
+            const bool partial = src.partial_prefix ? part.rfind(*src.partial_prefix, 0) == 0 : part != src.whole_value;
+            if (src.partial_prefix && !partial) part = "whole";
             p.districts.push_back(lad);
-            if (part != src.whole_value) p.partial.push_back(lad);
+            if (partial) p.partial.push_back(lad);
             p.parts.push_back(std::get<MultiPolygon>(districts->features[it->second].geometry));
             hub_districts_.features.push_back(Feature{0, {}, {slug(src.type) + ":" + id, src.type, lad, part}});
             ++rec.rows_kept;
