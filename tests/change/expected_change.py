@@ -34,10 +34,11 @@ def main(data):
              for r in rows(os.path.join(data, "deprivation/imd2019_england_lsoa11.csv"))}
     imd25 = {r["lsoa21_code"]: int(r["IMD_decile"])
              for r in rows(os.path.join(data, "deprivation/imd2025_england_lsoa21.csv"))}
-    parents = {}
+    parents, codes = {}, {}
     for r in rows(os.path.join(data, "lookups/lsoa11_lsoa21_lad22_ew.csv")):
         if r["lsoa21_code"] in lsoa21:
             parents.setdefault(r["lsoa21_code"], []).append(r["lsoa11_code"])
+            codes.setdefault(r["lsoa21_code"], set()).add(r["change_code"])
     old_decile = {}
     for code, ps in parents.items():
         if len(ps) == 1:
@@ -79,7 +80,7 @@ def main(data):
         "areas": len(lsoa21),
         "deprived_old": len(was), "deprived_new": len(now),
         "entered": len(now - was), "left": len(was - now),
-        "merged_or_irregular": sum(1 for ps in parents.values() if len(ps) > 1),
+        "merged_or_irregular": sum(1 for c in codes.values() if c & {"M", "X"}),
         "hub_changed": changed, "hub_unknown": unknown,
     }))
 

@@ -53,7 +53,7 @@ TEST(RealChange, EastOfEnglandDeprivationAndHubChangesEqualAnIndependentDerivati
         "East of England 2019/2021",
         areas("boundaries/lsoa11_sg/lsoa11_east_of_england.geojson", "lsoa11_code", "ltla22_code", "deprivation/imd2019_england_lsoa11.csv", "lsoa11_code"),
         {{"path", "hubs/teaching_school_hubs_2021_east_of_england_partial.csv"}, {"id", "hub_name"}, {"name", "hub_name"},
-         {"lead_urn", "lead_school_urn"}, {"district", "lad24_code"}, {"part", "coverage_note"}, {"partial_prefix", "PARTIAL"}});
+         {"lead_urn", "lead_school_urn"}, {"district", "lad24_code"}, {"part", "coverage_note"}, {"whole_value", ""}});
     const json new_manifest = manifest(
         "East of England 2025",
         areas("boundaries/lsoa21_bsc/lsoa21_east_of_england_bsc.geojson", "lsoa21_code", "ltla24_code", "deprivation/imd2025_england_lsoa21.csv", "lsoa21_code"),

@@ -14,10 +14,10 @@ namespace {
 //   OLD (2011)  rank decile      change   NEW (2021)
 //   A              5      1  ---- U ---->  a
 //   B             50      5  ---- S ---->  b1, b2
-//   C             12      2  --\
+//   C             12      2  --+
 //   D             31      4  ---- M ---->  c         mean rank 21.5 -> decile 3
-//   E             90      9  --\-- X ---->  x1        mean rank 80   -> decile 8
-//   F             70      7  --/   X ---->  x2 (E only: its published 90 / 9)
+//   E             90      9  --+-- X ---->  x1        mean rank 80   -> decile 8
+//   F             70      7  --+   X ---->  x2 (E only: its published 90 / 9)
 //   G        (not in OLD)    ---- U ---->  z         a parent missing: unknown
 //                                          y         in no lookup row: unknown
 const std::vector<LookupPair> kLookup = {{"A", "a", 'U'},  {"B", "b1", 'S'}, {"B", "b2", 'S'}, {"C", "c", 'M'}, {"D", "c", 'M'},
