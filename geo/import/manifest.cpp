@@ -4,7 +4,6 @@
 #include "coldspot/geo/error.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <fstream>
 #include <map>
 
@@ -12,34 +11,7 @@ namespace coldspot::geo::import {
 
 using nlohmann::json;
 
-namespace {
-std::optional<int> parse_filter_date(std::string_view v) {
-    const auto digits = [&](std::size_t at, std::size_t n) -> std::optional<int> {
-        int out = 0;
-        for (std::size_t i = at; i < at + n; ++i) {
-            if (i >= v.size() || !std::isdigit(static_cast<unsigned char>(v[i]))) return std::nullopt;
-            out = out * 10 + (v[i] - '0');
-        }
-        return out;
-    };
-    if (v.size() != 10) return std::nullopt;
-    if (v[2] == '-' || v[2] == '/') { // dd-mm-yyyy (GIAS)
-        const auto d = digits(0, 2), m = digits(3, 2), y = digits(6, 4);
-        if (d && m && y) return *y * 10000 + *m * 100 + *d;
-    } else if (v[4] == '-') { // yyyy-mm-dd
-        const auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
-        if (d && m && y) return *y * 10000 + *m * 100 + *d;
-    }
-    return std::nullopt;
-}
-} // namespace
-
 bool RowFilter::keeps(std::string_view value) const {
-    if (on_or_before || after) {
-        if (value.empty()) return or_empty;
-        const auto d = parse_filter_date(value);
-        return d && (!on_or_before || *d <= *on_or_before) && (!after || *d > *after);
-    }
     if (prefix && value.substr(0, prefix->size()) == *prefix) return true;
     for (const auto& v : values)
         if (v == value) return true;
@@ -159,20 +131,8 @@ public:
                 f.values.push_back(spec.get<std::string>());
             } else if (spec.is_object() && spec.contains("prefix")) {
                 f.prefix = string(spec, "prefix", where + "/filters/" + column);
-            } else if (spec.is_object() && (spec.contains("on_or_before") || spec.contains("after"))) {
-                const std::string w = where + "/filters/" + column;
-                for (const char* bound : {"on_or_before", "after"}) {
-                    if (!spec.contains(bound)) continue;
-                    const auto d = parse_filter_date(string(spec, bound, w));
-                    if (!d) fail(w + "/" + bound, "expected a date as yyyy-mm-dd or dd-mm-yyyy");
-                    (std::string(bound) == "after" ? f.after : f.on_or_before) = d;
-                }
-                if (spec.contains("or_empty")) {
-                    if (!spec["or_empty"].is_boolean()) fail(w + "/or_empty", "expected true or false");
-                    f.or_empty = spec["or_empty"].get<bool>();
-                }
             } else {
-                fail(where + "/filters/" + column, "expected a value, a list of values, {\"prefix\": ...} or {\"on_or_before\"/\"after\": DATE}");
+                fail(where + "/filters/" + column, "expected a value, a list of values or {\"prefix\": ...}");
             }
             out.push_back(std::move(f));
         }
@@ -342,6 +302,10 @@ Manifest parse_manifest(const json& j, const std::filesystem::path& file) {
         if (!a.contains("boundaries")) r.fail("/areas/boundaries", "required entry is missing");
         areas.boundaries = r.vector(a["boundaries"], "/areas/boundaries", "areas");
         areas.tables = r.keyed_tables(a, "tables", "/areas");
+        if (a.contains("clip_to_authorities")) {
+            if (!a["clip_to_authorities"].is_boolean()) r.fail("/areas/clip_to_authorities", "expected true or false");
+            areas.clip_to_authorities = a["clip_to_authorities"].get<bool>();
+        }
         m.areas = std::move(areas);
     }
     if (j.contains("local_authorities")) m.local_authorities = r.vector(j["local_authorities"], "/local_authorities", "local_authorities");
@@ -366,8 +330,11 @@ Manifest parse_manifest(const json& j, const std::filesystem::path& file) {
                 hub.district_column = r.string(h, "district", w);
                 hub.part_column = r.string(h, "part", w, false);
                 hub.whole_value = r.string(h, "whole_value", w, false, "whole");
-                if (h.contains("partial_prefix")) hub.partial_prefix = r.string(h, "partial_prefix", w);
                 if (h.contains("districts")) hub.districts = r.vector(h["districts"], w + "/districts", "hub districts");
+                if (h.contains("study_area_only")) {
+                    if (!h["study_area_only"].is_boolean()) r.fail(w + "/study_area_only", "expected true or false");
+                    hub.study_area_only = h["study_area_only"].get<bool>();
+                }
             } else if (form == "polygons") {
                 hub.form = HubSource::Form::Polygons;
                 json poly = h;
@@ -397,7 +364,11 @@ Manifest parse_manifest(const json& j, const std::filesystem::path& file) {
     }
     if (j.contains("lead_school_venues")) m.lead_school_venues = j["lead_school_venues"].get<bool>();
     m.authority_tables = r.keyed_tables(j, "authority_tables", "");
-    if (j.contains("roads")) m.roads = j["roads"];
+    if (j.contains("roads")) {
+        if (!j["roads"].is_object() && !(j["roads"].is_array() && !j["roads"].empty()))
+            r.fail("/roads", "expected a road source object or a non-empty array of them");
+        m.roads = j["roads"];
+    }
     for (const auto& hub : m.hubs)
         if (hub.form == HubSource::Form::DistrictTable && !hub.districts && !m.local_authorities)
             r.fail("/hubs", "hub type '" + hub.type + "' is a district table but no district boundaries are given "

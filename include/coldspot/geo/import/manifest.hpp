@@ -19,10 +19,6 @@ struct RowFilter {
     std::string column;
     std::vector<std::string> values;
     std::optional<std::string> prefix;
-    /// Date bounds (yyyymmdd) on a dd-mm-yyyy or yyyy-mm-dd column: {"on_or_before": "2021-09-01"},
-    /// {"after": "2021-09-01"}; `or_empty` keeps rows with no date (e.g. a school not closed).
-    std::optional<int> on_or_before, after;
-    bool or_empty = false;
     bool keeps(std::string_view value) const;
 };
 
@@ -90,6 +86,9 @@ struct VectorSource {
 struct AreasSource {
     VectorSource boundaries;
     std::vector<KeyedTable> tables; ///< deprivation, rurality, ... joined on the area code
+    /// Keep only areas whose interior point lies in a district of the study area (a national
+    /// boundary file on a regional workspace: membership by location, not by a code column).
+    bool clip_to_authorities = false;
 };
 
 struct HubSource {
@@ -104,12 +103,12 @@ struct HubSource {
     std::string district_column; ///< LAD code (DistrictTable)
     std::string part_column;     ///< "whole" or a part label (DistrictTable, optional)
     std::string whole_value = "whole";
-    /// When set, a district is partial exactly when its part column starts with this text (a
-    /// free-text note column such as the 2021 table's coverage_note), instead of != whole_value.
-    std::optional<std::string> partial_prefix;
     std::vector<RowFilter> filters;
     /// District boundaries to dissolve (DistrictTable). Default: the manifest's local_authorities.
     std::optional<VectorSource> districts;
+    /// Keep only hubs with a listed district among the workspace's local or upper-tier
+    /// authorities (a national hub table on a regional workspace).
+    bool study_area_only = false;
 };
 
 struct VenueSource {
