@@ -37,7 +37,7 @@ void compare_coldspot_areas(const Vintage& o, const Vintage& n, const std::vecto
                    GeometryType::MultiPolygon, nt.epsg, {}, {}};
     t.fields = {{"level", FieldType::String},   {"code", FieldType::String},       {"name", FieldType::String},
                 {"old_codes", FieldType::String}, {"old_gi_bin", FieldType::Integer}, {"new_gi_bin", FieldType::Integer},
-                {"old_share", FieldType::Real}, {"new_share", FieldType::Real},    {"change", FieldType::String}};
+                {"old_share", FieldType::Real}, {"new_share", FieldType::Real},    {"coldspot_change", FieldType::String}};
     std::map<std::pair<std::string, std::string>, std::optional<double>> old_share;
     for (const auto& f : ot.features) old_share[{text(ot, f, "level"), text(ot, f, "code")}] = number(ot, f, "cold_spot_share");
     std::int64_t fid = 0;

@@ -128,13 +128,13 @@ TEST(ChangeWorkspaces, ColdSpotUnitsEngagementAndDashboards) {
     run_change(options(v), v.old_ws, v.new_ws, tmp / "c.gpkg");
     const geo::Workspace ws(tmp / "c.gpkg");
     const auto cs = ws.read("change_coldspots");
-    EXPECT_EQ(str(cs, row(cs, "code", "L1"), "change"), "new");
-    EXPECT_EQ(str(cs, row(cs, "code", "L2"), "change"), "diminishing");
-    EXPECT_EQ(str(cs, row(cs, "code", "p"), "change"), "never");
+    EXPECT_EQ(str(cs, row(cs, "code", "L1"), "coldspot_change"), "new");
+    EXPECT_EQ(str(cs, row(cs, "code", "L2"), "coldspot_change"), "diminishing");
+    EXPECT_EQ(str(cs, row(cs, "code", "p"), "coldspot_change"), "never");
     const auto& rs = row(cs, "code", "rs");
     EXPECT_EQ(str(cs, rs, "old_codes"), "R;S");
     EXPECT_EQ(*num(cs, rs, "old_gi_bin"), 3); // the stronger of R (2) and S (3)
-    EXPECT_EQ(str(cs, rs, "change"), "persistent");
+    EXPECT_EQ(str(cs, rs, "coldspot_change"), "persistent");
 
     const auto e = ws.read("change_engagement");
     ASSERT_EQ(e.features.size(), 1u); // U9 is no upper-tier authority of NEW: left out, with a warning
