@@ -53,7 +53,7 @@ fi
   kill "$server"; wait "$server" 2>/dev/null || true
   trap - EXIT
   cat "$work/serve.log"
-  grep -q "http://127.0.0.1:$port/" "$work/serve.log" || fail "the URL was not printed"
+  grep -q "open http://127.0.0.1:$port/" "$work/serve.log" || fail "the URL was not printed"
   grep -q '"id":"schools"' "$work/collections.json" || fail "the served workspace has no schools collection"
   grep -q '"id":"roads"' "$work/collections.json" || fail "the served workspace has no roads collection"
 }
