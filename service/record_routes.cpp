@@ -2,6 +2,7 @@
 // whichever result layers the workspace holds, so they grow as the analysis steps land.
 #include "coldspot/service/geojson_writer.hpp"
 #include "coldspot/service/problem.hpp"
+#include "coldspot/service/map_index.hpp"
 #include "map_figures.hpp"
 #include "routes.hpp"
 
@@ -53,10 +54,12 @@ std::string produced_by(const std::string& layer) {
     return "an analysis step";
 }
 
-/// The key field of a dashboard layer.
-int key_field(const geo::FeatureTable& t) {
+/// The key field of a dashboard layer: la_dashboard also has a hub_id column (one row per
+/// authority, hub type and hub), but is keyed by the authority.
+int key_field(const geo::FeatureTable& t, const std::string& layer) {
+    const bool authorities = layer == "la_dashboard";
     for (const char* name : {"hub_id", "la_code", "lad_code", "utla_code", "code"})
-        if (const int i = t.field_index(name); i >= 0) return i;
+        if (const int i = t.field_index(name); i >= 0 && !(authorities && std::string_view(name) == "hub_id")) return i;
     return -1;
 }
 
@@ -144,7 +147,7 @@ Reply school_record(const RouteContext& ctx, const std::string& urn_text) {
 Reply dashboard_list(const RouteContext& ctx, const std::string& layer, const std::string& path) {
     allow_only(ctx.request, {});
     const auto& t = require_layer(ctx, layer, produced_by(layer));
-    const int key = key_field(t);
+    const int key = key_field(t, layer);
     json rows = json::array();
     for (const auto& f : t.features) {
         json row = properties_json(t, f);
@@ -157,7 +160,7 @@ Reply dashboard_list(const RouteContext& ctx, const std::string& layer, const st
 Reply dashboard(const RouteContext& ctx, const std::string& layer, const std::string& key_value) {
     allow_only(ctx.request, {});
     const auto& t = require_layer(ctx, layer, produced_by(layer));
-    const int key = key_field(t);
+    const int key = key_field(t, layer);
     if (key < 0) throw HttpProblem(500, "layer '" + layer + "' has no key field (hub_id, la_code, lad_code, utla_code or code)");
     json rows = json::array();
     for (const auto& f : t.features)
@@ -165,13 +168,12 @@ Reply dashboard(const RouteContext& ctx, const std::string& layer, const std::st
     if (rows.empty()) throw HttpProblem(404, "layer '" + layer + "' has no row with " + t.fields[static_cast<std::size_t>(key)].name + " = '" + key_value + "'");
     json out = rows.size() == 1 ? rows[0] : json{{"rows", rows}};
     // The map's dashboard: figures over the schools it covers, and where to zoom.
-    if (layer == "hub_dashboard") {
-        out["figures"] = area_figures(ctx.snapshot, hub_school_urns(ctx.snapshot, key_value), hub_type_of(ctx.snapshot, key_value));
-        out["bbox"] = extent_json(ctx.snapshot, "hub", key_value);
-    } else {
-        out["figures"] = area_figures(ctx.snapshot, authority_school_urns(ctx.snapshot, key_value), std::nullopt);
-        out["bbox"] = extent_json(ctx.snapshot, "authority", key_value);
-    }
+    const bool hub = layer == "hub_dashboard";
+    out["figures"] = *ctx.snapshot.map->memo<json>((hub ? "figures:hub:" : "figures:authority:") + key_value, [&] {
+        return hub ? area_figures(ctx.snapshot, hub_school_urns(ctx.snapshot, key_value), hub_type_of(ctx.snapshot, key_value))
+                   : area_figures(ctx.snapshot, authority_school_urns(ctx.snapshot, key_value), std::nullopt);
+    });
+    out["bbox"] = extent_json(ctx.snapshot, hub ? "hub" : "authority", key_value);
     out["links"] = json::array({{{"rel", "targets"}, {"href", ctx.base + (layer == "hub_dashboard" ? "/hubs/" : "/authorities/") + url_encode(key_value) + "/targets"}},
                                 {{"rel", "briefing"}, {"type", "text/html"}, {"href", ctx.base + (layer == "hub_dashboard" ? "/briefings/hubs/" : "/briefings/authorities/") + url_encode(key_value)}}});
     out["snapshot_version"] = ctx.snapshot.version;
