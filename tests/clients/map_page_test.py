@@ -306,6 +306,10 @@ def main():
           f"unknown hub message: {report['steps']['unknownHub']}")
     for q in report["steps"]["oddSearch"]:
         check(q["injected"] is None and q["scripts"] == 0, f"search text {q['query']!r} injected markup: {q}")
+    if "/scenarios" in plan_paths:
+        words = {401: "Not allowed", 429: "busy", 200: "time limit"}
+        for r in report["steps"]["refused"]:
+            check(r["message"] and words[r["status"]] in r["message"] and r["usable"], f"what-if refused with {r['status']}: {r}")
     check("could not be loaded" in report["steps"]["failingTile"]["message"] and report["steps"]["failingTile"]["usable"],
           f"failing tile: {report['steps']['failingTile']}")
     check("cannot be reached" in report["steps"]["unreachable"]["message"], f"unreachable server: {report['steps']['unreachable']}")
