@@ -207,7 +207,7 @@ Reply briefing(const RouteContext& ctx, const std::string& kind, const std::stri
     const json figures = area_figures(ctx.snapshot, area.urns, area.hub_type);
     const auto* schools = ctx.snapshot.layer("schools");
     const bool synthetic = schools && schools->description.starts_with(geo::demo::kSyntheticLabel);
-    std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Briefing: " +
+    std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<link rel=\"icon\" href=\"data:,\">\n<title>Briefing: " +
                        esc(area.name) + "</title>\n<style>" + kStyle + "</style></head>\n<body>\n<main>\n";
     html += "<h1>" + esc(area.name) + "</h1>\n<p class=\"subtitle\">" + esc(area.subtitle) + " &middot; briefing of " + esc(utc_timestamp().substr(0, 10)) +
             " &middot; results version " + std::to_string(ctx.snapshot.version) + "</p>\n";
@@ -228,7 +228,7 @@ Reply briefing(const RouteContext& ctx, const std::string& kind, const std::stri
     Reply r;
     r.content_type = "text/html; charset=utf-8";
     r.body = std::move(html);
-    r.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'");
+    r.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:");
     r.set_header("X-Content-Type-Options", "nosniff");
     return r;
 }

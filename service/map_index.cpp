@@ -215,6 +215,17 @@ std::vector<SearchHit> MapIndex::search(std::string_view query, std::size_t limi
     return hits;
 }
 
+std::shared_ptr<const void> MapIndex::memo_any(const std::string& key, const std::function<std::shared_ptr<const void>()>& make) const {
+    {
+        std::lock_guard lock(memo_mutex_);
+        if (const auto it = memo_.find(key); it != memo_.end()) return it->second;
+    }
+    // Made outside the lock (two requests may both make it once; the first kept wins).
+    auto value = make();
+    std::lock_guard lock(memo_mutex_);
+    return memo_.try_emplace(key, std::move(value)).first->second;
+}
+
 std::optional<geo::Box> MapIndex::extent(const std::string& kind, const std::string& id) const {
     const auto it = by_kind_id_.find({kind, id});
     if (it == by_kind_id_.end()) return std::nullopt;

@@ -251,24 +251,43 @@ Reply search(const RouteContext& ctx) {
     return r;
 }
 
+namespace {
+
+/// The whole ranked list of a hub or authority, kept per snapshot; `top` cuts a copy (the list is
+/// in rank order and numbered 1..n, so its first N rows are what `--top N` selects).
+geo::FeatureTable ranked(const RouteContext& ctx, const std::string& key, const geo::coldspots::TargetQuery& q, std::size_t top) {
+    const auto whole = ctx.snapshot.map ? ctx.snapshot.map->memo<geo::FeatureTable>(key, [&] { return select(ctx, q); })
+                                        : std::make_shared<const geo::FeatureTable>(select(ctx, q));
+    geo::FeatureTable out;
+    out.name = whole->name;
+    out.description = whole->description;
+    out.geometry_type = whole->geometry_type;
+    out.epsg = whole->epsg;
+    out.fields = whole->fields;
+    const std::size_t n = top ? std::min(top, whole->features.size()) : whole->features.size();
+    out.features.assign(whole->features.begin(), whole->features.begin() + static_cast<std::ptrdiff_t>(n));
+    return out;
+}
+
+} // namespace
+
 Reply hub_targets(const RouteContext& ctx, const std::string& hub) {
     allow_only(ctx.request, {"top"});
-    geo::coldspots::TargetQuery q;
-    q.hub = hub;
-    q.top = size_param(ctx.request, "top", 0, 1, 1'000'000);
-    const auto table = select(ctx, q);
     const std::string id = geo::coldspots::resolve_hub_id(ctx.snapshot.layer("hubs"), hub);
+    if (!hub_type_of(ctx.snapshot, id)) throw HttpProblem(404, "there is no hub '" + hub + "'");
+    geo::coldspots::TargetQuery q;
+    q.hub = id;
+    const auto table = ranked(ctx, "targets:hub:" + id, q, size_param(ctx.request, "top", 0, 1, 1'000'000));
     return table_reply(ctx, table, "targets-" + file_slug(id), {{"hub_id", id}, {"name", hub_name_of(ctx.snapshot, id).value_or(id)}});
 }
 
 Reply authority_targets(const RouteContext& ctx, const std::string& code) {
     allow_only(ctx.request, {"top"});
+    if (!(ctx.snapshot.map && ctx.snapshot.map->extent("authority", code)) && authority_school_urns(ctx.snapshot, code).empty())
+        throw HttpProblem(404, "there is no authority with code '" + code + "'");
     geo::coldspots::TargetQuery q;
     q.authority = code;
-    q.top = size_param(ctx.request, "top", 0, 1, 1'000'000);
-    const auto table = select(ctx, q);
-    if (table.features.empty() && !(ctx.snapshot.map && ctx.snapshot.map->extent("authority", code)) && authority_school_urns(ctx.snapshot, code).empty())
-        throw HttpProblem(404, "there is no authority with code '" + code + "'");
+    const auto table = ranked(ctx, "targets:authority:" + code, q, size_param(ctx.request, "top", 0, 1, 1'000'000));
     return table_reply(ctx, table, "targets-" + file_slug(code), {{"code", code}});
 }
 

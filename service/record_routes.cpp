@@ -2,6 +2,7 @@
 // whichever result layers the workspace holds, so they grow as the analysis steps land.
 #include "coldspot/service/geojson_writer.hpp"
 #include "coldspot/service/problem.hpp"
+#include "coldspot/service/map_index.hpp"
 #include "map_figures.hpp"
 #include "routes.hpp"
 
@@ -179,13 +180,12 @@ Reply dashboard(const RouteContext& ctx, const std::string& layer, const std::st
     json out = rows.size() == 1 ? rows[0] : json{{"rows", rows}};
     attach_since(ctx, layer, key_value, out);
     // The map's dashboard: figures over the schools it covers, and where to zoom.
-    if (layer == "hub_dashboard") {
-        out["figures"] = area_figures(ctx.snapshot, hub_school_urns(ctx.snapshot, key_value), hub_type_of(ctx.snapshot, key_value));
-        out["bbox"] = extent_json(ctx.snapshot, "hub", key_value);
-    } else {
-        out["figures"] = area_figures(ctx.snapshot, authority_school_urns(ctx.snapshot, key_value), std::nullopt);
-        out["bbox"] = extent_json(ctx.snapshot, "authority", key_value);
-    }
+    const bool hub = layer == "hub_dashboard";
+    out["figures"] = *ctx.snapshot.map->memo<json>((hub ? "figures:hub:" : "figures:authority:") + key_value, [&] {
+        return hub ? area_figures(ctx.snapshot, hub_school_urns(ctx.snapshot, key_value), hub_type_of(ctx.snapshot, key_value))
+                   : area_figures(ctx.snapshot, authority_school_urns(ctx.snapshot, key_value), std::nullopt);
+    });
+    out["bbox"] = extent_json(ctx.snapshot, hub ? "hub" : "authority", key_value);
     out["links"] = json::array({{{"rel", "targets"}, {"href", ctx.base + (layer == "hub_dashboard" ? "/hubs/" : "/authorities/") + url_encode(key_value) + "/targets"}},
                                 {{"rel", "briefing"}, {"type", "text/html"}, {"href", ctx.base + (layer == "hub_dashboard" ? "/briefings/hubs/" : "/briefings/authorities/") + url_encode(key_value)}}});
     out["snapshot_version"] = ctx.snapshot.version;

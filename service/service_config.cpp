@@ -100,6 +100,7 @@ std::filesystem::path default_assets_dir() {
         candidates.push_back(exe.parent_path().parent_path() / "share" / "coldspot" / "web");
     }
 #ifdef COLDSPOT_SOURCE_DIR
+    candidates.push_back(std::filesystem::path(COLDSPOT_SOURCE_DIR) / "tools" / "web" / "dist"); // tools/js-deps builds it there
     candidates.push_back(std::filesystem::path(COLDSPOT_SOURCE_DIR) / "build" / "web");
 #endif
     for (const auto& c : candidates)

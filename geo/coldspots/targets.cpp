@@ -87,7 +87,14 @@ FeatureTable select_targets(const Workspace& ws, const TargetQuery& q) {
 std::string resolve_hub_id(const FeatureTable* hubs, const std::string& hub) { return resolve_hub(hubs, hub); }
 
 FeatureTable select_targets(const TargetTables& tables, const TargetQuery& q) {
-    FeatureTable t = tables.targets;
+    // The schema only: the rows kept are copied below (the HTTP service selects from England's
+    // whole list on a request).
+    FeatureTable t;
+    t.name = tables.targets.name;
+    t.description = tables.targets.description;
+    t.geometry_type = tables.targets.geometry_type;
+    t.epsg = tables.targets.epsg;
+    t.fields = tables.targets.fields;
     const FeatureTable& cs = tables.coldspots_schools;
     const std::string hub_id = q.hub ? resolve_hub(tables.hubs, *q.hub) : std::string();
     const std::size_t f_hubs = t.require_field("hub_ids"), f_la = t.require_field("la_code"),
@@ -107,7 +114,8 @@ FeatureTable select_targets(const TargetTables& tables, const TargetQuery& q) {
         if (auto u = as_number(f.values[cs_urn])) by_urn[static_cast<std::int64_t>(*u)] = &f;
 
     std::vector<Feature> kept;
-    for (auto& f : t.features) {
+    for (const auto& row : tables.targets.features) {
+        const Feature& f = row;
         if (q.hub) {
             const auto ids = split(as_text(f.values[f_hubs]), ';');
             if (std::find(ids.begin(), ids.end(), hub_id) == ids.end()) continue;
@@ -115,9 +123,11 @@ FeatureTable select_targets(const TargetTables& tables, const TargetQuery& q) {
         if (q.authority && as_text(f.values[f_la]) != *q.authority && as_text(f.values[f_lad]) != *q.authority) continue;
         if (q.area && as_text(f.values[f_lsoa]) != *q.area) continue;
         const auto urn = as_number(f.values[f_urn]);
-        const Feature* c = urn ? by_urn[static_cast<std::int64_t>(*urn)] : nullptr;
-        for (auto fi : cs_fields) f.values.push_back(c ? c->values[fi] : Value());
-        kept.push_back(std::move(f));
+        const auto found = urn ? by_urn.find(static_cast<std::int64_t>(*urn)) : by_urn.end();
+        const Feature* c = found == by_urn.end() ? nullptr : found->second;
+        Feature out = f;
+        for (auto fi : cs_fields) out.values.push_back(c ? c->values[fi] : Value());
+        kept.push_back(std::move(out));
         if (q.top && kept.size() == q.top) break;
     }
     // `targets` is stored in rank order; renumber within the selection.

@@ -138,6 +138,11 @@ TEST_F(MapApi, HubDashboardFiguresAgreeWithSql) {
         EXPECT_LE(s["point"][1].get<double>(), b[3].get<double>() + 1e-6);
     }
     expect_problem(get("/hubs/no-such-hub"), 404);
+    // An authority's dashboard is keyed by its code (la_dashboard also has hub_id columns).
+    const auto la = get_json("/authorities/E07999902");
+    EXPECT_EQ(la["figures"]["schools"].dump(),
+              sql_value(served(), "select count(*) from schools where 'E07999902' in (remit_lad_code, remit_utla_code, la_code)"));
+    EXPECT_EQ(la["bbox"].size(), 4u);
 }
 
 TEST_F(MapApi, SearchFindsSchoolsHubsAuthoritiesAndPostcodes) {

@@ -7,7 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,7 +57,19 @@ public:
     /// Extent (CRS84) of a hub's footprint or an authority, when known.
     std::optional<geo::Box> extent(const std::string& kind, const std::string& id) const;
 
+    /// A value derived from the snapshot, made on first use and kept as long as the snapshot (a
+    /// hub's whole target list, its figures): the snapshot never changes, so neither does it.
+    /// `make` may throw (nothing is kept then). Callers key only things that exist.
+    template <typename T, typename Make>
+    std::shared_ptr<const T> memo(const std::string& key, Make&& make) const {
+        return std::static_pointer_cast<const T>(memo_any(key, [&] { return std::shared_ptr<const void>(std::make_shared<const T>(make())); }));
+    }
+
 private:
+    std::shared_ptr<const void> memo_any(const std::string& key, const std::function<std::shared_ptr<const void>()>& make) const;
+
+    mutable std::mutex memo_mutex_;
+    mutable std::map<std::string, std::shared_ptr<const void>> memo_;
     std::vector<SearchEntry> entries_;
     std::map<std::pair<std::string, std::string>, std::size_t> by_kind_id_;
 };

@@ -38,7 +38,8 @@ struct ServiceConfig {
 
 /// Where the page's assets are when no `assets` is configured: `web` beside the binary's folder
 /// (build/tools/coldspot -> build/web, written by tools/web/build.mjs), `share/coldspot/web` there,
-/// else the source tree's `build/web` (the first holding an index.html); empty when none does.
+/// else the source tree's `tools/web/dist` (where tools/js-deps builds the page) or `build/web` (the
+/// first holding an index.html); empty when none does.
 std::filesystem::path default_assets_dir();
 /// data/partnerships.json of the source tree when it exists, else empty.
 std::filesystem::path default_partnerships_file();
