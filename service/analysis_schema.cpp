@@ -16,6 +16,9 @@ const nlohmann::json& analysis_parameters_schema() {
   "type": "object",
   "additionalProperties": false,
   "properties": {
+    "kind": {"type": "string", "enum": ["coldspots", "change"],
+             "description": "coldspots (the default): the cold-spot analysis. change: compare the server's --baseline workspace (OLD) with the served one (NEW) and add the change layers (docs/methodology.md, Change over time)."},
+    "change": {"type": "object", "description": "With kind = change: any of deprived_deciles, old_hubs_complete, new_hubs_complete, old_total_areas, new_total_areas, since_label (data/params/change.json). The LSOA lookup is the server's --lsoa-lookup."},
     "components": {
       "type": "object", "additionalProperties": false,
       "description": "Index components and their weights and transforms.",
