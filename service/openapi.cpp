@@ -5,6 +5,8 @@
 #include "coldspot/service/output_crs.hpp"
 #include "routes.hpp"
 
+#include <tuple>
+
 namespace coldspot::service::detail {
 
 namespace {
@@ -114,6 +116,12 @@ Reply openapi_document(const RouteContext& ctx) {
                               {"415", problem_ref()}, {"422", problem_ref()}, {"501", problem_ref()}, {"503", problem_ref()}}}}}};
     paths["/analysis/schema"] = get_op("getAnalysisSchema", "JSON Schema of the analysis parameters", json::array(), response("JSON Schema", "application/schema+json"), "Analysis");
     paths["/analysis/{jobId}"] = get_op("getAnalysisJob", "Progress and result of an analysis job", json::array({path_param("jobId", "job id")}), response("the job"), "Analysis");
+    for (const auto& [file, id, type] : {std::tuple{"project.qgs", "getQgisProject", "application/x-qgis-project"},
+                                         std::tuple{"project.qgz", "getQgisProjectZip", "application/x-qgis-project-container"}}) {
+        const std::string path = std::string("/qgis/") + file;
+        paths[path] = get_op(id, "A QGIS 3.22+ project whose layers read this server, grouped and styled from the palette (URLs from Host or Forwarded)",
+                             json::array(), response("the project", type, {{"type", "string"}, {"format", "binary"}}), "Clients");
+    }
     paths["/healthz"] = get_op("getHealth", "Liveness and the snapshot served", json::array(), response("status"), "Operations");
     add_map_paths(paths);
     paths["/metrics"] = get_op("getMetrics", "Prometheus metrics", json::array(), response("text exposition format 0.0.4", "text/plain; version=0.0.4"), "Operations");

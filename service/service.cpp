@@ -5,6 +5,7 @@
 #include "coldspot/service/problem.hpp"
 #include "coldspot/tiles/gzip.hpp"
 #include "coldspot/tiles/tileset.hpp"
+#include "qgis_routes.hpp"
 #include "routes.hpp"
 
 #include <iostream>
@@ -121,6 +122,8 @@ Reply Service::dispatch(const Request& request, std::string& route) {
     else if (n == 2 && is(0, "hubs")) route = "/hubs/{id}", handler = [&] { return detail::dashboard(ctx, "hub_dashboard", seg[1]); };
     else if (n == 1 && is(0, "authorities")) route = "/authorities", handler = [&] { return detail::dashboard_list(ctx, "la_dashboard", "/authorities"); };
     else if (n == 2 && is(0, "authorities")) route = "/authorities/{code}", handler = [&] { return detail::dashboard(ctx, "la_dashboard", seg[1]); };
+    else if (n == 2 && is(0, "qgis") && (is(1, "project.qgs") || is(1, "project.qgz")))
+        route = "/qgis/" + seg[1], handler = [&] { return detail::qgis_project(ctx, seg[1] == "project.qgz"); };
     else if (n == 1 && is(0, "tiles")) route = "/tiles", handler = [&] { return detail::tilesets(ctx); };
     else if (n == 2 && is(0, "tiles") && seg[1].ends_with(".json"))
         route = "/tiles/{tileset}.json", handler = [&] { return detail::tilejson(ctx, seg[1].substr(0, seg[1].size() - 5)); };

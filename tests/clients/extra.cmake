@@ -34,3 +34,4 @@ coldspot_client_test(maplibre_chromium maplibre_chromium_test.py 300)
 # ../shared/data (Saffron Teaching School Hub); each about a minute on an idle machine.
 coldspot_client_test(map_page map_page_test.py 600)
 coldspot_client_test(map_page_east_of_england map_page_test.py 600 --region east_of_england)
+coldspot_client_test(qgis_project qgis_project_test.py 300)
