@@ -31,3 +31,4 @@ coldspot_client_test(qgis_vector_tiles qgis_vector_tiles_test.py 300)
 coldspot_client_test(analysis_swap analysis_swap_test.py 300)
 # The timeout covers a first `npm ci` on a clean machine.
 coldspot_client_test(maplibre_chromium maplibre_chromium_test.py 600)
+coldspot_client_test(formats formats_test.py 300)
