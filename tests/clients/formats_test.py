@@ -6,7 +6,6 @@ workspace:
   XLSX (items?f=xlsx)  GDAL's XLSX driver (ogr2ogr): typed columns, every value equal to the GeoJSON's
   FGB  (items?f=fgb)   GDAL's FlatGeobuf driver: CRS, geometry type, every value and coordinate
   filter (CQL2 text)   the same selections done in SQL (sqlite3, values bound) over the GeoPackage
-  OGC API - Tiles      GDAL's OGCAPI driver (ogrinfo OGCAPI:...) reads a collection's vector tiles
 
 usage: /usr/bin/python3 formats_test.py --cli COLDSPOT --work DIR [--workspace GPKG]
 """
@@ -180,18 +179,6 @@ def geojson_ids(base, collection, cql, extra=""):
     return [f["id"] for f in json.loads(fetch(url)[0])["features"]]
 
 
-def check_ogcapi_tiles(base, gpkg):
-    """GDAL's OGCAPI driver reads the schools' vector tiles through /collections/schools/tiles."""
-    out = ogrinfo("-ro", "-oo", "API=TILES", "-oo", "ZOOM_LEVEL=12", f"OGCAPI:{base}/collections/schools", "-al", "-so")
-    m = re.search(r"Feature Count: (\d+)", out)
-    check(m, f"ogrinfo OGCAPI tiles: no layer read:\n{out[:2000]}")
-    urns = {r[0] for r in sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True).execute("SELECT urn FROM schools")}
-    full = ogrinfo("-ro", "-oo", "API=TILES", "-oo", "ZOOM_LEVEL=12", f"OGCAPI:{base}/collections/schools", "-al")
-    ids = {int(i) for i in re.findall(r"^\s*urn \(Integer(?:64)?\) = (\d+)$", full, re.M)}
-    check(ids == urns, f"OGCAPI tiles: GDAL reads {len(ids)} schools' URNs, the workspace has {len(urns)}")
-    print(f"ogrinfo OGCAPI:{base}/collections/schools (API=TILES): {len(ids)} schools from WebMercatorQuad vector tiles")
-
-
 def main():
     args = harness.parse_args()
     harness.require(shutil.which("ogrinfo") and shutil.which("ogr2ogr"), "GDAL's ogrinfo/ogr2ogr are missing: apt-get install gdal-bin")
@@ -205,7 +192,6 @@ def main():
             if next(iter(reference.values()))["geometry"]:
                 check_fgb(server.url, args.work, collection, reference)
         check_filters(server.url, gpkg)
-        check_ogcapi_tiles(server.url, gpkg)
 
 
 if __name__ == "__main__":
