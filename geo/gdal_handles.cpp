@@ -79,6 +79,50 @@ Feature read_ogr_feature(OGRFeatureH f, const std::vector<Field>& fields, std::v
     return out;
 }
 
+OGRwkbGeometryType to_ogr(GeometryType t) noexcept {
+    switch (t) {
+    case GeometryType::Point: return wkbPoint;
+    case GeometryType::MultiLineString: return wkbMultiLineString;
+    case GeometryType::MultiPolygon: return wkbMultiPolygon;
+    case GeometryType::None: return wkbNone;
+    }
+    return wkbNone;
+}
+
+OGRFieldType to_ogr(FieldType t) noexcept {
+    switch (t) {
+    case FieldType::Integer: return OFTInteger64;
+    case FieldType::Real: return OFTReal;
+    case FieldType::String: return OFTString;
+    }
+    return OFTString;
+}
+
+void create_ogr_fields(OGRLayerH layer, const std::vector<Field>& fields, const std::string& layer_name) {
+    for (const auto& field : fields) {
+        OGRFieldDefnH fd = OGR_Fld_Create(field.name.c_str(), to_ogr(field.type));
+        const OGRErr err = OGR_L_CreateField(layer, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+        if (err != OGRERR_NONE) throw GdalError("cannot create field " + layer_name + "." + field.name + ": " + last_gdal_error());
+    }
+}
+
+void set_ogr_field(OGRFeatureH f, int index, const Value& v) {
+    if (const auto* iv = std::get_if<std::int64_t>(&v)) OGR_F_SetFieldInteger64(f, index, *iv);
+    else if (const auto* dv = std::get_if<double>(&v)) OGR_F_SetFieldDouble(f, index, *dv);
+    else if (const auto* sv = std::get_if<std::string>(&v)) OGR_F_SetFieldString(f, index, sv->c_str());
+    else OGR_F_SetFieldNull(f, index);
+}
+
+void set_ogr_geometry(OGRFeatureH f, const Geometry& geometry, OGRSpatialReferenceH srs, const std::string& layer, std::int64_t fid) {
+    if (std::holds_alternative<std::monostate>(geometry)) return;
+    auto wkb = to_wkb(geometry);
+    OGRGeometryH g = nullptr;
+    if (OGR_G_CreateFromWkb(wkb.data(), srs, &g, static_cast<int>(wkb.size())) != OGRERR_NONE)
+        throw GdalError("cannot convert geometry of feature " + std::to_string(fid) + " in " + layer);
+    OGR_F_SetGeometryDirectly(f, g);
+}
+
 std::string crs_identifier(OGRSpatialReferenceH srs) {
     if (!srs) return {};
     const char* auth = OSRGetAuthorityName(srs, nullptr);

@@ -105,6 +105,16 @@ private:
 /// geometry through ISO WKB. `wkb` is a buffer reused across calls. Throws GeometryError.
 Feature read_ogr_feature(OGRFeatureH feature, const std::vector<Field>& fields, std::vector<std::uint8_t>& wkb);
 
+OGRwkbGeometryType to_ogr(GeometryType t) noexcept;
+OGRFieldType to_ogr(FieldType t) noexcept;
+/// Creates the fields on a new layer; throws GdalError naming `layer` and the field.
+void create_ogr_fields(OGRLayerH layer, const std::vector<Field>& fields, const std::string& layer_name);
+/// Sets field `index` of an OGR feature from a Coldspot value (NULL for monostate).
+void set_ogr_field(OGRFeatureH feature, int index, const Value& v);
+/// Sets the feature's geometry (nothing for an empty one) through ISO WKB; throws GdalError naming
+/// `layer` and `fid`.
+void set_ogr_geometry(OGRFeatureH feature, const Geometry& g, OGRSpatialReferenceH srs, const std::string& layer, std::int64_t fid);
+
 /// "EPSG:27700"-style identifier of a layer's CRS, or its WKT when it has no authority code;
 /// "" when the layer has no CRS.
 std::string crs_identifier(OGRSpatialReferenceH srs);

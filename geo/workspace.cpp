@@ -20,18 +20,9 @@ namespace coldspot::geo {
 using detail::GdalDataset;
 using detail::OgrFeature;
 using detail::OgrGeometry;
+using detail::to_ogr;
 
 namespace {
-
-OGRwkbGeometryType to_ogr(GeometryType t) {
-    switch (t) {
-    case GeometryType::Point: return wkbPoint;
-    case GeometryType::MultiLineString: return wkbMultiLineString;
-    case GeometryType::MultiPolygon: return wkbMultiPolygon;
-    case GeometryType::None: return wkbNone;
-    }
-    return wkbNone;
-}
 
 GeometryType from_ogr(OGRwkbGeometryType t) {
     switch (wkbFlatten(t)) {
@@ -42,15 +33,6 @@ GeometryType from_ogr(OGRwkbGeometryType t) {
     case wkbMultiPolygon: return GeometryType::MultiPolygon;
     default: return GeometryType::None;
     }
-}
-
-OGRFieldType to_ogr(FieldType t) {
-    switch (t) {
-    case FieldType::Integer: return OFTInteger64;
-    case FieldType::Real: return OFTReal;
-    case FieldType::String: return OFTString;
-    }
-    return OFTString;
 }
 
 FieldType from_ogr(OGRFieldType t) {
@@ -222,35 +204,15 @@ void WorkspaceWriter::write(const FeatureTable& table) {
     OGRLayerH layer = GDALDatasetCreateLayer(ds, table.name.c_str(), srs ? srs->get() : nullptr,
                                              to_ogr(table.geometry_type), options.List());
     if (!layer) throw GdalError("cannot create layer " + table.name + ": " + detail::last_gdal_error());
-    for (const auto& field : table.fields) {
-        OGRFieldDefnH fd = OGR_Fld_Create(field.name.c_str(), to_ogr(field.type));
-        const OGRErr err = OGR_L_CreateField(layer, fd, TRUE);
-        OGR_Fld_Destroy(fd);
-        if (err != OGRERR_NONE)
-            throw GdalError("cannot create field " + table.name + "." + field.name + ": " + detail::last_gdal_error());
-    }
+    detail::create_ogr_fields(layer, table.fields, table.name);
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE)
         throw GdalError("cannot start a transaction: " + detail::last_gdal_error());
     for (const auto& feature : table.features) {
         OgrFeature f{OGR_F_Create(defn)};
         if (feature.fid > 0) OGR_F_SetFID(f.get(), feature.fid);
-        for (std::size_t i = 0; i < table.fields.size() && i < feature.values.size(); ++i) {
-            const int fi = static_cast<int>(i);
-            const Value& v = feature.values[i];
-            if (const auto* iv = std::get_if<std::int64_t>(&v)) OGR_F_SetFieldInteger64(f.get(), fi, *iv);
-            else if (const auto* dv = std::get_if<double>(&v)) OGR_F_SetFieldDouble(f.get(), fi, *dv);
-            else if (const auto* sv = std::get_if<std::string>(&v)) OGR_F_SetFieldString(f.get(), fi, sv->c_str());
-            else OGR_F_SetFieldNull(f.get(), fi);
-        }
-        if (table.geometry_type != GeometryType::None && !std::holds_alternative<std::monostate>(feature.geometry)) {
-            auto wkb = to_wkb(feature.geometry);
-            OGRGeometryH g = nullptr;
-            if (OGR_G_CreateFromWkb(wkb.data(), srs->get(), &g, static_cast<int>(wkb.size())) != OGRERR_NONE)
-                throw GdalError("cannot convert geometry of feature " + std::to_string(feature.fid) + " in " + table.name);
-            OgrGeometry owned(g);
-            OGR_F_SetGeometryDirectly(f.get(), owned.release());
-        }
+        for (std::size_t i = 0; i < table.fields.size() && i < feature.values.size(); ++i) detail::set_ogr_field(f.get(), static_cast<int>(i), feature.values[i]);
+        if (table.geometry_type != GeometryType::None) detail::set_ogr_geometry(f.get(), feature.geometry, srs->get(), table.name, feature.fid);
         if (OGR_L_CreateFeature(layer, f.get()) != OGRERR_NONE) {
             GDALDatasetRollbackTransaction(ds);
             throw GdalError("cannot write feature " + std::to_string(feature.fid) + " to " + table.name + ": " +

@@ -1,6 +1,7 @@
 #include "coldspot/service/geojson_writer.hpp"
 
 #include "coldspot/geo/crs.hpp"
+#include "coldspot/geo/feature_writers.hpp"
 
 #include <charconv>
 #include <map>
@@ -159,16 +160,7 @@ void append_json_number(std::string& out, double v, int decimals) {
         out += "null";
         return;
     }
-    if (decimals >= 0) {
-        static constexpr double kPowers[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-        const double scale = decimals < 16 ? kPowers[decimals] : std::pow(10.0, decimals);
-        const double r = std::round(v * scale) / scale;
-        if (std::isfinite(r)) v = r;
-    }
-    if (v == 0) v = 0; // no "-0"
-    char buf[32];
-    const auto res = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, res.ptr);
+    geo::append_number(out, v, decimals);
 }
 
 void append_json_value(std::string& out, const geo::Value& v) {
@@ -205,6 +197,25 @@ nlohmann::json properties_json(const geo::FeatureTable& table, const geo::Featur
     nlohmann::json props = nlohmann::json::object();
     for (std::size_t i = 0; i < table.fields.size() && i < feature.values.size(); ++i) props[table.fields[i].name] = to_json(feature.values[i]);
     return props;
+}
+
+const geo::Geometry& geometry_in(const Collection& c, std::size_t position, OutputCrs crs, geo::Geometry& scratch) {
+    switch (crs) {
+    case OutputCrs::Crs84: return c.crs84[position];
+    case OutputCrs::BritishNationalGrid:
+        if (c.table->epsg == geo::kBritishNationalGrid) return c.feature(position).geometry;
+        scratch = c.crs84[position];
+        crs84_to(geo::kBritishNationalGrid).apply(scratch);
+        return scratch;
+    case OutputCrs::WebMercator:
+        scratch = c.crs84[position];
+        std::visit([](auto& g) {
+            if constexpr (!std::is_same_v<std::decay_t<decltype(g)>, std::monostate>)
+                boost::geometry::for_each_point(g, [](geo::Point& p) { p = crs84_to_web_mercator(p); });
+        }, scratch);
+        return scratch;
+    }
+    return c.crs84[position];
 }
 
 void append_feature(std::string& out, const Collection& c, std::size_t position, const FeatureWriteOptions& options) {

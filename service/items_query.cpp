@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <optional>
 
 namespace coldspot::service {
 
@@ -94,10 +96,36 @@ bool matches(const geo::Value& v, geo::FieldType type, const std::string& wanted
     return false;
 }
 
+std::shared_ptr<const cql2::Filter> parse_filter(const Collection& c, const std::string& text, OutputCrs crs) {
+    try {
+        return std::make_shared<const cql2::Filter>(cql2::Filter::parse(text, c, crs));
+    } catch (const cql2::FilterError& e) {
+        throw HttpProblem(400, "parameter 'filter': " + std::string(e.what()) + " (at position " + std::to_string(e.position()) + ")",
+                          {{"parameter", "filter"}, {"position", e.position()}, {"queryables", "/collections/" + c.id + "/queryables"}});
+    }
+}
+
 } // namespace
 
+ItemsFormat parse_items_format(const std::string& f) {
+    if (f == "json" || f == "geojson") return ItemsFormat::GeoJson;
+    if (f == "html") return ItemsFormat::Html;
+    if (f == "csv") return ItemsFormat::Csv;
+    if (f == "xlsx") return ItemsFormat::Xlsx;
+    if (f == "fgb" || f == "flatgeobuf") return ItemsFormat::FlatGeobuf;
+    throw HttpProblem(400, "parameter 'f': items are served as json (GeoJSON), html, csv, xlsx or fgb (FlatGeobuf), not '" + f + "'",
+                      {{"parameter", "f"}, {"allowed", {"json", "html", "csv", "xlsx", "fgb"}}});
+}
+
+HttpProblem xlsx_too_many_rows(const Collection& c, std::size_t rows, const ItemsLimits& limits) {
+    return HttpProblem(400,
+                       "an XLSX download holds at most " + std::to_string(limits.xlsx_max_rows) + " rows; this request asks for " + std::to_string(rows) +
+                           " of collection '" + c.id + "'. Narrow it (bbox, filter, limit) or download f=csv or f=fgb, which stream any size.",
+                       {{"parameter", "f"}, {"maxRows", limits.xlsx_max_rows}, {"rows", rows}});
+}
+
 const std::vector<std::string>& items_parameter_names() {
-    static const std::vector<std::string> names{"limit", "offset", "bbox", "bbox-crs", "crs", "properties", "datetime", "f"};
+    static const std::vector<std::string> names{"limit", "offset", "bbox", "bbox-crs", "crs", "properties", "datetime", "filter", "filter-lang", "filter-crs", "f"};
     return names;
 }
 
@@ -108,12 +136,15 @@ ItemsQuery parse_items_query(const Collection& c, const Request& request, const 
     q.limit = limits.default_limit;
     const auto& table = *c.table;
     std::map<std::string, int> seen;
+    std::optional<std::string> filter_text;
+    OutputCrs filter_crs = OutputCrs::Crs84;
     for (const auto& [name, value] : request.query) {
         if (++seen[name] > 1) throw HttpProblem(400, "query parameter '" + name + "' is given more than once");
         if (name == "limit") {
             const auto n = parse_count(name, value);
             if (n == 0) throw HttpProblem(400, "parameter 'limit' must be at least 1");
-            q.limit = std::min(n, limits.max_limit);
+            q.limit = n;
+            q.limit_given = true;
         } else if (name == "offset") {
             q.offset = parse_count(name, value);
         } else if (name == "bbox") {
@@ -142,9 +173,16 @@ ItemsQuery parse_items_query(const Collection& c, const Request& request, const 
         } else if (name == "datetime") {
             // No workspace layer has a temporal extent, so every feature matches any instant or
             // interval (OGC API Features Part 1, requirement /req/core/fc-time-response).
+        } else if (name == "filter") {
+            filter_text = value;
+        } else if (name == "filter-lang") {
+            if (value != "cql2-text")
+                throw HttpProblem(400, "parameter 'filter-lang': filters are written in cql2-text, not '" + value + "'", {{"parameter", name}, {"allowed", {"cql2-text"}}});
+        } else if (name == "filter-crs") {
+            filter_crs = require_crs(name, value);
         } else if (name == "f") {
-            if (value != "json" && value != "geojson")
-                throw HttpProblem(400, "parameter 'f': items are served as 'json' (GeoJSON) only, not '" + value + "'");
+            q.format = parse_items_format(value);
+            q.format_given = true;
         } else if (const int i = table.field_index(name); i >= 0) {
             if (table.fields[static_cast<std::size_t>(i)].type != geo::FieldType::String) {
                 if (table.fields[static_cast<std::size_t>(i)].type == geo::FieldType::Integer) (void)parse_count(name, value.starts_with('-') ? value.substr(1) : value);
@@ -157,6 +195,12 @@ ItemsQuery parse_items_query(const Collection& c, const Request& request, const 
         }
     }
     if (seen.count("bbox-crs") && !q.bbox) throw HttpProblem(400, "parameter 'bbox-crs' is given without 'bbox'");
+    if (filter_text) q.filter = parse_filter(c, *filter_text, filter_crs);
+    else if (seen.count("filter-lang") || seen.count("filter-crs")) throw HttpProblem(400, "parameters 'filter-lang' and 'filter-crs' need a 'filter'");
+    if (q.format == ItemsFormat::Xlsx && q.limit_given && q.limit > limits.xlsx_max_rows)
+        throw xlsx_too_many_rows(c, q.limit, limits);
+    if (q.limit_given) q.limit = std::min(q.limit, limits.max_limit);
+    else if (is_download(q.format)) q.limit = std::numeric_limits<std::size_t>::max(); // the whole selection, streamed
     return q;
 }
 
@@ -166,7 +210,7 @@ ItemsPage select_items(const Collection& c, const ItemsQuery& q) {
         const auto& f = c.feature(pos);
         for (const auto& [field, wanted] : q.filters)
             if (field >= f.values.size() || !matches(f.values[field], c.table->fields[field].type, wanted)) return false;
-        return true;
+        return !q.filter || q.filter->matches(c, pos);
     };
     std::vector<std::size_t> candidates;
     if (q.bbox) {
@@ -201,7 +245,7 @@ ItemsPage select_items(const Collection& c, const ItemsQuery& q) {
         }
         return page;
     }
-    if (q.filters.empty()) {
+    if (q.filters.empty() && !q.filter) {
         page.matched = c.size();
         for (std::size_t pos = q.offset; pos < c.size() && page.positions.size() < q.limit; ++pos) page.positions.push_back(pos);
         return page;

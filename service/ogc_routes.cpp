@@ -4,6 +4,7 @@
 #include "coldspot/service/geojson_writer.hpp"
 #include "coldspot/service/items_query.hpp"
 #include "coldspot/service/problem.hpp"
+#include "coldspot/tiles/tileset.hpp"
 #include "routes.hpp"
 
 #include <charconv>
@@ -16,33 +17,10 @@ namespace {
 
 using json = nlohmann::json;
 
-json link(const std::string& href, const std::string& rel, const std::string& type, const std::string& title = {}) {
-    json l{{"href", href}, {"rel", rel}, {"type", type}};
-    if (!title.empty()) l["title"] = title;
-    return l;
-}
-
 const Collection& require_collection(const RouteContext& ctx, const std::string& id) {
     const Collection* c = ctx.snapshot.collection(id);
     if (!c) throw HttpProblem(404, "there is no collection '" + id + "'", {{"collections", ctx.base + "/collections"}});
     return *c;
-}
-
-/// The request's query with `offset` replaced, for next/prev links.
-std::string query_with_offset(const Request& r, std::size_t offset) {
-    std::string q;
-    for (const auto& [k, v] : r.query) {
-        if (k == "offset") continue;
-        q += (q.empty() ? "?" : "&") + url_encode(k) + "=" + url_encode(v);
-    }
-    q += (q.empty() ? "?" : "&") + std::string("offset=") + std::to_string(offset);
-    return q;
-}
-
-std::string query_string(const Request& r) {
-    std::string q;
-    for (const auto& [k, v] : r.query) q += (q.empty() ? "?" : "&") + url_encode(k) + "=" + url_encode(v);
-    return q;
 }
 
 /// Buffers GeoJSON text and hands it to the sink in pieces of about 64 KB.
@@ -83,8 +61,13 @@ json collection_json(const RouteContext& ctx, const Collection& c) {
     }
     j["numberOfFeatures"] = c.size();
     j["links"] = json::array({link(self, "self", "application/json", "this collection"),
+                              link(self + "?f=html", "alternate", "text/html", "this collection as HTML"),
                               link(self + "/items", "items", "application/geo+json", "the features"),
                               link(self + "/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "properties usable as filters")});
+    for (const auto& [f, type, title] : alternate_formats())
+        j["links"].push_back(link(self + "/items?f=" + f, "items", type, std::string("the features ") + title));
+    if (ctx.snapshot.tiles && ctx.snapshot.tiles->has(c.layer))
+        j["links"].push_back(link(self + "/tiles", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "application/json", "vector tilesets (OGC API - Tiles)"));
     return j;
 }
 
@@ -101,7 +84,8 @@ Reply landing_page(const RouteContext& ctx) {
                               link(b + "/conformance", "http://www.opengis.net/def/rel/ogc/1.0/conformance", "application/json"),
                               link(b + "/collections", "data", "application/json", "the feature collections"),
                               link(b + "/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", "application/json"),
-                              link(b + "/tiles", "tiles", "application/json", "vector tilesets")});
+                              link(b + "/tiles", "tiles", "application/json", "vector tilesets"),
+                              link(b + "/tileMatrixSets", "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", "application/json", "tile matrix sets (OGC API - Tiles)")});
     for (auto& l : map_links(ctx)) links.push_back(std::move(l));
     if (wants_html(ctx.request)) {
         std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(ctx.config.title) +
@@ -128,25 +112,48 @@ Reply landing_page(const RouteContext& ctx) {
 
 Reply conformance(const RouteContext& ctx) {
     allow_only(ctx.request, {});
-    return json_reply({{"conformsTo", json::array({"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-                                                   "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-                                                   "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-                                                   "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
-                                                   "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"})}});
+    const std::vector<std::string> classes{"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+                                           "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+                                           "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+                                           "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+                                           "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+                                           "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+                                           "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+                                           "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+                                           "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+                                           "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+                                           "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+                                           "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+                                           "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+                                           "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+                                           "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+                                           "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+                                           "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+                                           "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+                                           "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
+                                           "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+                                           "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+                                           "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset"};
+    if (wants_html(ctx.request)) return conformance_html(ctx, classes);
+    return json_reply({{"conformsTo", classes}});
 }
 
 Reply collections(const RouteContext& ctx) {
     allow_only(ctx.request, {});
+    if (wants_html(ctx.request)) return collections_html(ctx);
     json list = json::array();
     for (const auto& c : ctx.snapshot.collections) list.push_back(collection_json(ctx, c));
-    return json_reply({{"links", json::array({link(ctx.base + "/collections", "self", "application/json")})},
+    return json_reply({{"links", json::array({link(ctx.base + "/collections", "self", "application/json"),
+                                               link(ctx.base + "/collections?f=html", "alternate", "text/html", "the collections as HTML")})},
                        {"crs", supported_crs_uris()},
                        {"collections", list}});
 }
 
 Reply collection(const RouteContext& ctx, const std::string& id) {
     allow_only(ctx.request, {});
-    return json_reply(collection_json(ctx, require_collection(ctx, id)));
+    const Collection& c = require_collection(ctx, id);
+    if (wants_html(ctx.request)) return collection_html(ctx, c);
+    return json_reply(collection_json(ctx, c));
 }
 
 Reply queryables(const RouteContext& ctx, const std::string& id) {
@@ -157,26 +164,44 @@ Reply queryables(const RouteContext& ctx, const std::string& id) {
         const char* type = f.type == geo::FieldType::Integer ? "integer" : f.type == geo::FieldType::Real ? "number" : "string";
         props[f.name] = {{"title", f.name}, {"type", type}};
     }
-    return json_reply({{"$schema", "https://json-schema.org/draft/2019-09/schema"},
-                       {"$id", ctx.base + "/collections/" + url_encode(c.id) + "/queryables"},
-                       {"type", "object"},
-                       {"title", c.id},
-                       {"properties", props}},
-                      200, "application/schema+json");
+    if (c.geometry_type != geo::GeometryType::None) {
+        // OGC API Features Part 3: a spatial queryable, for S_INTERSECTS(geometry, ...) in filters.
+        const char* format = c.geometry_type == geo::GeometryType::Point ? "geometry-point"
+                             : c.geometry_type == geo::GeometryType::MultiLineString ? "geometry-multilinestring" : "geometry-multipolygon";
+        props[cql2::kGeometryProperty] = {{"title", "the feature's geometry (CRS84, or filter-crs)"}, {"format", format}, {"x-ogc-role", "primary-geometry"}};
+    }
+    json schema{{"$schema", "https://json-schema.org/draft/2019-09/schema"},
+                {"$id", ctx.base + "/collections/" + url_encode(c.id) + "/queryables"},
+                {"type", "object"},
+                {"title", c.id},
+                {"properties", props}};
+    if (wants_html(ctx.request)) return queryables_html(ctx, c, schema);
+    return json_reply(schema, 200, "application/schema+json");
 }
 
 Reply items(const RouteContext& ctx, const std::string& id) {
     const Collection& c = require_collection(ctx, id);
-    const ItemsQuery q = parse_items_query(c, ctx.request, ctx.config.items);
+    ItemsQuery q = parse_items_query(c, ctx.request, ctx.config.items);
+    if (!q.format_given && wants_html(ctx.request)) q.format = ItemsFormat::Html;
     ItemsPage page = select_items(c, q);
 
     const std::string self = ctx.base + "/collections/" + url_encode(c.id) + "/items";
+    std::string next, prev;
+    if (q.offset + page.positions.size() < page.matched) next = self + query_with(ctx.request, "offset", std::to_string(q.offset + page.positions.size()));
+    if (q.offset > 0) prev = self + query_with(ctx.request, "offset", std::to_string(q.offset > q.limit ? q.offset - q.limit : 0));
+    if (is_download(q.format)) {
+        std::vector<std::pair<std::string, std::string>> rels;
+        if (!next.empty()) rels.emplace_back("next", next);
+        if (!prev.empty()) rels.emplace_back("prev", prev);
+        return items_download(ctx, c, q, std::move(page), rels);
+    }
+    if (q.format == ItemsFormat::Html) return items_html(ctx, c, q, page, next, prev);
     json links = json::array({link(self + query_string(ctx.request), "self", "application/geo+json", "this page"),
                               link(ctx.base + "/collections/" + url_encode(c.id), "collection", "application/json")});
-    if (q.offset + page.positions.size() < page.matched)
-        links.push_back(link(self + query_with_offset(ctx.request, q.offset + page.positions.size()), "next", "application/geo+json", "next page"));
-    if (q.offset > 0)
-        links.push_back(link(self + query_with_offset(ctx.request, q.offset > q.limit ? q.offset - q.limit : 0), "prev", "application/geo+json", "previous page"));
+    for (const auto& [f, type, title] : alternate_formats())
+        links.push_back(link(self + query_with(ctx.request, "f", f), "alternate", type, title));
+    if (!next.empty()) links.push_back(link(next, "next", "application/geo+json", "next page"));
+    if (!prev.empty()) links.push_back(link(prev, "prev", "application/geo+json", "previous page"));
 
     Reply r;
     r.content_type = "application/geo+json";
@@ -260,17 +285,22 @@ Reply item(const RouteContext& ctx, const std::string& id, const std::string& fe
             throw HttpProblem(400, "unknown query parameter '" + k + "' (a feature takes crs and f)");
         }
     }
+    const bool html = wants_html(ctx.request);
     std::int64_t fid = 0;
     const auto [p, ec] = std::from_chars(feature_id.data(), feature_id.data() + feature_id.size(), fid);
     const auto it = (ec == std::errc() && p == feature_id.data() + feature_id.size()) ? c.row_of_fid.find(fid) : c.row_of_fid.end();
     if (it == c.row_of_fid.end()) throw HttpProblem(404, "collection '" + c.id + "' has no feature '" + feature_id + "'");
+    if (html) return item_html(ctx, c, it->second);
     std::string text;
     append_feature(text, c, it->second, FeatureWriteOptions{crs, {}, true});
     // Add the links the standard asks for to the feature object.
     text.pop_back();
     const std::string self = ctx.base + "/collections/" + url_encode(c.id) + "/items/" + feature_id;
     text += R"(,"links":)" +
-            json::array({link(self, "self", "application/geo+json"), link(ctx.base + "/collections/" + url_encode(c.id), "collection", "application/json")}).dump() + "}";
+            json::array({link(self, "self", "application/geo+json"), link(self + "?f=html", "alternate", "text/html", "this feature as HTML"),
+                         link(ctx.base + "/collections/" + url_encode(c.id), "collection", "application/json")})
+                .dump() +
+            "}";
     Reply r;
     r.content_type = "application/geo+json";
     r.set_header("Content-Crs", "<" + crs_uri(crs) + ">");

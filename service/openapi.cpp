@@ -66,6 +66,23 @@ Reply openapi_document(const RouteContext& ctx) {
          {{"name", "properties"}, {"in", "query"}, {"required", false}, {"style", "form"}, {"explode", false},
           {"description", "Comma-separated properties to return (default: all)."},
           {"schema", {{"type", "array"}, {"items", {{"type", "string"}}}}}}},
+        {"f",
+         {{"name", "f"}, {"in", "query"}, {"required", false},
+          {"description", "Representation: json (GeoJSON), html (a table and map), csv (UTF-8 with a header; x/y columns for points, WKT otherwise), "
+                          "xlsx (one sheet, typed columns; at most " + std::to_string(limits.xlsx_max_rows) + " rows) or fgb (FlatGeobuf, streamed). "
+                          "csv, xlsx and fgb hold the whole selection unless limit is given."},
+          {"schema", {{"type", "string"}, {"enum", {"json", "html", "csv", "xlsx", "fgb"}}, {"default", "json"}}}}},
+        {"filter",
+         {{"name", "filter"}, {"in", "query"}, {"required", false},
+          {"description", "A CQL2 text filter (OGC API Features Part 3) on the queryables: = <> < > <= >=, AND, OR, NOT, IN, BETWEEN, LIKE, IS NULL, "
+                          "S_INTERSECTS(geometry, BBOX(...) or a WKT geometry). A malformed filter is a 400 naming the position where parsing stopped."},
+          {"schema", {{"type", "string"}}}}},
+        {"filter-lang",
+         {{"name", "filter-lang"}, {"in", "query"}, {"required", false}, {"description", "The filter language: cql2-text."},
+          {"schema", {{"type", "string"}, {"enum", {"cql2-text"}}, {"default", "cql2-text"}}}}},
+        {"filter-crs",
+         {{"name", "filter-crs"}, {"in", "query"}, {"required", false}, {"description", "CRS of the coordinates in filter."},
+          {"schema", {{"type", "string"}, {"format", "uri"}, {"enum", crs_enum}, {"default", kCrs84Uri}}}}},
         {"datetime",
          {{"name", "datetime"}, {"in", "query"}, {"required", false},
           {"description", "Temporal filter; the workspace layers have no time, so every feature matches."},
@@ -82,14 +99,37 @@ Reply openapi_document(const RouteContext& ctx) {
     paths["/collections/{collectionId}"] = get_op("describeCollection", "One collection: extent, CRS list, links", json::array({ref("collectionId")}), response("collection"), "Capabilities");
     paths["/collections/{collectionId}/queryables"] =
         get_op("getQueryables", "Properties usable as equality filters on items", json::array({ref("collectionId")}), response("JSON Schema of the properties", "application/schema+json"), "Data");
-    json items_params = json::array({ref("collectionId"), ref("limit"), ref("offset"), ref("bbox"), ref("bbox-crs"), ref("crs"), ref("properties"), ref("datetime")});
+    json items_params = json::array({ref("collectionId"), ref("limit"), ref("offset"), ref("bbox"), ref("bbox-crs"), ref("crs"), ref("properties"), ref("datetime"),
+                                     ref("filter"), ref("filter-lang"), ref("filter-crs"), ref("f")});
     paths["/collections/{collectionId}/items"] = get_op(
         "getFeatures", "Features of a collection, streamed as GeoJSON. Any queryable property may be given as an equality filter (?phase=Primary).", items_params,
         response("a GeoJSON FeatureCollection with numberMatched, numberReturned and next/prev links", "application/geo+json"), "Data");
+    for (const auto& [f, type, title] : alternate_formats())
+        paths["/collections/{collectionId}/items"]["get"]["responses"]["200"]["content"][type] = {{"schema", {{"type", "string"}, {"format", "binary"}}}};
     paths["/collections/{collectionId}/items"]["get"]["responses"]["200"]["headers"] = {
         {"Content-Crs", {{"description", "the CRS of the coordinates, as <URI>"}, {"schema", {{"type", "string"}}}}}};
     paths["/collections/{collectionId}/items/{featureId}"] =
         get_op("getFeature", "One feature", json::array({ref("collectionId"), ref("featureId"), ref("crs")}), response("a GeoJSON Feature", "application/geo+json"), "Data");
+    for (const char* p : {"/collections", "/collections/{collectionId}", "/conformance", "/collections/{collectionId}/queryables", "/collections/{collectionId}/items/{featureId}"}) {
+        paths[p]["get"]["parameters"].push_back({{"name", "f"}, {"in", "query"}, {"required", false}, {"description", "json, or html for a page"},
+                                                 {"schema", {{"type", "string"}, {"enum", {"json", "html"}}}}});
+        paths[p]["get"]["responses"]["200"]["content"]["text/html"] = {{"schema", {{"type", "string"}}}};
+    }
+    // OGC API - Tiles
+    json tiles_path = json::array({ref("collectionId"), path_param("tileMatrixSetId", "the tile matrix set", {{"type", "string"}, {"enum", {"WebMercatorQuad"}}})});
+    paths["/tileMatrixSets"] = get_op("getTileMatrixSetsList", "Tile matrix sets (WebMercatorQuad)", json::array(), response("list"), "Tiles");
+    paths["/tileMatrixSets/{tileMatrixSetId}"] =
+        get_op("getTileMatrixSet", "A tile matrix set (OGC Two Dimensional Tile Matrix Set 2.0 JSON)", json::array({tiles_path[1]}), response("tile matrix set"), "Tiles");
+    paths["/collections/{collectionId}/tiles"] = get_op("getCollectionVectorTileSetsList", "The vector tilesets of a collection", json::array({ref("collectionId")}), response("tilesets"), "Tiles");
+    paths["/collections/{collectionId}/tiles/{tileMatrixSetId}"] = get_op("getCollectionVectorTileSet", "A vector tileset: limits per zoom, layers, links", tiles_path, response("tileset"), "Tiles");
+    json tile_path = tiles_path;
+    tile_path.push_back(path_param("tileMatrix", "zoom", {{"type", "string"}}));
+    tile_path.push_back(path_param("tileRow", "row (0 at the north)", {{"type", "integer"}, {"minimum", 0}}));
+    tile_path.push_back(path_param("tileCol", "column", {{"type", "integer"}, {"minimum", 0}}));
+    const std::string tile = "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}";
+    paths[tile] = get_op("getCollectionVectorTile", "A Mapbox Vector Tile of the collection (the same bytes as /tiles/{tileset}/{z}/{x}/{y}.mvt)", tile_path,
+                         response("the tile", "application/vnd.mapbox-vector-tile", {{"type", "string"}, {"format", "binary"}}), "Tiles");
+    paths[tile]["get"]["responses"]["204"] = {{"description", "the tile has no features"}};
     paths["/schools/{urn}"] = get_op("getSchool", "One-stop record of a school: its attributes and its rows in every result layer present",
                                      json::array({path_param("urn", "Unique Reference Number", {{"type", "integer"}})}), response("school record"), "Records");
     paths["/hubs"] = get_op("getHubs", "Hub dashboards (layer hub_dashboard)", json::array(), response("list"), "Records");
@@ -134,7 +174,7 @@ Reply openapi_document(const RouteContext& ctx) {
     analysis_schema.erase("$schema"); // OpenAPI 3.0 schema objects do not take it
     json doc = {{"openapi", "3.0.3"},
                 {"info", {{"title", ctx.config.title + " API"}, {"version", coldspot::version()},
-                          {"description", "OGC API - Features (Part 1 Core, Part 2 CRS), vector tiles and the cold-spot analysis API."},
+                          {"description", "OGC API - Features (Part 1 Core, Part 2 CRS, Part 3 CQL2 filters), OGC API - Tiles (vector tiles in WebMercatorQuad), CSV/XLSX/FlatGeobuf downloads and the cold-spot analysis API."},
                           {"license", {{"name", "Data: Open Government Licence v3.0 / ODbL"}}}}},
                 {"servers", json::array({{{"url", ctx.base}}})},
                 {"paths", paths},

@@ -7,6 +7,12 @@
 
 namespace coldspot::service::detail {
 
+nlohmann::json link(const std::string& href, const std::string& rel, const std::string& type, const std::string& title) {
+    nlohmann::json l{{"href", href}, {"rel", rel}, {"type", type}};
+    if (!title.empty()) l["title"] = title;
+    return l;
+}
+
 Reply json_reply(const nlohmann::json& j, int status, std::string content_type) {
     Reply r;
     r.status = status;
@@ -60,6 +66,32 @@ void allow_only(const Request& request, std::initializer_list<const char*> allow
     }
 }
 
+std::string query_string(const Request& r) {
+    std::string q;
+    for (const auto& [k, v] : r.query) q += (q.empty() ? "?" : "&") + url_encode(k) + "=" + url_encode(v);
+    return q;
+}
+
+std::string query_with(const Request& r, const std::string& key, const std::string& value, std::initializer_list<const char*> drop) {
+    std::string q;
+    for (const auto& [k, v] : r.query) {
+        if (k == key || std::find_if(drop.begin(), drop.end(), [&](const char* d) { return k == d; }) != drop.end()) continue;
+        q += (q.empty() ? "?" : "&") + url_encode(k) + "=" + url_encode(v);
+    }
+    if (!value.empty()) q += (q.empty() ? "?" : "&") + url_encode(key) + "=" + url_encode(value);
+    return q;
+}
+
+const std::vector<AlternateFormat>& alternate_formats() {
+    static const std::vector<AlternateFormat> formats{
+        {"html", "text/html", "this page as HTML"},
+        {"csv", "text/csv", "as CSV (a download of the whole selection unless limit is given)"},
+        {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "as an XLSX spreadsheet"},
+        {"fgb", "application/flatgeobuf", "as FlatGeobuf (streamed)"},
+    };
+    return formats;
+}
+
 std::string html_escape(const std::string& s) {
     std::string out;
     for (char c : s) {
@@ -68,6 +100,7 @@ std::string html_escape(const std::string& s) {
         case '<': out += "&lt;"; break;
         case '>': out += "&gt;"; break;
         case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
         default: out += c;
         }
     }

@@ -3,6 +3,7 @@
 // Reply or throws HttpProblem; none knows about Pistache.
 #include "coldspot/service/analysis_jobs.hpp"
 #include "coldspot/service/http_message.hpp"
+#include "coldspot/service/items_query.hpp"
 #include "coldspot/service/service_config.hpp"
 #include "coldspot/service/snapshot.hpp"
 #include "coldspot/service/what_if_jobs.hpp"
@@ -24,12 +25,27 @@ struct RouteContext {
     std::shared_ptr<const Snapshot> hold;
 };
 
+/// A link object of OGC API documents: href, rel, type and, when given, title.
+nlohmann::json link(const std::string& href, const std::string& rel, const std::string& type, const std::string& title = {});
 Reply json_reply(const nlohmann::json& j, int status = 200, std::string content_type = "application/json");
 /// True when the Accept header (or f=html) prefers HTML to JSON.
 bool wants_html(const Request& request);
 /// Rejects every query parameter not in `allowed` with 400 (f is always allowed).
 void allow_only(const Request& request, std::initializer_list<const char*> allowed);
+/// Text for HTML content and double- or single-quoted attributes.
 std::string html_escape(const std::string& s);
+/// `?a=1&b=2`: the request's query as received (decoded and encoded again), or "".
+std::string query_string(const Request& r);
+/// The request's query with `key` set to `value` (dropped when `value` is empty) and the `drop`
+/// parameters left out; `key` moves to the end. For next/prev and format links.
+std::string query_with(const Request& r, const std::string& key, const std::string& value, std::initializer_list<const char*> drop = {});
+struct AlternateFormat {
+    const char* f;
+    const char* type;
+    const char* title;
+};
+/// The representations of items besides GeoJSON (f=html, csv, xlsx, fgb), for alternate links.
+const std::vector<AlternateFormat>& alternate_formats();
 
 // OGC API Features
 Reply landing_page(const RouteContext& ctx);
@@ -42,6 +58,19 @@ Reply queryables(const RouteContext& ctx, const std::string& id);
 Reply items(const RouteContext& ctx, const std::string& id);
 Reply item(const RouteContext& ctx, const std::string& id, const std::string& feature_id);
 nlohmann::json collection_json(const RouteContext& ctx, const Collection& c);
+/// Items as CSV, XLSX or FlatGeobuf (q.format); `links` (rel, href) go into a Link header.
+Reply items_download(const RouteContext& ctx, const Collection& c, const ItemsQuery& q, ItemsPage page,
+                     const std::vector<std::pair<std::string, std::string>>& links);
+
+// HTML views (html_views.cpp)
+Reply collections_html(const RouteContext& ctx);
+Reply collection_html(const RouteContext& ctx, const Collection& c);
+Reply items_html(const RouteContext& ctx, const Collection& c, const ItemsQuery& q, const ItemsPage& page, const std::string& next, const std::string& prev);
+Reply item_html(const RouteContext& ctx, const Collection& c, std::size_t position);
+Reply conformance_html(const RouteContext& ctx, const std::vector<std::string>& classes);
+Reply queryables_html(const RouteContext& ctx, const Collection& c, const nlohmann::json& schema);
+/// Any JSON document as a page: its links as a list, then the document.
+Reply json_as_html(const RouteContext& ctx, const std::string& title, const nlohmann::json& doc, const std::string& self);
 
 // Records and dashboards
 Reply school_record(const RouteContext& ctx, const std::string& urn);
@@ -52,6 +81,16 @@ Reply dashboard(const RouteContext& ctx, const std::string& layer, const std::st
 Reply tilesets(const RouteContext& ctx);
 Reply tilejson(const RouteContext& ctx, const std::string& tileset);
 Reply tile(const RouteContext& ctx, const std::string& tileset, const std::string& z, const std::string& x, const std::string& y);
+/// The tile of an existing tileset at z/x/y (numbers as text, checked here): ETag, 304, 204, gzip.
+Reply tile_reply(const RouteContext& ctx, const std::string& tileset, const std::string& z, const std::string& x, const std::string& y);
+const tiles::TileService& require_tiles(const RouteContext& ctx);
+
+// OGC API - Tiles (ogc_tiles.cpp)
+Reply tile_matrix_sets(const RouteContext& ctx);
+Reply tile_matrix_set(const RouteContext& ctx, const std::string& id);
+Reply collection_tilesets(const RouteContext& ctx, const std::string& collection);
+Reply collection_tileset(const RouteContext& ctx, const std::string& collection, const std::string& tms);
+Reply collection_tile(const RouteContext& ctx, const std::string& collection, const std::string& tms, const std::string& z, const std::string& row, const std::string& col);
 
 // The map page: web assets, style and palette (asset_routes.cpp, style_routes.cpp)
 Reply asset(const RouteContext& ctx, const std::vector<std::string>& segments);

@@ -117,6 +117,12 @@ Reply Service::dispatch(const Request& request, std::string& route) {
     else if (n == 3 && is(0, "collections") && is(2, "items")) route = "/collections/{id}/items", handler = [&] { return detail::items(ctx, seg[1]); };
     else if (n == 3 && is(0, "collections") && is(2, "queryables")) route = "/collections/{id}/queryables", handler = [&] { return detail::queryables(ctx, seg[1]); };
     else if (n == 4 && is(0, "collections") && is(2, "items")) route = "/collections/{id}/items/{fid}", handler = [&] { return detail::item(ctx, seg[1], seg[3]); };
+    else if (n == 3 && is(0, "collections") && is(2, "tiles")) route = "/collections/{id}/tiles", handler = [&] { return detail::collection_tilesets(ctx, seg[1]); };
+    else if (n == 4 && is(0, "collections") && is(2, "tiles")) route = "/collections/{id}/tiles/{tms}", handler = [&] { return detail::collection_tileset(ctx, seg[1], seg[3]); };
+    else if (n == 7 && is(0, "collections") && is(2, "tiles"))
+        route = "/collections/{id}/tiles/{tms}/{z}/{row}/{col}", handler = [&] { return detail::collection_tile(ctx, seg[1], seg[3], seg[4], seg[5], seg[6]); };
+    else if (n == 1 && is(0, "tileMatrixSets")) route = "/tileMatrixSets", handler = [&] { return detail::tile_matrix_sets(ctx); };
+    else if (n == 2 && is(0, "tileMatrixSets")) route = "/tileMatrixSets/{id}", handler = [&] { return detail::tile_matrix_set(ctx, seg[1]); };
     else if (n == 2 && is(0, "schools")) route = "/schools/{urn}", handler = [&] { return detail::school_record(ctx, seg[1]); };
     else if (n == 1 && is(0, "hubs")) route = "/hubs", handler = [&] { return detail::dashboard_list(ctx, "hub_dashboard", "/hubs"); };
     else if (n == 2 && is(0, "hubs")) route = "/hubs/{id}", handler = [&] { return detail::dashboard(ctx, "hub_dashboard", seg[1]); };

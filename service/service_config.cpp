@@ -15,6 +15,7 @@ const std::vector<std::pair<std::string, std::string>>& config_keys() {
         {"token", "bearer token required by POST /analysis (default: none, writes disabled)"},
         {"default-limit", "items per page when the request gives no limit (default 100)"},
         {"max-limit", "largest limit a request may ask for; larger ones are lowered to it (default 10000)"},
+        {"xlsx-max-rows", "most rows of an XLSX download (items?f=xlsx); more is a 400 (default 100000)"},
         {"max-parameters", "most query parameters one request may carry (default 32)"},
         {"max-body-bytes", "largest request body (default 65536)"},
         {"max-url-bytes", "longest request path and query (default 4096)"},
@@ -63,6 +64,7 @@ void apply_config_json(ServiceConfig& c, const nlohmann::json& j, const std::str
         else if (key == "token") c.token = get_as<std::string>(v, key, origin);
         else if (key == "default-limit") c.items.default_limit = static_cast<std::size_t>(get_int(v, key, origin, 1, 1'000'000));
         else if (key == "max-limit") c.items.max_limit = static_cast<std::size_t>(get_int(v, key, origin, 1, 1'000'000));
+        else if (key == "xlsx-max-rows") c.items.xlsx_max_rows = static_cast<std::size_t>(get_int(v, key, origin, 1, 1'048'575));
         else if (key == "max-parameters") c.items.max_parameters = static_cast<std::size_t>(get_int(v, key, origin, 1, 1000));
         else if (key == "max-body-bytes") c.max_body_bytes = static_cast<std::size_t>(get_int(v, key, origin, 1, 64LL << 20));
         else if (key == "max-url-bytes") c.max_url_bytes = static_cast<std::size_t>(get_int(v, key, origin, 64, 1 << 20));

@@ -10,12 +10,12 @@
 
 namespace coldspot::service::detail {
 
-namespace {
-
 const tiles::TileService& require_tiles(const RouteContext& ctx) {
     if (!ctx.snapshot.tiles) throw HttpProblem(404, "this server serves no vector tiles (started with tiles off, or the workspace has no spatial layer)");
     return *ctx.snapshot.tiles;
 }
+
+namespace {
 
 std::uint32_t parse_coordinate(const std::string& name, const std::string& text) {
     std::uint32_t v = 0;
@@ -58,6 +58,11 @@ Reply tile(const RouteContext& ctx, const std::string& tileset, const std::strin
     if (y.ends_with(".mvt") || y.ends_with(".pbf")) y.resize(y.size() - 4);
     else throw HttpProblem(404, "a tile is addressed as /tiles/{tileset}/{z}/{x}/{y}.mvt (or .pbf), not '" + y_file + "'");
     if (!service.has(tileset)) throw HttpProblem(404, "there is no tileset '" + tileset + "'", {{"tilesets", ctx.base + "/tiles"}});
+    return tile_reply(ctx, tileset, z, x, y);
+}
+
+Reply tile_reply(const RouteContext& ctx, const std::string& tileset, const std::string& z, const std::string& x, const std::string& y) {
+    const auto& service = require_tiles(ctx);
     const tiles::TileId id{parse_coordinate("z", z), parse_coordinate("x", x), parse_coordinate("y", y)};
     if (!tiles::is_valid(id))
         throw HttpProblem(400, "tile " + id.to_string() + " does not exist: z must be 0-" + std::to_string(tiles::kMaxZoom) + " and x, y below 2^z");

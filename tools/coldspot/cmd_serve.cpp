@@ -36,6 +36,7 @@ std::string usage() {
          "  --default-limit N      items per page without ?limit (default 100)\n"
          "  --max-limit N          largest page; larger limits are lowered to it (default 10000)\n"
          "  --max-parameters N     most query parameters per request (default 32)\n"
+         "  --xlsx-max-rows N      most rows of an XLSX download (items?f=xlsx; default 100000)\n"
          "  --max-body-bytes N     largest request body (default 65536)\n"
          "  --max-url-bytes N      longest request target (default 4096)\n"
          "  --cache-max-age S      Cache-Control max-age for tiles (default 300)\n"
@@ -113,7 +114,7 @@ nlohmann::json run_change_job(const ChangeSetup& c, const nlohmann::json& reques
 
 int run_serve(CommandArgs raw) {
     const Args args(raw,
-                    {"--config", "--bind", "--port", "--threads", "--token", "--token-file", "--default-limit", "--max-limit", "--max-parameters",
+                    {"--config", "--bind", "--port", "--threads", "--token", "--token-file", "--default-limit", "--max-limit", "--max-parameters", "--xlsx-max-rows",
                      "--max-body-bytes", "--max-url-bytes", "--cache-max-age", "--keepalive-timeout", "--request-timeout", "--cors-origin", "--access-log", "--public-url", "--title",
                      "--baseline", "--change-params", "--lsoa-lookup", "--assets", "--partnerships", "--max-scenarios", "--scenario-timeout"},
                     {"--no-tiles"});
@@ -126,7 +127,7 @@ int run_serve(CommandArgs raw) {
     nlohmann::json flags = nlohmann::json::object();
     for (const char* key : {"bind", "token", "cors-origin", "access-log", "public-url", "title", "assets", "partnerships"})
         if (const auto v = args.value(std::string("--") + key)) flags[key] = *v;
-    for (const char* key : {"port", "threads", "default-limit", "max-limit", "max-parameters", "max-body-bytes", "max-url-bytes", "cache-max-age", "keepalive-timeout",
+    for (const char* key : {"port", "threads", "default-limit", "max-limit", "max-parameters", "xlsx-max-rows", "max-body-bytes", "max-url-bytes", "cache-max-age", "keepalive-timeout",
                             "request-timeout", "max-scenarios", "scenario-timeout"})
         if (const auto v = args.integer(std::string("--") + key)) flags[key] = *v;
     if (args.flag("--no-tiles")) flags["tiles"] = false;

@@ -30,6 +30,10 @@ struct FeatureWriteOptions {
     bool all_properties = true;
 };
 
+/// The geometry of the feature at `position` in `crs`: the kept CRS84 or storage geometry, or a
+/// transformed copy in `scratch`.
+const geo::Geometry& geometry_in(const Collection& c, std::size_t position, OutputCrs crs, geo::Geometry& scratch);
+
 /// Appends one GeoJSON Feature for the feature at `position` of the collection.
 void append_feature(std::string& out, const Collection& c, std::size_t position, const FeatureWriteOptions& options);
 
