@@ -170,6 +170,15 @@ MultiPolygon intersection(const MultiPolygon& a, const MultiPolygon& b) {
     return binary_op(a, b, GEOSIntersection_r, "intersection failed");
 }
 
+Point interior_point(const MultiPolygon& g) {
+    GeosContext ctx;
+    GeosGeometry geom = detail::to_geos(ctx, g);
+    GeosGeometry p(ctx, GEOSPointOnSurface_r(ctx.get(), geom.get()));
+    double x = 0, y = 0;
+    if (!p.get() || !GEOSGeomGetX_r(ctx.get(), p.get(), &x) || !GEOSGeomGetY_r(ctx.get(), p.get(), &y)) ctx.fail("PointOnSurface failed");
+    return Point{x, y};
+}
+
 MultiPolygon difference(const MultiPolygon& a, const MultiPolygon& b) {
     if (a.empty()) return {};
     if (b.empty()) return a;

@@ -357,7 +357,10 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
     ca.fields = {{"level", FieldType::String},      {"code", FieldType::String},       {"name", FieldType::String},
                  {"schools", FieldType::Integer},   {"mean_index", FieldType::Real},   {"max_index", FieldType::Real},
                  {"cold_spot_schools", FieldType::Integer}, {"cold_spot_share", FieldType::Real},
-                 {"gi_z", FieldType::Real},         {"gi_p", FieldType::Real},         {"gi_bin", FieldType::Integer}};
+                 {"gi_z", FieldType::Real},         {"gi_p", FieldType::Real},         {"gi_bin", FieldType::Integer},
+                 // how many of the area's schools have an access time that is not all by road
+                 // (straight-line estimates where roads do not reach): dashboards mark them
+                 {"access_estimated_schools", FieldType::Integer}};
     struct Level {
         const char* name;
         const FeatureTable* layer;
@@ -389,17 +392,20 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
         std::vector<MultiPolygon> polys;
         std::vector<double> means;
         std::vector<Feature> rows;
+        std::vector<std::int64_t> estimated_of;
         for (const auto& f : layer.features) {
             const std::string code = as_text(f.values[static_cast<std::size_t>(fc)]);
             auto it = groups.find(code);
             const auto* mp = std::get_if<MultiPolygon>(&f.geometry);
             if (it == groups.end() || !mp) continue;
             double sum = 0, mx = -1;
-            std::int64_t cold = 0;
+            std::int64_t cold = 0, estimated = 0;
             for (auto k : it->second.members) {
                 sum += values[k];
                 mx = std::max(mx, values[k]);
                 cold += is_cold_spot(k);
+                const std::string& method = scores[scored[k]].access_method;
+                estimated += !method.empty() && method != "road";
             }
             const double n = static_cast<double>(it->second.members.size());
             Feature row;
@@ -410,6 +416,7 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
             polys.push_back(*mp);
             means.push_back(sum / n);
             rows.push_back(std::move(row));
+            estimated_of.push_back(estimated);
         }
         const auto g = polygon_gi_star(polys, means, p, 0.01);
         for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -420,6 +427,7 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
             } else {
                 rows[r].values.insert(rows[r].values.end(), 3, Value());
             }
+            rows[r].values.push_back(estimated_of[r]);
             ca.features.push_back(std::move(rows[r]));
         }
     }

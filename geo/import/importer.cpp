@@ -124,15 +124,28 @@ private:
         // Districts partition the study area: one district per school, ties on shared boundaries
         // to the lowest code, points off generalised coastlines snapped (remits::PolygonIndex).
         std::optional<remits::PolygonIndex> lad_lookup;
+        std::vector<std::string> lad_codes;
+        std::unordered_set<std::string> study_area;
         std::size_t lad_code_field = static_cast<std::size_t>(schools_.field_index("lad_code"));
         if (!lads_.features.empty() && m_.clip_schools_to_authorities) {
-            std::vector<MultiPolygon> polygons;
-            std::vector<std::string> codes;
-            for (const auto& f : lads_.features) {
-                polygons.push_back(std::get<MultiPolygon>(f.geometry));
-                codes.push_back(as_text(f.values[0]));
+            // Located among all the file's districts, not only the study area's: a school inside a
+            // neighbouring district is outside the study area even within the snap distance of
+            // its border (snapping is for points off generalised coastlines).
+            FeatureTable all;
+            if (!m_.local_authorities->filters.empty()) {
+                VectorSource national = *m_.local_authorities;
+                national.filters.clear();
+                ImportReport scratch; // its repairs are reported once, for the study area's districts
+                all = detail::read_polygons(national, "local_authorities", scratch);
             }
-            lad_lookup.emplace(std::move(polygons), std::move(codes));
+            const FeatureTable& districts = m_.local_authorities->filters.empty() ? lads_ : all;
+            std::vector<MultiPolygon> polygons;
+            for (const auto& f : districts.features) {
+                polygons.push_back(std::get<MultiPolygon>(f.geometry));
+                lad_codes.push_back(as_text(f.values[0]));
+            }
+            for (const auto& f : lads_.features) study_area.insert(as_text(f.values[0]));
+            lad_lookup.emplace(std::move(polygons), lad_codes);
         }
 
         CsvRecord row;
@@ -229,7 +242,13 @@ private:
                                                    "outside-study-area"});
                     continue;
                 }
-                const std::string lad = as_text(lads_.features[hit->polygon].values[0]);
+                const std::string lad = lad_codes[hit->polygon];
+                if (!study_area.count(lad)) {
+                    ++rec.rows_rejected;
+                    result_.report.add(ReportEntry{"schools", file, row.line, key, coord_field,
+                                                   "lies in district " + lad + ", outside the study area", "outside-study-area"});
+                    continue;
+                }
                 const std::string given = as_text(f.values[lad_code_field]);
                 if (!given.empty() && given != lad)
                     result_.report.add(ReportEntry{"schools", file, row.line, key, "lad_code",
@@ -364,6 +383,7 @@ private:
 
     void import_areas(const AreasSource& src) {
         areas_ = detail::read_polygons(src.boundaries, "areas", result_.report);
+        if (src.clip_to_authorities) clip_areas(src);
         areas_.description = "Areas (LSOA) with deprivation and rurality, EPSG:27700";
         std::unordered_map<std::string, std::size_t> by_code;
         for (std::size_t i = 0; i < areas_.features.size(); ++i) {
@@ -404,6 +424,35 @@ private:
                                                    as_text(areas_.features[i].values[0]), t.key_column,
                                                    "area has no row in " + t.csv.path.filename().string(), "unmatched"});
         }
+    }
+
+    /// Keeps the areas whose interior point lies in a district of the study area; the rest are
+    /// counted in one report row (a national boundary file on a regional workspace).
+    void clip_areas(const AreasSource& src) {
+        if (lads_.features.empty())
+            throw ManifestError(InputLocation{m_.file.string(), 0, "/areas/clip_to_authorities"}, "needs \"local_authorities\"");
+        const remits::PolygonIndex lookup = district_index();
+        std::vector<Feature> kept;
+        std::size_t outside = 0;
+        for (auto& f : areas_.features) {
+            const auto& mp = std::get<MultiPolygon>(f.geometry);
+            if (!mp.empty() && lookup.locate(interior_point(mp), 0)) kept.push_back(std::move(f));
+            else ++outside;
+        }
+        areas_.features = std::move(kept);
+        if (outside > 0)
+            result_.report.add(ReportEntry{"areas", src.boundaries.path.string(), 0, "", "geometry",
+                                           std::to_string(outside) + " areas lie outside the study area's districts", "outside-study-area"});
+    }
+
+    remits::PolygonIndex district_index() const {
+        std::vector<MultiPolygon> polygons;
+        std::vector<std::string> codes;
+        for (const auto& f : lads_.features) {
+            polygons.push_back(std::get<MultiPolygon>(f.geometry));
+            codes.push_back(as_text(f.values[0]));
+        }
+        return remits::PolygonIndex(std::move(polygons), std::move(codes));
     }
 
     // -----------------------------------------------------------------------------------------
@@ -499,9 +548,27 @@ private:
             ++rec.rows_kept;
         }
         if (rec.rows_read == 0) throw EmptyInputError(InputLocation{file, 1, {}}, "no data rows after the header");
+        std::unordered_set<std::string> study_area;
+        for (const auto* layer : {&lads_, &utlas_})
+            for (const auto& f : layer->features) study_area.insert(as_text(f.values[0]));
+        std::size_t elsewhere = 0;
         for (const auto& id : order) {
             Pending& p = pending[id];
+            if (src.study_area_only &&
+                std::none_of(p.districts.begin(), p.districts.end(), [&](const auto& d) { return study_area.count(d) > 0; })) {
+                ++elsewhere;
+                continue;
+            }
             add_hub(src, id, p.name, p.lead, p.districts, p.partial, union_all(p.parts));
+        }
+        if (elsewhere > 0) {
+            std::erase_if(hub_districts_.features, [&](const Feature& f) {
+                const std::string hub = as_text(f.values[0]);
+                return hub.rfind(slug(src.type) + ":", 0) == 0 &&
+                       std::none_of(hubs_.features.begin(), hubs_.features.end(), [&](const Feature& h) { return as_text(h.values[0]) == hub; });
+            });
+            result_.report.add(ReportEntry{dataset, file, 0, "", src.district_column,
+                                           std::to_string(elsewhere) + " hubs have no district in the study area", "outside-study-area"});
         }
     }
 
@@ -649,11 +716,28 @@ private:
     // -----------------------------------------------------------------------------------------
     // Roads: read by the routing component, which owns the road model
 
+    /// One source, or several (county extracts): their lines go into one layer. Extracts
+    /// overlap at their borders; the graph joins line ends that meet, so a road in both is simply
+    /// there twice.
     void import_roads(const nlohmann::json& entry) {
-        const auto source = routing::parse_road_source(entry, m_.base_dir, m_.file.string() + ": /roads");
-        DatasetRecord& rec = result_.report.dataset("roads", source.path, entry.value("vintage", std::string()));
-        roads_ = routing::read_road_lines(source);
-        rec.rows_kept = rec.rows_read = static_cast<std::int64_t>(roads_.features.size());
+        const bool many = entry.is_array();
+        for (std::size_t i = 0; i < (many ? entry.size() : 1); ++i) {
+            const nlohmann::json& e = many ? entry[i] : entry;
+            const std::string at = m_.file.string() + ": /roads" + (many ? "/" + std::to_string(i) : "");
+            const auto source = routing::parse_road_source(e, m_.base_dir, at);
+            DatasetRecord& rec = result_.report.dataset("roads", source.path, e.value("vintage", std::string()));
+            FeatureTable lines = routing::read_road_lines(source);
+            rec.rows_kept = rec.rows_read = static_cast<std::int64_t>(lines.features.size());
+            if (roads_.fields.empty()) {
+                roads_ = std::move(lines);
+                continue;
+            }
+            for (auto& f : lines.features) {
+                f.fid = static_cast<std::int64_t>(roads_.features.size()) + 1;
+                roads_.features.push_back(std::move(f));
+            }
+            roads_.description += "; " + lines.description;
+        }
     }
 
     // -----------------------------------------------------------------------------------------

@@ -302,6 +302,10 @@ Manifest parse_manifest(const json& j, const std::filesystem::path& file) {
         if (!a.contains("boundaries")) r.fail("/areas/boundaries", "required entry is missing");
         areas.boundaries = r.vector(a["boundaries"], "/areas/boundaries", "areas");
         areas.tables = r.keyed_tables(a, "tables", "/areas");
+        if (a.contains("clip_to_authorities")) {
+            if (!a["clip_to_authorities"].is_boolean()) r.fail("/areas/clip_to_authorities", "expected true or false");
+            areas.clip_to_authorities = a["clip_to_authorities"].get<bool>();
+        }
         m.areas = std::move(areas);
     }
     if (j.contains("local_authorities")) m.local_authorities = r.vector(j["local_authorities"], "/local_authorities", "local_authorities");
@@ -327,6 +331,10 @@ Manifest parse_manifest(const json& j, const std::filesystem::path& file) {
                 hub.part_column = r.string(h, "part", w, false);
                 hub.whole_value = r.string(h, "whole_value", w, false, "whole");
                 if (h.contains("districts")) hub.districts = r.vector(h["districts"], w + "/districts", "hub districts");
+                if (h.contains("study_area_only")) {
+                    if (!h["study_area_only"].is_boolean()) r.fail(w + "/study_area_only", "expected true or false");
+                    hub.study_area_only = h["study_area_only"].get<bool>();
+                }
             } else if (form == "polygons") {
                 hub.form = HubSource::Form::Polygons;
                 json poly = h;
@@ -356,7 +364,11 @@ Manifest parse_manifest(const json& j, const std::filesystem::path& file) {
     }
     if (j.contains("lead_school_venues")) m.lead_school_venues = j["lead_school_venues"].get<bool>();
     m.authority_tables = r.keyed_tables(j, "authority_tables", "");
-    if (j.contains("roads")) m.roads = j["roads"];
+    if (j.contains("roads")) {
+        if (!j["roads"].is_object() && !(j["roads"].is_array() && !j["roads"].empty()))
+            r.fail("/roads", "expected a road source object or a non-empty array of them");
+        m.roads = j["roads"];
+    }
     for (const auto& hub : m.hubs)
         if (hub.form == HubSource::Form::DistrictTable && !hub.districts && !m.local_authorities)
             r.fail("/hubs", "hub type '" + hub.type + "' is a district table but no district boundaries are given "

@@ -46,8 +46,16 @@ LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const Ac
         key += source_key(*options.roads);
     } else {
         Workspace ws(workspace);
-        if (!ws.has_layer("roads"))
-            throw WorkspaceError(workspace.string() + " has no roads layer: import a `roads` entry or pass a road source");
+        if (!ws.has_layer("roads")) {
+            // England has no road network yet: every school still gets a time, marked as an
+            // estimate, so the index keeps its access component.
+            out.no_roads = true;
+            out.cache_note = "no roads layer in " + workspace.string() + " and no --roads source: every school gets a straight-line "
+                             "estimate (method straight_line: distance x " + std::to_string(options.profile.circuity_factor).substr(0, 4) +
+                             " at " + std::to_string(static_cast<int>(options.profile.fallback_kph)) + " km/h)";
+            out.seconds = since(t0);
+            return out;
+        }
         roads = ws.read("roads");
         key += "workspace-roads:" + roads_fingerprint(*roads);
     }
@@ -145,7 +153,9 @@ AccessRun run_access(const std::filesystem::path& workspace, const AccessRunOpti
     if (options.write) {
         FeatureTable runs;
         if (ws.has_layer("analysis_runs")) runs = ws.read("analysis_runs");
-        const std::string roads = options.roads ? options.roads->path.string() : std::string("workspace roads layer");
+        const std::string roads = options.roads ? options.roads->path.string()
+                                  : run.graph.no_roads ? std::string("none (straight-line estimates)")
+                                                       : std::string("workspace roads layer");
         WorkspaceWriter writer(workspace, workspace);
         writer.write(run.result.school_access);
         writer.write(run.result.isochrones);

@@ -13,10 +13,12 @@ import re
 import shutil
 import signal
 import sqlite3
+import struct
 import subprocess
 import sys
 import time
 import traceback
+import zlib
 
 SKIP = 77
 
@@ -269,3 +271,42 @@ if __name__ == "__main__":
         args = parse_args()
         print(make_demo_workspace(args.cli, args.work))
     run_main(make)
+
+
+def png_rgb(path):
+    """All pixels of an 8-bit RGB(A) non-interlaced PNG (what Chromium writes), decoded once: [row][x] -> (r, g, b)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    check(data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG")
+    pos, idat = 8, b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour_type, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            check(depth == 8 and colour_type in (2, 6) and interlace == 0, f"{path}: unsupported PNG layout")
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    bpp = 3 if colour_type == 2 else 4
+    raw, stride, rows = zlib.decompress(idat), width * bpp, []
+    previous = bytearray(stride)
+    for row in range(height):
+        kind, line = raw[row * (stride + 1)], bytearray(raw[row * (stride + 1) + 1:(row + 1) * (stride + 1)])
+        if kind == 1:
+            for i in range(bpp, stride):
+                line[i] = (line[i] + line[i - bpp]) & 0xFF
+        elif kind == 2:
+            line = bytearray((a + b) & 0xFF for a, b in zip(line, previous))
+        elif kind == 3:
+            for i in range(stride):
+                line[i] = (line[i] + ((line[i - bpp] if i >= bpp else 0) + previous[i]) // 2) & 0xFF
+        elif kind == 4:
+            for i in range(stride):
+                a, b, c = (line[i - bpp] if i >= bpp else 0), previous[i], (previous[i - bpp] if i >= bpp else 0)
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
+        rows.append(line)
+        previous = line
+    return lambda x, y: tuple(rows[y][x * bpp:x * bpp + 3])

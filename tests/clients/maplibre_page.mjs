@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import fs from 'node:fs';
+import { launchChromium } from './chromium.mjs';
 
 const [pageUrl, serverUrl, outDir, placesJson] = process.argv.slice(2);
 const webDir = process.env.COLDSPOT_WEB_DIR;
@@ -15,15 +16,7 @@ const require = createRequire(path.join(webDir, 'package.json'));
 const { chromium } = require('playwright-core');
 const { schools, points } = JSON.parse(placesJson);
 
-// SwiftShader gives headless Chromium WebGL without a GPU (see ../shared/README.md).
-const browser = await chromium.launch({
-  executablePath: process.env.COLDSPOT_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-         // Containers often have a tiny /dev/shm, which crashes Chromium's renderer.
-         '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium(chromium);
 const report = { console: [], pageErrors: [], failedRequests: [], serverResponses: [] };
 try {
   const page = await browser.newPage({ viewport: { width: 1024, height: 768 } });

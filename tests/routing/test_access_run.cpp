@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <fstream>
 
 using namespace coldspot;
@@ -126,7 +127,57 @@ TEST(RoutingAccessRun, MissingLayersAreWorkspaceErrors) {
         w.commit();
     }
     EXPECT_THROW(run_access(ws, AccessRunOptions{}), WorkspaceError);
-    EXPECT_THROW(load_or_build_graph(ws, AccessRunOptions{}), WorkspaceError);
+    // No roads is not an error: the graph is empty and says so.
+    EXPECT_TRUE(load_or_build_graph(ws, AccessRunOptions{}).no_roads);
+}
+
+TEST(RoutingAccessRun, WithoutRoadsEverySchoolGetsAMarkedStraightLineEstimate) {
+    test::TempDir dir;
+    const auto ws = dir / "w.gpkg";
+    write_workspace(ws);
+    {
+        // The same workspace without its roads layer (England's manifest has none).
+        const Workspace w(ws);
+        WorkspaceWriter out(dir / "noroads.gpkg");
+        for (const char* layer : {"schools", "hub_venues"}) out.write(w.read(layer));
+        out.commit();
+    }
+    const auto noroads = dir / "noroads.gpkg";
+    const AccessRun run = run_access(noroads, AccessRunOptions{});
+    EXPECT_TRUE(run.graph.no_roads);
+    EXPECT_NE(run.graph.cache_note.find("straight-line"), std::string::npos);
+    EXPECT_FALSE(std::filesystem::exists(graph_cache_path(noroads))); // nothing to cache
+    EXPECT_EQ(run.result.report.road_values, 0u);
+    EXPECT_EQ(run.result.report.straight_line_values, 2u);
+    const Workspace w(noroads);
+    const FeatureTable sa = w.read("school_access");
+    ASSERT_EQ(sa.features.size(), 2u);
+    const SpeedProfile profile = default_speed_profile();
+    // Hand-computed: crow-fly metres x circuity at the fallback speed, to V (3000, 0).
+    const std::map<std::int64_t, double> crow{{1, std::hypot(2500.0, 20.0)}, {2, std::hypot(2000.0, 990.0)}};
+    for (const auto& f : sa.features) {
+        EXPECT_EQ(as_text(f.values[sa.require_field("method")]), "straight_line");
+        EXPECT_EQ(as_text(f.values[sa.require_field("snap_flag")]), "no_road");
+        const auto urn = std::get<std::int64_t>(f.values[sa.require_field("urn")]);
+        const double minutes = crow.at(urn) * profile.circuity_factor / (profile.fallback_kph / 3.6) / 60.0;
+        EXPECT_NEAR(*as_number(f.values[sa.require_field("minutes")]), minutes, 1e-9);
+    }
+    const FeatureTable runs = w.read("analysis_runs");
+    EXPECT_NE(nlohmann::json::parse(as_text(runs.features.back().values[runs.require_field("parameters")]))["roads"].get<std::string>().find("none"),
+              std::string::npos);
+
+    if (!std::filesystem::exists(test::cli())) return;
+    const auto r = test::run_cli({"access", noroads.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::size_t warnings = 0;
+    for (auto at = r.output.find("warning:"); at != std::string::npos; at = r.output.find("warning:", at + 1)) ++warnings;
+    EXPECT_EQ(warnings, 1u) << r.output;
+    EXPECT_NE(r.output.find("2 straight-line values"), std::string::npos) << r.output;
+    const auto info = test::run_cli({"info", noroads.string()});
+    EXPECT_NE(info.output.find("road coverage: 0 of 2 schools (0.0 %)"), std::string::npos) << info.output;
+    const auto info_roads = test::run_cli({"info", ws.string()});
+    // Both schools are within 2 km of a road (20 m and 10 m).
+    EXPECT_NE(info_roads.output.find("road coverage: 2 of 2 schools (100.0 %) within 2000 m"), std::string::npos) << info_roads.output;
 }
 
 TEST(RoutingAccessRun, CliRunsAndReportsBadOptions) {

@@ -98,9 +98,10 @@ int run(CommandArgs argv) {
     const std::filesystem::path workspace = args.positionals()[0];
     const AccessRun run = run_access(workspace, o);
     const auto& g = run.graph;
-    std::cout << "road graph: " << g.graph.node_count() << " nodes, " << g.graph.edge_count() << " edges, "
+    if (g.no_roads) std::cerr << "warning: " << g.cache_note << "\n";
+    else std::cout << "road graph: " << g.graph.node_count() << " nodes, " << g.graph.edge_count() << " edges, "
               << g.graph.memory_bytes() / 1048576.0 << " MiB (" << g.seconds << " s)\n";
-    std::cout << "  " << g.cache_note << "\n";
+    if (!g.no_roads) std::cout << "  " << g.cache_note << "\n";
     if (g.build) std::cout << "  " << g.build->to_string() << "\n";
     std::cout << "access: " << run.result.report.to_string() << " (" << run.access_seconds << " s)\n";
     // Per hub type: median and worst nearest-venue time by road.

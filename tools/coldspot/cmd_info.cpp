@@ -1,6 +1,8 @@
 // coldspot info WORKSPACE.gpkg
 #include "command.hpp"
 
+#include "coldspot/geo/routing/road_coverage_summary.hpp"
+#include "coldspot/geo/routing/school_access.hpp"
 #include "coldspot/geo/workspace.hpp"
 
 #include <iomanip>
@@ -24,6 +26,13 @@ int run_info(CommandArgs argv) {
             std::cout << "  " << std::fixed << std::setprecision(0) << l.extent.min_corner().x() << " " << l.extent.min_corner().y()
                       << " " << l.extent.max_corner().x() << " " << l.extent.max_corner().y();
         std::cout << "\n";
+    }
+    if (ws.has_layer("schools")) {
+        const auto c = geo::routing::summarise_road_coverage(ws, geo::routing::AccessOptions{}.no_coverage_m);
+        std::cout << "\nroad coverage: " << c.within << " of " << c.schools << " schools (" << std::fixed << std::setprecision(1)
+                  << 100.0 * c.share() << " %) within " << std::setprecision(0) << c.limit_m << " m of a road ("
+                  << (c.basis == "school_access" ? "snaps of the last access run" : c.basis == "roads layer" ? "roads layer; no access run yet" : "no roads layer")
+                  << "); the others' access times are straight-line estimates\n";
     }
     if (ws.has_layer("provenance")) {
         const auto prov = ws.read("provenance");

@@ -20,6 +20,9 @@ MultiPolygon snap_to_grid(const MultiPolygon& g, double grid_size);
 MultiPolygon union_all(const std::vector<MultiPolygon>& parts);
 MultiPolygon intersection(const MultiPolygon& a, const MultiPolygon& b);
 MultiPolygon difference(const MultiPolygon& a, const MultiPolygon& b);
+/// A point guaranteed inside the polygon (GEOS PointOnSurface), for "which district is this area
+/// in" where a centroid may fall outside a crescent-shaped area.
+Point interior_point(const MultiPolygon& g);
 
 /// A polygon prepared for many point-in-polygon tests. Each instance owns a GEOS context and is
 /// not thread-safe; build one per thread or guard it.

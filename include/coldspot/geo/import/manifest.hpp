@@ -86,6 +86,9 @@ struct VectorSource {
 struct AreasSource {
     VectorSource boundaries;
     std::vector<KeyedTable> tables; ///< deprivation, rurality, ... joined on the area code
+    /// Keep only areas whose interior point lies in a district of the study area (a national
+    /// boundary file on a regional workspace: membership by location, not by a code column).
+    bool clip_to_authorities = false;
 };
 
 struct HubSource {
@@ -103,6 +106,9 @@ struct HubSource {
     std::vector<RowFilter> filters;
     /// District boundaries to dissolve (DistrictTable). Default: the manifest's local_authorities.
     std::optional<VectorSource> districts;
+    /// Keep only hubs with a listed district among the workspace's local or upper-tier
+    /// authorities (a national hub table on a regional workspace).
+    bool study_area_only = false;
 };
 
 struct VenueSource {

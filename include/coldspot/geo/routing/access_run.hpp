@@ -29,6 +29,9 @@ struct LoadedGraph {
     std::string cache_note;          ///< why the cache was (not) used
     std::optional<GraphBuildReport> build; ///< when built now
     double seconds = 0;
+    /// No road source and no `roads` layer: the graph is empty and every school gets its
+    /// straight-line estimate (method straight_line); `cache_note` is the one warning to show.
+    bool no_roads = false;
     /// The options of the access run this graph serves: load_or_build_graph's own options;
     /// for load_recorded_graph, the recorded ones (or the defaults, `cache_note` says which).
     AccessParameters parameters;
@@ -37,7 +40,8 @@ struct LoadedGraph {
 /// `NAME.gpkg` -> `NAME.gpkg.roadgraph`.
 std::filesystem::path graph_cache_path(const std::filesystem::path& workspace);
 
-/// The graph for this workspace and options. Throws WorkspaceError when there are no roads.
+/// The graph for this workspace and options. Without a road source or `roads` layer, an empty
+/// graph with `no_roads` set (every value is then a straight-line estimate).
 LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const AccessRunOptions& options);
 
 /// The road graph the last access run on this workspace used, for re-routing a scenario without

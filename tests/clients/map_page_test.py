@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""The partnership map page (tools/web/app) in headless Chromium against `coldspot serve --assets`.
+
+Builds the page's assets (tools/web/build.mjs), serves the analysed demo workspace with them, and lets
+map_page.mjs use the page as a hub lead would (open the address, switch layers, search a school, open a
+hub, download its list, share a link, bad input, a phone). This script checks what the page showed
+against answers found without the page: the JSON API, the `coldspot target` CLI, the workspace read with
+sqlite3/GDAL, and the palette file; axe-core must find no serious or critical violation.
+
+usage: map_page_test.py --cli COLDSPOT --work DIR [--workspace GPKG] [--region demo|east_of_england]
+  --region east_of_england: imports data/manifests/east_of_england.json from ../shared/data and runs remits,
+  access and coldspots (about 15 s), and opens Saffron Teaching School Hub.
+"""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import check  # noqa: E402
+from maplibre_chromium_test import CHROMIUM, WEB_DIR, ensure_node_modules  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+SHARED_DATA = os.path.normpath(os.path.join(REPO, "..", "shared", "data"))
+REAL_HUB = "Saffron Teaching School Hub"
+
+
+def get_json(url):
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/json"}), timeout=30) as r:
+        return json.load(r)
+
+
+def api_paths(server):
+    return set(get_json(server.url + "/api")["paths"])
+
+
+def cli(args, *rest):
+    done = subprocess.run([args.cli, *rest], capture_output=True, text=True, timeout=120)
+    check(done.returncode == 0, f"coldspot {' '.join(rest)} exited {done.returncode}: {done.stderr[-1500:]}")
+    return done.stdout
+
+
+def build_assets(work):
+    out = os.path.join(work, "web")
+    done = subprocess.run(["node", os.path.join(WEB_DIR, "build.mjs"), out], capture_output=True, text=True, timeout=300)
+    check(done.returncode == 0, f"tools/web/build.mjs failed:\n{done.stderr[-2000:]}")
+    return out
+
+
+def real_workspace(args):
+    """The East of England workspace, analysed as `tools/demo` analyses the demo (no road file: the
+    workspace's roads layer)."""
+    if not os.path.isdir(SHARED_DATA):
+        check(os.environ.get("CI", "").lower() != "true", f"{SHARED_DATA} is missing (CI=true: the real data must be there)")
+        print(f"SKIP: {SHARED_DATA} is missing")
+        sys.exit(harness.SKIP)
+    gpkg = os.path.join(args.work, "east_of_england.gpkg")
+    cli(args, "import", os.path.join(REPO, "data", "manifests", "east_of_england.json"), "-o", gpkg, "--quiet")
+    for verb in ("remits", "access", "coldspots"):
+        cli(args, verb, gpkg)
+    return gpkg
+
+
+def inside(lon, lat, ring):
+    """Ray casting: is the point inside the ring (a representative point must be, for the colour check)."""
+    hit = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+            hit = not hit
+    return hit
+
+
+def fmt_whole(v):
+    return f"{round(v):,}"
+
+
+def main():
+    args = harness.parse_args({"--region": {"default": "demo", "choices": ["demo", "east_of_england"]}})
+    real = args.region == "east_of_england"
+    harness.require(os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} is missing: apt-get install chromium")
+    ensure_node_modules()
+    os.makedirs(args.work, exist_ok=True)
+    assets = build_assets(args.work)
+    gpkg = real_workspace(args) if real else harness.workspace(args)
+
+    # Independent answers: the workspace (sqlite3 / GDAL) and the CLI.
+    cold = harness.table_rows(gpkg, "coldspots_schools", "urn")
+    schools = harness.table_rows(gpkg, "schools", "urn")
+    # A school with every section: scored, with a name whose first two words find it.
+    hub_rows = harness.table_rows(gpkg, "hub_dashboard", "hub_id")
+    hub_id = next(h for h, r in sorted(hub_rows.items()) if r["name"] == REAL_HUB) if real else sorted(hub_rows)[0]
+    # A school in the hub, in a cold spot, with a name its first three words find.
+    urn = min(u for u, r in cold.items() if r["coldspot_index"] is not None and r["gi_bin"] and r["gi_bin"] > 0
+              and hub_id in (r.get("hub_ids") or "").split(";") and len(schools[u]["name"].split()) >= 3)
+    name = schools[urn]["name"]
+    points, cold_bins = [], {}
+    for f in harness.gdal_features_crs84(gpkg, "coldspots_areas"):
+        p = f["properties"]
+        if p["level"] == "lsoa" and p["gi_bin"] and p["gi_bin"] > 0:
+            ring = f["geometry"]["coordinates"][0][0][:-1]
+            centre = (sum(q[0] for q in ring) / len(ring), sum(q[1] for q in ring) / len(ring))
+            if f["geometry"]["type"] == "MultiPolygon" and len(f["geometry"]["coordinates"]) == 1 and len(f["geometry"]["coordinates"][0]) == 1 \
+                    and inside(*centre, ring):
+                cold_bins[p["code"]] = p["gi_bin"]
+                points.append({"id": p["code"], "lon": centre[0], "lat": centre[1]})
+    check(points, "the demo analysis found no cold-spot LSOA: the colour check needs one")
+    cli(args, "target", gpkg, "--csv", os.path.join(args.work, "all_targets.csv"))
+    with open(os.path.join(args.work, "all_targets.csv"), encoding="utf-8") as f:
+        target_csv = f.read()
+    cli_targets = {int(r["urn"]): r for r in csv.DictReader(io.StringIO(target_csv))}
+    palette_file = os.environ.get("COLDSPOT_PALETTE", os.path.join(HERE, "..", "..", "data", "style", "palette.json"))
+    with open(palette_file, encoding="utf-8") as f:
+        palette = json.load(f)
+    gi_theme = next(t for t in palette["themes"] if t["id"] == "gi_bin")
+    gi_colour = {c["value"]: c["color"] for c in gi_theme["classes"]}
+
+    # The what-if venue: at the school farthest (by its nearest-venue time) from a venue of the hub's type.
+    hub_type = hub_rows[hub_id]["hub_type"]
+    access = [r for r in harness.table_rows(gpkg, "school_access", "fid").values()
+              if r["role"] == "nearest" and r["hub_type"] == hub_type and r["minutes"] is not None]
+    far = max(access, key=lambda r: (r["minutes"], -r["urn"]))
+    far_point = next(f["geometry"]["coordinates"] for f in harness.gdal_features_crs84(gpkg, "schools") if f["properties"]["urn"] == far["urn"])
+    plan = {"school": {"urn": urn, "name": name, "query": " ".join(name.split()[:3])}, "hub": {"id": hub_id}, "points": points,
+            "whatif": {"lon": far_point[0], "lat": far_point[1], "hub_type": hub_type}}
+    with harness.Server(args.cli, gpkg, args.work, ["--assets", assets]) as server:
+        paths = api_paths(server)
+        plan["search"] = "/search" in paths
+        record = get_json(f"{server.url}/schools/{urn}")
+        dashboard = get_json(f"{server.url}/hubs/{urllib.request.quote(hub_id)}")
+        done = subprocess.run(["node", os.path.join(HERE, "map_page.mjs"), server.url, args.work, json.dumps(plan)],
+                              env={**os.environ, "COLDSPOT_WEB_DIR": WEB_DIR}, capture_output=True, text=True, timeout=400)
+        check(done.returncode == 0, f"map_page.mjs exited {done.returncode}:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        with open(os.path.join(args.work, "map_page_report.json"), encoding="utf-8") as f:
+            report = json.load(f)
+        plan_paths = paths
+        hub_csv = None
+        if "/hubs/{hubId}/targets" in paths or "/hubs/{id}/targets" in paths:
+            cli(args, "target", gpkg, "--hub", hub_id, "--csv", os.path.join(args.work, "hub_targets.csv"))
+            with open(os.path.join(args.work, "hub_targets.csv"), "rb") as f:
+                hub_csv = f.read()
+
+    check(not report.get("exception"), f"the browser run failed: {report.get('exception')}")
+    # Deliberate failures (a tile answered 500, a server that is not there) are not the page's errors.
+    expected = {"failing-tile", "unreachable", "bad-input"}
+    check(not report["pageErrors"], f"JavaScript errors: {report['pageErrors']}")
+    errors = [c for c in report["console"] if c["type"] == "error" and c["tag"] not in expected]
+    check(not errors, f"console errors: {errors[:5]}")
+    failed = [r for r in report["failedRequests"] if r["tag"] not in expected and not r["error"].endswith("ERR_ABORTED")]
+    check(not failed, f"failed requests: {failed[:5]}")
+    bad = [r for r in report["responses"] if r["tag"] not in expected and r["status"] >= 400]
+    check(not bad, f"answers >= 400 to the page: {bad[:5]}")
+
+    # The address the server prints opens the map, with the synthetic-data banner on the demo.
+    o = report["steps"]["open"]
+    check(o["url"].startswith(server.url + "/map/"), f"/ in a browser ended at {o['url']}, not the map page")
+    if real:
+        check(o["banner"] is None, f"a real-data workspace shows a banner: {o['banner']!r}")
+    else:
+        check(o["banner"] and "Synthetic" in o["banner"], f"demo banner: {o['banner']!r}")
+    # The licences: OGL always; ODbL once the OpenStreetMap roads are on screen (close up).
+    check("Open Government Licence" in o["attribution"], f"attribution: {o['attribution']!r}")
+    check("OpenStreetMap" in report["steps"]["closeAttribution"], f"attribution close up: {report['steps']['closeAttribution']!r}")
+    visible = [g["id"] for g in o["groups"] if g["visible"]]
+    check("coldspots-lsoa" in visible and "hubs" in visible, f"default layers: {visible}")
+    for item in o["legend"]:
+        check(item["checked"] == (item["group"] in visible), f"layer box {item['group']} checked={item['checked']}")
+        check(bool(item["key"]) == item["checked"], f"legend of {item['group']}: {item['key']} (checked={item['checked']})")
+    lsoa_key = next(i["key"] for i in o["legend"] if i["group"] == "coldspots-lsoa")
+    check([k["text"] for k in lsoa_key] == [c["label"] for c in gi_theme["classes"]], f"cold-spot legend: {lsoa_key}")
+
+    # Every layer on: every tileset of the style answered, no tile failed, the legend lists them all.
+    a = report["steps"]["allLayers"]
+    check(set(a["visible"]) == {g["id"] for g in o["groups"]}, f"not every layer could be switched on: {a['visible']}")
+    check(set(a["legendGroups"]) == set(a["visible"]), f"legend lists {a['legendGroups']}, visible {a['visible']}")
+    check(a["tileErrors"] == 0, f"{a['tileErrors']} tile errors")
+    tiles = [r for r in report["responses"] if r["tag"] == "main" and "/tiles/" in r["url"] and r["url"].endswith(".mvt")]
+    sources = {s for s in o["style"]["sources"]}
+    served = {r["url"].split("/tiles/")[1].split("/")[0] for r in tiles if r["status"] == 200}
+    check(sources <= served, f"tilesets with no tile drawn: {sorted(sources - served)}")
+    empty = [lid for lid, n in a["renderedBySource"].items() if n == 0 and lid not in ("coldspots-hex",)]
+    print(f"layers drawn (features on screen): {a['renderedBySource']}")
+    check(not [lid for lid in empty if lid in ("coldspots-lsoa", "hubs", "schools", "venues", "deprivation", "districts")], f"layers with nothing drawn: {empty}")
+
+    # The school: searched by part of its name, picked with the keyboard; figures equal the API's and the CLI's.
+    s = report["steps"]["school"]
+    if plan["search"]:
+        check(s["picked"] >= 0, f"searching {plan['school']['query']!r} did not offer {name!r}: {s['options']}")
+        check(s["focus"] == "panel-title", f"after picking, focus is on {s['focus']!r}, not the panel title")
+    else:
+        print("NOTE: this server has no /search: the school was opened from its URL")
+    p = s["panel"]
+    check(p["title"] == name, f"school panel title {p['title']!r}, expected {name!r}")
+    check(p["facts"]["URN"] == str(urn) and p["facts"]["Pupils"] == fmt_whole(record["school"]["pupils"]), f"school facts: {p['facts']}")
+    if real:
+        check("postcode centroid" in p["facts"]["Map position"], f"a real school's position is not marked as a postcode centroid: {p['facts']}")
+    nearest = {r["hub_type"]: r for r in record["access"] if r["role"] == "nearest"}
+    check({v["type"] for v in p["venues"]} == set(nearest), f"venue rows {p['venues']} vs access {sorted(nearest)}")
+    for v in p["venues"]:
+        r = nearest[v["type"]]
+        shown = v["cells"][2]
+        check(shown.startswith(f"{round(r['minutes'])} min"), f"{v['type']}: panel says {shown!r}, API {r['minutes']} min")
+        check(("estimate" in shown) == (r["method"] != "road"), f"{v['type']}: estimate marking {shown!r} for method {r['method']}")
+    cs = record["coldspot"][0]
+    index = float(cli_targets[urn]["coldspot_index"])
+    check(abs(index - cs["coldspot_index"]) < 1e-6, f"API index {cs['coldspot_index']} vs CLI {index}")
+    check(f"Index {index:.1f} out of 100" in p["indexSentence"], f"index sentence {p['indexSentence']!r}, CLI index {index}")
+    for c in p["components"]:
+        check(c["points"] == f"{cs['contrib_' + c['component']]:.1f}".rstrip("0").rstrip(".") or c["points"] == f"{cs['contrib_' + c['component']]:.1f}",
+              f"component {c['component']}: panel {c['points']}, API {cs['contrib_' + c['component']]}")
+    label = next(c["label"] for c in gi_theme["classes"] if c["value"] == cs["gi_bin"])
+    check(label in p["gi"], f"Gi* class: panel {p['gi']!r}, expected {label!r}")
+    for t in (record["school"].get("multi_hub_types") or "").split(";"):
+        if t:
+            check(any(t in f for f in p["flags"]), f"flag for two {t}s missing: {p['flags']}")
+    print(f"school {urn} ({name}): found by {plan['school']['query']!r}, panel in {s['panelMs']:.0f} ms; index {index:.1f}, "
+          f"{len(p['venues'])} venue times, {len(p['components'])} components, Gi* {label}")
+
+    # The shared address reopens the same view.
+    sh = report["steps"]["shared"]
+    check(sh["reopened"] == sh["original"], f"shared URL {sh['url']} reopened {sh['reopened']}, was {sh['original']}")
+
+    # The hub panel.
+    h = report["steps"]["hub"]["panel"]
+    check(h["title"] == dashboard["name"], f"hub panel title {h['title']!r}, API name {dashboard['name']!r}")
+    check(h["facts"].get("Schools") == fmt_whole(dashboard["schools"]) and h["facts"].get("Pupils") == fmt_whole(dashboard["pupils"]), f"hub figures: {h['facts']}")
+    # The hub's median drive time, from the workspace: its schools (school_remits) and their nearest venue
+    # of the hub's type (school_access).
+    members = {r["urn"] for r in harness.table_rows(gpkg, "school_remits", "fid").values() if r["hub_id"] == hub_id}
+    times = sorted(r["minutes"] for r in access if r["urn"] in members)
+    median = (times[(len(times) - 1) // 2] + times[len(times) // 2]) / 2
+    shown = h["facts"].get(f"Median drive to the nearest {hub_type} venue")
+    check(shown == f"{round(median)} min", f"hub median drive: page {shown!r}, workspace {median:.2f} min over {len(times)} schools")
+    if hub_csv is not None:
+        rows = list(csv.DictReader(io.StringIO(hub_csv.decode("utf-8-sig"))))
+        check(h["targets"] and [t["cells"][3] for t in h["targets"]] == [r["reasons"] for r in rows[:len(h["targets"])]], "hub target reasons differ from the CLI's")
+        check([t["urn"] for t in h["targets"]] == [int(r["urn"]) for r in rows[:len(h["targets"])]] and h["targets"],
+              f"hub targets in the page {[t['urn'] for t in h['targets']][:10]} vs CLI {[r['urn'] for r in rows[:10]]}")
+        got = open(report["steps"]["hub"]["download"]["file"], "rb").read()
+        check(got == hub_csv, f"downloaded CSV ({len(got)} bytes) differs from `coldspot target --hub {hub_id} --csv` ({len(hub_csv)} bytes)")
+        print(f"hub {hub_id}: {len(h['targets'])} targets equal the CLI's, downloaded CSV byte-identical ({len(got)} bytes)")
+    else:
+        print("NOTE: this server has no /hubs/{id}/targets: the target list and download are not checked")
+
+    # What if: the page's counts equal those of `coldspot coldspots --add-venue` at the same place (the
+    # place the page sent, turned into British National Grid by GDAL here), counted from the CLI's output.
+    w = report["steps"].get("whatif")
+    if "/scenarios" in plan_paths:
+        check(w and not w["error"] and w["result"], f"the what-if did not run: {w}")
+        sent = w["sent"]["add_venues"][0]
+        done = subprocess.run(["gdaltransform", "-s_srs", "OGC:CRS84", "-t_srs", "EPSG:27700", "-output_xy"], input=f"{sent['lon']} {sent['lat']}\n",
+                              capture_output=True, text=True, check=True)
+        e, n = (float(v) for v in done.stdout.split())
+        echo = w["echo"]["add_venues"][0]
+        harness.check_close(echo["easting"], e, 0.01, "the server's easting of the what-if venue")
+        harness.check_close(echo["northing"], n, 0.01, "the server's northing of the what-if venue")
+        out = os.path.join(args.work, "scenario.gpkg")
+        cli(args, "coldspots", gpkg, "--add-venue", f"{hub_type}:{sent['name']}:{e}:{n}", "--output", out, "--quiet")
+
+        def within(ws):
+            rows = [r for r in harness.table_rows(ws, "school_access", "fid").values()
+                    if r["role"] == "nearest" and r["hub_type"] == hub_type and r["method"] != "none" and r["minutes"] is not None]
+            return {m: sum(1 for r in rows if r["minutes"] <= m) for m in (15, 30, 45)}
+        before, after = within(gpkg), within(out)
+        shown = {r["minutes"]: r["cells"] for r in w["rows"] if r["type"] == hub_type}
+        for m in (15, 30, 45):
+            check(shown[m][2] == fmt_whole(before[m]) and shown[m][3] == fmt_whole(after[m]),
+                  f"within {m} min: the page shows {shown[m][2]} -> {shown[m][3]}, the CLI's workspaces {before[m]} -> {after[m]}")
+        cold_after = sum(1 for r in harness.table_rows(out, "coldspots_schools", "urn").values() if r["cold_spot"] == 1)
+        cold_before = sum(1 for r in cold.values() if r["cold_spot"] == 1)
+        check(f"{fmt_whole(cold_before)} now, {fmt_whole(cold_after)} with the change" in (w["coldspotCount"] or ""),
+              f"cold-spot schools: page {w['coldspotCount']!r}, CLI {cold_before} -> {cold_after}")
+        check(after != before, f"the what-if venue changed nothing ({before}): the test needs a place that matters")
+        print(f"what-if {hub_type} venue at ({e:.1f}, {n:.1f}): within 15/30/45 min {before} -> {after}, cold-spot schools {cold_before} -> {cold_after}: page = CLI")
+    else:
+        print("NOTE: this server has no /scenarios: the what-if is not checked")
+
+    # The briefing: its printed PDF (Chromium's page.pdf) holds the hub's name and figures as text
+    # (pdftotext, poppler-utils, reads it back).
+    if "/briefings/hubs/{hubId}" in plan_paths:
+        check("briefing" in report["steps"], "the hub panel has no briefing link")
+        pdf = os.path.join(args.work, "briefing.pdf")
+        text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+        flat = " ".join(text.split())
+        figures = dashboard.get("figures", dashboard)
+        for needle in (dashboard["name"], f"Schools {figures['schools']}", f"Pupils {figures['pupils']}"):
+            check(needle in flat or needle.replace(" ", "") in flat.replace(" ", ""), f"the briefing PDF lacks {needle!r}: {flat[:600]}")
+        first = f"URN {rows[0]['urn']}" if hub_csv is not None and rows else None
+        check(first is None or first in flat, f"the briefing PDF lacks the first target ({first})")
+        print(f"briefing PDF: {os.path.getsize(pdf):,} bytes with {dashboard['name']!r}, its figures and the first target")
+    else:
+        print("NOTE: this server has no briefings: the PDF is not checked")
+
+    # Bad input.
+    check("no hub" in report["steps"]["unknownHub"]["message"].lower() and report["steps"]["unknownHub"]["panel"] is None,
+          f"unknown hub message: {report['steps']['unknownHub']}")
+    for q in report["steps"]["oddSearch"]:
+        check(q["injected"] is None and q["scripts"] == 0, f"search text {q['query']!r} injected markup: {q}")
+    check("could not be loaded" in report["steps"]["failingTile"]["message"] and report["steps"]["failingTile"]["usable"],
+          f"failing tile: {report['steps']['failingTile']}")
+    check("cannot be reached" in report["steps"]["unreachable"]["message"], f"unreachable server: {report['steps']['unreachable']}")
+
+    # Phone width: readable, no sideways scrolling.
+    ph = report["steps"]["phone"]
+    check(ph["panel"]["title"] == name and not ph["overflowX"] and ph["smallestFont"] >= 12, f"phone: {ph['panel']['title']}, overflow {ph['overflowX']}, font {ph['smallestFont']}")
+
+    # Accessibility.
+    serious = [v for v in report["axe"] if v["impact"] in ("serious", "critical")]
+    check(not serious, f"axe-core: {json.dumps(serious, indent=1)[:3000]}")
+
+    # Screenshots: the cold-spot LSOAs show their class colour (fill 80 % over the white background) at
+    # their centres, at 1280x720 and 390x844 (a dot or line may cover a centre: most, not all).
+    for shot, pixels, canvas in (("map_1280x720.png", o["pixels"], o["canvas"]), ("map_390x844.png", ph["pixels"], ph["canvas"])):
+        hits, seen = 0, 0
+        pixel = harness.png_rgb(os.path.join(args.work, shot))
+        for px in pixels:
+            x, y = round(px["x"]), round(px["y"])
+            if not (0 <= x < canvas["width"] and 0 <= y < canvas["height"]):
+                continue
+            seen += 1
+            want = tuple(round(0.8 * int(gi_colour[cold_bins[px["id"]]][i:i + 2], 16) + 0.2 * 255) for i in (1, 3, 5))
+            got = pixel(x + round(canvas["left"]), y + round(canvas["top"]))
+            hits += all(abs(g - w) <= 14 for g, w in zip(got, want))
+        print(f"{shot}: {hits} of {seen} cold-spot LSOA centres on screen show their class colour")
+        check(seen > 0 and 2 * hits >= seen, f"{shot}: only {hits} of {seen} cold-spot centres in their colour")
+    print(f"screenshots kept in {args.work}: map_1280x720.png, map_all_layers.png, school_panel_1280x720.png, hub_panel_1280x720.png, school_panel_390x844.png")
+
+
+if __name__ == "__main__":
+    harness.run_main(main)
