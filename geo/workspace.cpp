@@ -165,7 +165,17 @@ WorkspaceWriter::WorkspaceWriter(std::filesystem::path target, std::optional<std
     if (base) {
         std::error_code ec;
         std::filesystem::copy_file(*base, temp_, std::filesystem::copy_options::overwrite_existing, ec);
-        if (ec) throw IoError("cannot copy workspace " + base->string() + " to " + temp_.string() + ": " + ec.message());
+        if (ec) {
+            // A full disk shows here as EIO or ENOSPC depending on how the kernel copies: say how
+            // much room there is, so the reason is plain either way.
+            std::error_code size_ec, space_ec;
+            const auto needed = std::filesystem::file_size(*base, size_ec);
+            const auto space = std::filesystem::space(temp_.parent_path(), space_ec);
+            std::string room;
+            if (!size_ec && !space_ec)
+                room = " (" + std::to_string(space.available) + " bytes free on its disk, " + std::to_string(needed) + " needed)";
+            throw IoError("cannot copy workspace " + base->string() + " to " + temp_.string() + ": " + ec.message() + room);
+        }
         impl_->ds = GdalDataset::open_vector(temp_.string(), true);
     } else {
         impl_->ds = GdalDataset::create("GPKG", temp_.string());

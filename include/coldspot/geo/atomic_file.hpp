@@ -17,10 +17,11 @@
 
 namespace coldspot {
 /// A system call on a file failed (no space left, read-only file system, permission, I/O error).
-/// The message names the file and the system's reason.
-class IoError : public Error {
+/// The message names the file and the system's reason. A WorkspaceError, so callers that report
+/// a workspace that cannot be written keep doing so.
+class IoError : public WorkspaceError {
 public:
-    using Error::Error;
+    using WorkspaceError::WorkspaceError;
 };
 } // namespace coldspot
 
