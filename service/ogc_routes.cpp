@@ -89,6 +89,8 @@ json collection_json(const RouteContext& ctx, const Collection& c) {
 }
 
 Reply landing_page(const RouteContext& ctx) {
+    // A browser goes to the map with its query (a shared view: /?hub=...); others get this page.
+    if (wants_html(ctx.request) && map_page_available(ctx)) return map_page_redirect(ctx);
     allow_only(ctx.request, {});
     const std::string& b = ctx.base;
     json links = json::array({link(b + "/", "self", "application/json", "this document"),
@@ -100,6 +102,7 @@ Reply landing_page(const RouteContext& ctx) {
                               link(b + "/collections", "data", "application/json", "the feature collections"),
                               link(b + "/collections", "http://www.opengis.net/def/rel/ogc/1.0/data", "application/json"),
                               link(b + "/tiles", "tiles", "application/json", "vector tilesets")});
+    for (auto& l : map_links(ctx)) links.push_back(std::move(l));
     if (wants_html(ctx.request)) {
         std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(ctx.config.title) +
                            "</title></head>\n<body>\n<h1>" + html_escape(ctx.config.title) +
@@ -116,9 +119,11 @@ Reply landing_page(const RouteContext& ctx) {
         r.body = std::move(html);
         return r;
     }
-    return json_reply({{"title", ctx.config.title},
-                       {"description", "Cold spots in teachers' access to professional-development hubs in England: OGC API - Features, vector tiles and an analysis API."},
-                       {"links", links}});
+    json landing{{"title", ctx.config.title},
+                 {"description", "Cold spots in teachers' access to professional-development hubs in England: OGC API - Features, vector tiles and an analysis API."},
+                 {"links", links}};
+    landing.update(workspace_description(ctx));
+    return json_reply(landing);
 }
 
 Reply conformance(const RouteContext& ctx) {

@@ -115,6 +115,7 @@ Reply openapi_document(const RouteContext& ctx) {
     paths["/analysis/schema"] = get_op("getAnalysisSchema", "JSON Schema of the analysis parameters", json::array(), response("JSON Schema", "application/schema+json"), "Analysis");
     paths["/analysis/{jobId}"] = get_op("getAnalysisJob", "Progress and result of an analysis job", json::array({path_param("jobId", "job id")}), response("the job"), "Analysis");
     paths["/healthz"] = get_op("getHealth", "Liveness and the snapshot served", json::array(), response("status"), "Operations");
+    add_map_paths(paths);
     paths["/metrics"] = get_op("getMetrics", "Prometheus metrics", json::array(), response("text exposition format 0.0.4", "text/plain; version=0.0.4"), "Operations");
 
     json problem_schema = {{"type", "object"},

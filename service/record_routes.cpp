@@ -2,6 +2,7 @@
 // whichever result layers the workspace holds, so they grow as the analysis steps land.
 #include "coldspot/service/geojson_writer.hpp"
 #include "coldspot/service/problem.hpp"
+#include "map_figures.hpp"
 #include "routes.hpp"
 
 #include <charconv>
@@ -22,7 +23,6 @@ constexpr Section kSchoolSections[] = {
     {"access", "school_access"},
     {"coldspot", "coldspots_schools"},
     {"targets", "targets"},
-    {"hub_venues", "hub_venues"},
 };
 
 bool value_equals(const geo::Value& v, std::int64_t key) {
@@ -60,6 +60,48 @@ int key_field(const geo::FeatureTable& t) {
     return -1;
 }
 
+/// The venues open to the school: per hub type its nearest venue, and the nearest venue of each hub
+/// whose remit covers it (`school_access` rows, role nearest / own_hub), with the drive time and
+/// whether that time is an estimate (anything but a road route). The venue's point comes from
+/// `hub_venues` by fid.
+json venues_open_to(const RouteContext& ctx, std::int64_t urn) {
+    json out = json::array();
+    const auto* access = ctx.snapshot.layer("school_access");
+    if (!access) return out;
+    const Collection* venues = ctx.snapshot.collection("hub_venues");
+    const auto field = [&](const geo::Feature& f, const char* name) -> const geo::Value& {
+        static const geo::Value null;
+        const int i = access->field_index(name);
+        return i < 0 ? null : f.values[static_cast<std::size_t>(i)];
+    };
+    for (const auto& f : access->features) {
+        if (!value_equals(field(f, "urn"), urn)) continue;
+        const std::string method = geo::as_text(field(f, "method"));
+        const std::string hub_id = geo::as_text(field(f, "hub_id"));
+        json row{{"role", geo::as_text(field(f, "role"))},
+                 {"hub_type", geo::as_text(field(f, "hub_type"))},
+                 {"hub_id", hub_id},
+                 {"hub_name", hub_name_of(ctx.snapshot, hub_id).value_or(hub_id)},
+                 {"venue", geo::as_text(field(f, "venue"))},
+                 {"venue_fid", to_json(field(f, "venue_fid"))},
+                 {"minutes", method == "none" ? json(nullptr) : to_json(field(f, "minutes"))},
+                 {"metres", method == "none" ? json(nullptr) : to_json(field(f, "metres"))},
+                 {"method", method},
+                 {"time_is_estimate", method != "road"}};
+        row["venue_point"] = nullptr;
+        if (venues)
+            if (const auto fid = geo::as_number(field(f, "venue_fid")))
+                if (const auto it = venues->row_of_fid.find(static_cast<std::int64_t>(*fid)); it != venues->row_of_fid.end()) {
+                    const auto& v = venues->feature(it->second);
+                    if (const auto* p = std::get_if<geo::Point>(&venues->crs84[it->second])) row["venue_point"] = {p->x(), p->y()};
+                    if (const int k = venues->table->field_index("kind"); k >= 0) row["venue_kind"] = geo::as_text(v.values[static_cast<std::size_t>(k)]);
+                    if (const int u = venues->table->field_index("urn"); u >= 0) row["venue_urn"] = to_json(v.values[static_cast<std::size_t>(u)]);
+                }
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
 } // namespace
 
 Reply school_record(const RouteContext& ctx, const std::string& urn_text) {
@@ -91,6 +133,8 @@ Reply school_record(const RouteContext& ctx, const std::string& urn_text) {
         if (const auto* t = ctx.snapshot.layer(s.layer)) record[s.name] = rows_for_urn(*t, urn);
         else missing.push_back(s.layer);
     }
+    // From school_access (listed as missing above when absent: then empty).
+    record["hub_venues"] = venues_open_to(ctx, urn);
     record["missing_layers"] = missing;
     record["links"] = json::array({{{"rel", "self"}, {"href", ctx.base + "/schools/" + urn_text}, {"type", "application/json"}},
                                    {{"rel", "feature"}, {"href", ctx.base + "/collections/schools/items/" + urn_text}, {"type", "application/geo+json"}}});
@@ -120,6 +164,16 @@ Reply dashboard(const RouteContext& ctx, const std::string& layer, const std::st
         if (geo::as_text(f.values[static_cast<std::size_t>(key)]) == key_value) rows.push_back(properties_json(t, f));
     if (rows.empty()) throw HttpProblem(404, "layer '" + layer + "' has no row with " + t.fields[static_cast<std::size_t>(key)].name + " = '" + key_value + "'");
     json out = rows.size() == 1 ? rows[0] : json{{"rows", rows}};
+    // The map's dashboard: figures over the schools it covers, and where to zoom.
+    if (layer == "hub_dashboard") {
+        out["figures"] = area_figures(ctx.snapshot, hub_school_urns(ctx.snapshot, key_value), hub_type_of(ctx.snapshot, key_value));
+        out["bbox"] = extent_json(ctx.snapshot, "hub", key_value);
+    } else {
+        out["figures"] = area_figures(ctx.snapshot, authority_school_urns(ctx.snapshot, key_value), std::nullopt);
+        out["bbox"] = extent_json(ctx.snapshot, "authority", key_value);
+    }
+    out["links"] = json::array({{{"rel", "targets"}, {"href", ctx.base + (layer == "hub_dashboard" ? "/hubs/" : "/authorities/") + url_encode(key_value) + "/targets"}},
+                                {{"rel", "briefing"}, {"type", "text/html"}, {"href", ctx.base + (layer == "hub_dashboard" ? "/briefings/hubs/" : "/briefings/authorities/") + url_encode(key_value)}}});
     out["snapshot_version"] = ctx.snapshot.version;
     return json_reply(out);
 }

@@ -53,11 +53,15 @@ Reply problem_reply(int status, const std::string& detail, const std::string& in
 Service::Service(ServiceConfig config, AnalysisFunction analysis)
     : config_(std::move(config)), holder_(load_snapshot(config_.workspace, 1, config_.tiles)) {
     jobs_ = std::make_unique<AnalysisJobs>(std::move(analysis), config_.workspace, [this] { return reload(); });
+    what_if_ = std::make_unique<WhatIfJobs>(config_.max_scenarios, std::chrono::seconds(config_.scenario_timeout));
 }
 
 Service::~Service() { stop_jobs(); }
 
-void Service::stop_jobs() { jobs_->stop(); }
+void Service::stop_jobs() {
+    jobs_->stop();
+    what_if_->stop();
+}
 
 std::uint64_t Service::reload() {
     const std::uint64_t version = ++version_;
@@ -106,7 +110,7 @@ Reply Service::dispatch(const Request& request, std::string& route) {
     const auto snapshot = holder_.get();
     std::string base = config_.public_url;
     if (base.empty()) base = request.base_url;
-    detail::RouteContext ctx{config_, *snapshot, request, *jobs_, base, snapshot};
+    detail::RouteContext ctx{config_, *snapshot, request, *jobs_, *what_if_, base, snapshot};
 
     // Each route: its template (for metrics and logs), the methods it takes, and its handler.
     using Handler = std::function<Reply()>;
@@ -132,6 +136,22 @@ Reply Service::dispatch(const Request& request, std::string& route) {
     else if (n == 2 && is(0, "tiles") && seg[1].ends_with(".json"))
         route = "/tiles/{tileset}.json", handler = [&] { return detail::tilejson(ctx, seg[1].substr(0, seg[1].size() - 5)); };
     else if (n == 5 && is(0, "tiles")) route = "/tiles/{tileset}/{z}/{x}/{y}", handler = [&] { return detail::tile(ctx, seg[1], seg[2], seg[3], seg[4]); };
+    else if (n == 3 && is(0, "hubs") && is(2, "targets")) route = "/hubs/{id}/targets", handler = [&] { return detail::hub_targets(ctx, seg[1]); };
+    else if (n == 3 && is(0, "authorities") && is(2, "targets")) route = "/authorities/{code}/targets", handler = [&] { return detail::authority_targets(ctx, seg[1]); };
+    else if (n == 1 && is(0, "search")) route = "/search", handler = [&] { return detail::search(ctx); };
+    else if (n == 1 && is(0, "partnerships")) route = "/partnerships", handler = [&] { return detail::partnerships(ctx); };
+    else if (n == 2 && is(0, "partnerships")) route = "/partnerships/{id}", handler = [&] { return detail::partnership(ctx, seg[1]); };
+    else if (n == 3 && is(0, "partnerships") && is(2, "targets")) route = "/partnerships/{id}/targets", handler = [&] { return detail::partnership_targets(ctx, seg[1], false); };
+    else if (n == 3 && is(0, "partnerships") && is(2, "cut-off")) route = "/partnerships/{id}/cut-off", handler = [&] { return detail::partnership_targets(ctx, seg[1], true); };
+    else if (n == 3 && is(0, "briefings") && is(1, "hubs")) route = "/briefings/hubs/{id}", handler = [&] { return detail::hub_briefing(ctx, seg[2]); };
+    else if (n == 3 && is(0, "briefings") && is(1, "authorities")) route = "/briefings/authorities/{code}", handler = [&] { return detail::authority_briefing(ctx, seg[2]); };
+    else if (n == 1 && is(0, "scenarios")) route = "/scenarios", post = true, handler = [&] { return detail::scenario_submit(ctx); };
+    else if (n == 2 && is(0, "scenarios")) route = "/scenarios/{id}", handler = [&] { return detail::what_if_status(ctx, "scenarios", seg[1]); };
+    else if (n == 1 && is(0, "suggestions")) route = "/suggestions", post = true, handler = [&] { return detail::suggestion_submit(ctx); };
+    else if (n == 2 && is(0, "suggestions")) route = "/suggestions/{id}", handler = [&] { return detail::what_if_status(ctx, "suggestions", seg[1]); };
+    else if (n >= 1 && is(0, "map")) route = "/map/{file}", handler = [&] { return detail::asset(ctx, std::vector<std::string>(seg.begin() + 1, seg.end())); };
+    else if (n == 2 && is(0, "styles") && is(1, "coldspot.json")) route = "/styles/coldspot.json", handler = [&] { return detail::style_document(ctx); };
+    else if (n == 2 && is(0, "styles") && is(1, "palette.json")) route = "/styles/palette.json", handler = [&] { return detail::palette_document(ctx); };
     else if (n == 1 && is(0, "analysis")) route = "/analysis", post = true, handler = [&] { return detail::analysis_submit(ctx); };
     else if (n == 2 && is(0, "analysis") && is(1, "schema")) route = "/analysis/schema", handler = [&] { return detail::analysis_schema(ctx); };
     else if (n == 2 && is(0, "analysis")) route = "/analysis/{id}", handler = [&] { return detail::analysis_status(ctx, seg[1]); };

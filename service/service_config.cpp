@@ -26,6 +26,10 @@ const std::vector<std::pair<std::string, std::string>>& config_keys() {
         {"public-url", "base URL used in links, e.g. https://example.org/coldspot (default: from Host)"},
         {"tiles", "serve vector tiles (default true)"},
         {"title", "title of the landing page (default Coldspot)"},
+        {"assets", "folder of the map page served under /map/ (default: the built page, see docs/map.md)"},
+        {"partnerships", "JSON file naming hub partnerships (default: data/partnerships.json of the source tree)"},
+        {"max-scenarios", "what-if jobs (POST /scenarios, /suggestions) queued or running at once; more answer 429 (default 2)"},
+        {"scenario-timeout", "seconds a what-if job may run before it is stopped (default 120)"},
     };
     return keys;
 }
@@ -70,11 +74,46 @@ void apply_config_json(ServiceConfig& c, const nlohmann::json& j, const std::str
         else if (key == "public-url") c.public_url = get_as<std::string>(v, key, origin);
         else if (key == "tiles") c.tiles = get_as<bool>(v, key, origin);
         else if (key == "title") c.title = get_as<std::string>(v, key, origin);
+        else if (key == "assets") {
+            c.assets = get_as<std::string>(v, key, origin);
+            if (!std::filesystem::is_directory(c.assets)) throw InvalidArgumentError(origin + ": 'assets' is not a folder: " + c.assets.string());
+        } else if (key == "partnerships") {
+            c.partnerships = get_as<std::string>(v, key, origin);
+            if (!std::filesystem::is_regular_file(c.partnerships)) throw InvalidArgumentError(origin + ": 'partnerships' is not a file: " + c.partnerships.string());
+        } else if (key == "max-scenarios") c.max_scenarios = static_cast<std::size_t>(get_int(v, key, origin, 0, 64));
+        else if (key == "scenario-timeout") c.scenario_timeout = static_cast<int>(get_int(v, key, origin, 1, 86400));
         else throw InvalidArgumentError(origin + ": unknown key '" + key + "'");
     }
     if (c.items.default_limit > c.items.max_limit)
         throw InvalidArgumentError(origin + ": default-limit (" + std::to_string(c.items.default_limit) + ") is above max-limit (" + std::to_string(c.items.max_limit) + ")");
     while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+}
+
+std::filesystem::path default_assets_dir() {
+    std::vector<std::filesystem::path> candidates;
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        // build/tools/coldspot -> build/web, where tools/web/build.mjs writes the page; an
+        // installed bin/coldspot -> share/coldspot/web.
+        candidates.push_back(exe.parent_path().parent_path() / "web");
+        candidates.push_back(exe.parent_path().parent_path() / "share" / "coldspot" / "web");
+    }
+#ifdef COLDSPOT_SOURCE_DIR
+    candidates.push_back(std::filesystem::path(COLDSPOT_SOURCE_DIR) / "build" / "web");
+#endif
+    for (const auto& c : candidates)
+        if (std::filesystem::is_regular_file(c / "index.html", ec)) return c;
+    return {};
+}
+
+std::filesystem::path default_partnerships_file() {
+#ifdef COLDSPOT_SOURCE_DIR
+    const auto f = std::filesystem::path(COLDSPOT_SOURCE_DIR) / "data" / "partnerships.json";
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(f, ec)) return f;
+#endif
+    return {};
 }
 
 void apply_config_file(ServiceConfig& config, const std::filesystem::path& file) {

@@ -3,6 +3,7 @@
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/workspace.hpp"
 #include "coldspot/service/http_message.hpp"
+#include "coldspot/service/map_index.hpp"
 #include "coldspot/tiles/tileset.hpp"
 
 #include <algorithm>
@@ -99,6 +100,7 @@ std::shared_ptr<const Snapshot> load_snapshot(const std::filesystem::path& works
     for (const auto& info : ws.layers())
         snapshot->layers.emplace(info.name, std::make_shared<const geo::FeatureTable>(ws.read(info.name)));
     snapshot->collections = build_collections(snapshot->layers);
+    snapshot->map = std::make_shared<const MapIndex>(*snapshot);
     if (with_tiles) {
         // The tile service keeps its own Web Mercator copy of the spatial layers it draws.
         std::vector<geo::FeatureTable> spatial;

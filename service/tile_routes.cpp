@@ -25,23 +25,6 @@ std::uint32_t parse_coordinate(const std::string& name, const std::string& text)
     return v;
 }
 
-bool etag_matches(const std::string& if_none_match, const std::string& etag) {
-    if (if_none_match == "*") return true;
-    // A list of entity tags; weak ones (W/"...") match by their opaque part (weak comparison).
-    std::string_view rest = if_none_match;
-    const std::string_view wanted = std::string_view(etag);
-    while (!rest.empty()) {
-        const auto comma = rest.find(',');
-        std::string_view tag = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-        while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
-        while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
-        if (tag.starts_with("W/")) tag.remove_prefix(2);
-        if (tag == wanted) return true;
-    }
-    return false;
-}
-
 } // namespace
 
 Reply tilesets(const RouteContext& ctx) {

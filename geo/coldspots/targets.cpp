@@ -45,9 +45,9 @@ std::string slug(const std::string& s) {
 }
 
 /// hub name or id -> hub_id.
-std::string resolve_hub(const Workspace& ws, const std::string& hub) {
-    if (!ws.has_layer("hubs")) return hub;
-    const auto hubs = ws.read("hubs");
+std::string resolve_hub(const FeatureTable* hubs_layer, const std::string& hub) {
+    if (!hubs_layer) return hub;
+    const auto& hubs = *hubs_layer;
     const std::size_t fi = hubs.require_field("hub_id");
     const int fn = hubs.field_index("name");
     std::set<std::string> ids;
@@ -76,9 +76,19 @@ FeatureTable select_targets(const Workspace& ws, const TargetQuery& q) {
     if (!ws.has_layer("targets") || !ws.has_layer("coldspots_schools"))
         throw WorkspaceError("workspace " + ws.path().string() +
                              " has no `targets` layer: run `coldspot coldspots WORKSPACE` first");
-    FeatureTable t = ws.read("targets");
-    const auto cs = ws.read("coldspots_schools");
-    const std::string hub_id = q.hub ? resolve_hub(ws, *q.hub) : std::string();
+    const FeatureTable targets = ws.read("targets");
+    const FeatureTable cs = ws.read("coldspots_schools");
+    std::optional<FeatureTable> hubs;
+    if (ws.has_layer("hubs")) hubs = ws.read("hubs");
+    return select_targets(TargetTables{targets, cs, hubs ? &*hubs : nullptr}, q);
+}
+
+std::string resolve_hub_id(const FeatureTable* hubs, const std::string& hub) { return resolve_hub(hubs, hub); }
+
+FeatureTable select_targets(const TargetTables& tables, const TargetQuery& q) {
+    FeatureTable t = tables.targets;
+    const FeatureTable& cs = tables.coldspots_schools;
+    const std::string hub_id = q.hub ? resolve_hub(tables.hubs, *q.hub) : std::string();
     const std::size_t f_hubs = t.require_field("hub_ids"), f_la = t.require_field("la_code"),
                       f_lad = t.require_field("lad_code"), f_lsoa = t.require_field("lsoa_code"),
                       f_rank = t.require_field("rank"), f_urn = t.require_field("urn");
@@ -170,6 +180,11 @@ void write_geojson(const FeatureTable& t, std::ostream& out) {
 
 VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, const std::string& hub_type, std::size_t k,
                                double cutoff_minutes, double detour_factor, double kph) {
+    return suggest_venues(ws, query, hub_type, k, cutoff_minutes, nullptr, detour_factor, kph);
+}
+
+VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, const std::string& hub_type, std::size_t k,
+                               double cutoff_minutes, const std::vector<Point>* candidate_points, double detour_factor, double kph) {
     if (!(cutoff_minutes > 0)) throw InvalidArgumentError("venue suggestion needs a positive cutoff in minutes");
     TargetQuery all = query;
     all.top = 0;
@@ -202,6 +217,8 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
         problem.demand.push_back(as_number(f.values[f_index]).value_or(0.0) / 100.0);
         problem.already_covered.push_back(minutes.count(urn) && minutes[urn] <= cutoff_minutes);
     }
+    // Candidates: the selected schools, or the given points.
+    const std::vector<Point>& cand = candidate_points ? *candidate_points : at;
     // Candidate i covers j when the drive j -> i is within the cutoff: on the road graph the last
     // access run used when there is one, else by the straight-line estimate.
     if (auto graph = routing::load_recorded_graph(ws.path())) {
@@ -213,7 +230,7 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
                 if (const auto* p = std::get_if<Point>(&f.geometry); p && as_text(f.values[v_type]) == hub_type)
                     existing.push_back(*p);
         }
-        const CoverageInputs in{at, problem.demand, at, existing, cutoff_minutes};
+        const CoverageInputs in{at, problem.demand, cand, existing, cutoff_minutes};
         RoadCoverage road = road_coverage(*graph, in);
         problem = std::move(road.problem);
         out.method = "road graph (" + graph->cache_note + "); existing coverage from " +
@@ -229,14 +246,14 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
         std::vector<Item> items;
         for (std::size_t i = 0; i < at.size(); ++i) items.emplace_back(at[i], static_cast<std::uint32_t>(i));
         const bgi::rtree<Item, bgi::rstar<16>> tree(items.begin(), items.end());
-        problem.covers.resize(at.size());
+        problem.covers.resize(cand.size());
         std::vector<Item> hits;
-        for (std::size_t i = 0; i < at.size(); ++i) {
+        for (std::size_t i = 0; i < cand.size(); ++i) {
             hits.clear();
-            const Box box{Point{at[i].x() - reach_m, at[i].y() - reach_m}, Point{at[i].x() + reach_m, at[i].y() + reach_m}};
+            const Box box{Point{cand[i].x() - reach_m, cand[i].y() - reach_m}, Point{cand[i].x() + reach_m, cand[i].y() + reach_m}};
             tree.query(bgi::intersects(box), std::back_inserter(hits));
             for (const auto& [p, j] : hits)
-                if (bg::distance(at[i], p) <= reach_m) problem.covers[i].push_back(j);
+                if (bg::distance(cand[i], p) <= reach_m) problem.covers[i].push_back(j);
             std::sort(problem.covers[i].begin(), problem.covers[i].end());
         }
         out.method = "straight line (no road graph: no roads layer and no graph cache beside the workspace); "
@@ -245,8 +262,9 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
     out.schools = at.size();
     out.choice = greedy_max_cover(problem, k);
     for (auto c : out.choice.chosen) {
-        out.urns.push_back(urns[c]);
-        out.names.push_back(names[c]);
+        out.points.push_back(cand[c]);
+        out.urns.push_back(candidate_points ? 0 : urns[c]);
+        out.names.push_back(candidate_points ? "candidate " + std::to_string(c + 1) : names[c]);
     }
     return out;
 }

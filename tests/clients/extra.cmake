@@ -31,3 +31,7 @@ coldspot_client_test(qgis_vector_tiles qgis_vector_tiles_test.py 300)
 coldspot_client_test(analysis_swap analysis_swap_test.py 300)
 # The timeout covers a first `npm ci` on a clean machine.
 coldspot_client_test(maplibre_chromium maplibre_chromium_test.py 600)
+# The partnership map page (docs/map.md): the demo workspace, and the East of England one built from
+# ../shared/data (Saffron Teaching School Hub); each about a minute on an idle machine.
+coldspot_client_test(map_page map_page_test.py 600)
+coldspot_client_test(map_page_east_of_england map_page_test.py 600 --region east_of_england)

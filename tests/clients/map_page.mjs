@@ -23,7 +23,7 @@ const report = { console: [], pageErrors: [], failedRequests: [], responses: [],
 async function newPage(viewport = { width: 1280, height: 720 }, tag = 'main') {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
-  page.on('console', (m) => report.console.push({ tag, type: m.type(), text: m.text() }));
+  page.on('console', (m) => report.console.push({ tag, type: m.type(), text: m.text(), url: m.location()?.url ?? null }));
   page.on('pageerror', (e) => report.pageErrors.push({ tag, error: String(e) }));
   page.on('requestfailed', (r) => report.failedRequests.push({ tag, url: r.url(), error: r.failure()?.errorText }));
   page.on('response', (r) => report.responses.push({ tag, url: r.url(), status: r.status(), type: r.headers()['content-type'] ?? null }));
@@ -207,6 +207,24 @@ try {
     }, q);
     report.steps.oddSearch.push({ query: q.slice(0, 40), length: q.length, ...got });
   }
+  // A what-if refused (401 without the token, 429 when busy) or timed out: said in words.
+  if (plan.whatif && await page.$('#pick-venue')) {
+    report.steps.refused = [];
+    for (const [status, body] of [[401, { title: 'Unauthorized', status: 401, detail: 'this needs the write token' }],
+      [429, { title: 'Too Many Requests', status: 429, detail: '2 what-if jobs are already running' }],
+      [200, { id: 'x', kind: 'scenario', state: 'timed_out', error: 'time limit of 120 s reached' }]]) {
+      const refused = await newPage(undefined, 'bad-input');
+      await refused.route('**/scenarios', (route) => route.fulfill({ status, contentType: status === 200 ? 'application/json' : 'application/problem+json', body: JSON.stringify(body) }));
+      await refused.goto(`${serverUrl}/map/?hub=${encodeURIComponent(plan.hub.id)}`);
+      await ready(refused);
+      await refused.click('#pick-venue');
+      await refused.click('#venue-at-centre');
+      await refused.waitForFunction(() => window.coldspot.scenarioError, null, { timeout: 30000 });
+      report.steps.refused.push({ status, message: await refused.evaluate(() => document.querySelector('#panel-extra .problem')?.textContent ?? null),
+                                  usable: await refused.evaluate(() => !!document.querySelector('#pick-venue')) });
+      await refused.context().close();
+    }
+  }
   const broken = await newPage(undefined, 'failing-tile');
   await broken.route(/\/tiles\/[^/]+\/\d+\/\d+\/\d+\.mvt/, (route, request) => (request.url().includes('/coldspots') ? route.fulfill({ status: 500, body: 'boom' }) : route.continue()));
   await broken.goto(`${serverUrl}/map/`);
@@ -215,7 +233,7 @@ try {
   report.steps.failingTile = { message: await broken.evaluate(() => document.getElementById('message').textContent), usable: await broken.evaluate(() => !!window.coldspot.map.getStyle()) };
   await broken.context().close();
   const away = await newPage(undefined, 'unreachable');
-  await away.goto(`${serverUrl}/map/?server=http://127.0.0.1:9`);
+  await away.goto(`${serverUrl}/map/?server=http://127.0.0.1:${plan.dead_port}`);
   await ready(away);
   report.steps.unreachable = { message: await away.evaluate(() => document.getElementById('message').textContent) };
   await away.context().close();

@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -126,7 +127,10 @@ def main():
               if r["role"] == "nearest" and r["hub_type"] == hub_type and r["minutes"] is not None]
     far = max(access, key=lambda r: (r["minutes"], -r["urn"]))
     far_point = next(f["geometry"]["coordinates"] for f in harness.gdal_features_crs84(gpkg, "schools") if f["properties"]["urn"] == far["urn"])
-    plan = {"school": {"urn": urn, "name": name, "query": " ".join(name.split()[:3])}, "hub": {"id": hub_id}, "points": points,
+    with socket.socket() as s:  # a port nothing listens on, for the unreachable-server case
+        s.bind(("127.0.0.1", 0))
+        dead_port = s.getsockname()[1]
+    plan = {"dead_port": dead_port, "school": {"urn": urn, "name": name, "query": " ".join(name.split()[:3])}, "hub": {"id": hub_id}, "points": points,
             "whatif": {"lon": far_point[0], "lat": far_point[1], "hub_type": hub_type}}
     with harness.Server(args.cli, gpkg, args.work, ["--assets", assets]) as server:
         paths = api_paths(server)
@@ -149,7 +153,8 @@ def main():
     # Deliberate failures (a tile answered 500, a server that is not there) are not the page's errors.
     expected = {"failing-tile", "unreachable", "bad-input"}
     check(not report["pageErrors"], f"JavaScript errors: {report['pageErrors']}")
-    errors = [c for c in report["console"] if c["type"] == "error" and c["tag"] not in expected]
+    # Chromium asks every page without an icon link for /favicon.ico by itself; that 404 is not the page's.
+    errors = [c for c in report["console"] if c["type"] == "error" and c["tag"] not in expected and not (c.get("url") or "").endswith("/favicon.ico")]
     check(not errors, f"console errors: {errors[:5]}")
     failed = [r for r in report["failedRequests"] if r["tag"] not in expected and not r["error"].endswith("ERR_ABORTED")]
     check(not failed, f"failed requests: {failed[:5]}")
@@ -301,6 +306,10 @@ def main():
           f"unknown hub message: {report['steps']['unknownHub']}")
     for q in report["steps"]["oddSearch"]:
         check(q["injected"] is None and q["scripts"] == 0, f"search text {q['query']!r} injected markup: {q}")
+    if "/scenarios" in plan_paths:
+        words = {401: "Not allowed", 429: "busy", 200: "time limit"}
+        for r in report["steps"]["refused"]:
+            check(r["message"] and words[r["status"]] in r["message"] and r["usable"], f"what-if refused with {r['status']}: {r}")
     check("could not be loaded" in report["steps"]["failingTile"]["message"] and report["steps"]["failingTile"]["usable"],
           f"failing tile: {report['steps']['failingTile']}")
     check("cannot be reached" in report["steps"]["unreachable"]["message"], f"unreachable server: {report['steps']['unreachable']}")

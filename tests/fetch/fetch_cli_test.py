@@ -290,8 +290,29 @@ def section_bad_input(cli, shared, work, mirror):
     check(prov["sha256"] == sha256(os.path.join(shared, "schools/schools_gias2024_composite_geocoded.csv")), prov)
 
 
+def section_england(cli, shared, work, mirror):
+    """--england: no district filters, the road extract left out of the workspace for `access --roads`."""
+    out = os.path.join(work, "england")
+    _, text = fetch(cli, mirror, out, "--england")
+    check("fetched England: 296 districts" in text and "--roads" in text, text)
+    manifest = json.load(open(os.path.join(out, "manifest.json")))
+    check("filters" not in manifest["local_authorities"] and "roads" not in manifest, manifest.keys())
+    check("clip_to_authorities" not in manifest["areas"] and not manifest["hubs"][0].get("study_area_only"), manifest["hubs"][0])
+    spec = json.load(open(os.path.join(out, "roads.json")))
+    check(spec["roads"]["path"] == "osm/england-latest.osm.pbf", spec)
+    ws = os.path.join(work, "england.gpkg")
+    run(cli, "import", os.path.join(out, "manifest.json"), "-o", ws, "--quiet")
+    _, text = run(cli, "access", ws, "--roads", os.path.join(out, "roads.json"), "--matrix-cutoff", "0", "--bands", "15")
+    check("warning:" not in text and "road graph:" in text, text)
+    on_road, total = query(ws, "SELECT SUM(snap_flag <> 'no_road'), COUNT(*) FROM school_access WHERE role = 'nearest' "
+                               "AND hub_type = 'teaching school hub'")[0]
+    check(total > 20000 and 0 < on_road < 100, "England schools on the (Rutland) network: %s of %s" % (on_road, total))
+    _, text = run(cli, "info", ws)
+    check("road coverage: %d of %d schools" % (on_road, total) in text, text)
+
+
 SECTIONS = {"region": section_region, "region_name": section_region_name, "cache": section_cache,
-            "roads": section_roads, "bad_input": section_bad_input}
+            "roads": section_roads, "bad_input": section_bad_input, "england": section_england}
 
 
 def main():

@@ -44,7 +44,11 @@ std::string usage() {
          "  --access-log FILE      request log: - is stderr (default), '' turns it off\n"
          "  --public-url URL       base of absolute links (default: from the Host header)\n"
          "  --title TEXT           landing page title\n"
-         "  --no-tiles             do not build or serve vector tiles\n\n"
+         "  --no-tiles             do not build or serve vector tiles\n"
+         "  --assets DIR           the map page's files, served under /map/ (default: the built page)\n"
+         "  --partnerships FILE    hub partnerships (default: data/partnerships.json of the source tree)\n"
+         "  --max-scenarios N      what-if jobs queued or running at once; more answer 429 (default 2)\n"
+         "  --scenario-timeout S   seconds a what-if job may run (default 120)\n\n"
          "configuration file keys:\n";
     for (const auto& [k, d] : service::config_keys()) u << "  " << k << std::string(k.size() < 16 ? 16 - k.size() : 1, ' ') << d << "\n";
     u << "\nThe analysis parameters schema is served at /analysis/schema; docs/service.md describes every endpoint.";
@@ -54,7 +58,8 @@ std::string usage() {
 int run_serve(CommandArgs raw) {
     const Args args(raw,
                     {"--config", "--bind", "--port", "--threads", "--token", "--token-file", "--default-limit", "--max-limit", "--max-parameters",
-                     "--max-body-bytes", "--max-url-bytes", "--cache-max-age", "--keepalive-timeout", "--request-timeout", "--cors-origin", "--access-log", "--public-url", "--title"},
+                     "--max-body-bytes", "--max-url-bytes", "--cache-max-age", "--keepalive-timeout", "--request-timeout", "--cors-origin", "--access-log", "--public-url", "--title",
+                     "--assets", "--partnerships", "--max-scenarios", "--scenario-timeout"},
                     {"--no-tiles"});
     args.expect_positionals(1, 1, "one workspace file (coldspot serve WORKSPACE.gpkg)");
     service::ServiceConfig config;
@@ -63,10 +68,10 @@ int run_serve(CommandArgs raw) {
 
     // Flags become a JSON object checked by the same code as the file, so limits agree.
     nlohmann::json flags = nlohmann::json::object();
-    for (const char* key : {"bind", "token", "cors-origin", "access-log", "public-url", "title"})
+    for (const char* key : {"bind", "token", "cors-origin", "access-log", "public-url", "title", "assets", "partnerships"})
         if (const auto v = args.value(std::string("--") + key)) flags[key] = *v;
     for (const char* key : {"port", "threads", "default-limit", "max-limit", "max-parameters", "max-body-bytes", "max-url-bytes", "cache-max-age", "keepalive-timeout",
-                            "request-timeout"})
+                            "request-timeout", "max-scenarios", "scenario-timeout"})
         if (const auto v = args.integer(std::string("--") + key)) flags[key] = *v;
     if (args.flag("--no-tiles")) flags["tiles"] = false;
     if (const auto file = args.value("--token-file")) {
@@ -78,6 +83,8 @@ int run_serve(CommandArgs raw) {
         flags["token"] = token;
     }
     service::apply_config_json(config, flags, "command line");
+    if (config.assets.empty()) config.assets = service::default_assets_dir();
+    if (config.partnerships.empty()) config.partnerships = service::default_partnerships_file();
 
     // Block the stop signals before any thread starts, so every thread inherits the mask and
     // only sigwait() below sees them.
@@ -115,6 +122,8 @@ int run_serve(CommandArgs raw) {
     std::cout << "coldspot serve: listening on http://" << config.bind << ":" << server.port() << "/ (" << snap->collections.size()
               << " collections" << (snap->tiles ? ", tiles on" : ", tiles off") << (config.token.empty() ? ", analysis writes disabled" : "") << ")"
               << std::endl;
+    if (!config.assets.empty())
+        std::cout << "coldspot serve: open http://" << config.bind << ":" << server.port() << "/ in a browser for the map (assets " << config.assets.string() << ")" << std::endl;
 
     int sig = 0;
     sigwait(&stop_signals, &sig);

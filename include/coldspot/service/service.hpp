@@ -6,6 +6,7 @@
 #include "coldspot/service/metrics.hpp"
 #include "coldspot/service/service_config.hpp"
 #include "coldspot/service/snapshot.hpp"
+#include "coldspot/service/what_if_jobs.hpp"
 
 #include <atomic>
 #include <memory>
@@ -32,6 +33,7 @@ public:
     const ServiceConfig& config() const noexcept { return config_; }
     Metrics& metrics() noexcept { return metrics_; }
     AnalysisJobs& jobs() noexcept { return *jobs_; }
+    WhatIfJobs& what_if() noexcept { return *what_if_; }
     /// Stops the analysis worker (cancelling a running job); called on shutdown.
     void stop_jobs();
     /// Text for /metrics.
@@ -45,6 +47,7 @@ private:
     SnapshotHolder holder_;
     Metrics metrics_;
     std::unique_ptr<AnalysisJobs> jobs_;
+    std::unique_ptr<WhatIfJobs> what_if_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

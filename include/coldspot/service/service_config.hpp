@@ -28,7 +28,20 @@ struct ServiceConfig {
     int request_timeout = 60;   ///< seconds a client has to finish sending a request it started
     bool tiles = true;          ///< build and serve vector tiles
     std::string title = "Coldspot";
+    /// The map page's files, served under /map/ (index.html also at / for browsers); empty: none.
+    std::filesystem::path assets;
+    /// Partnerships config (data/partnerships.json format); empty: none configured.
+    std::filesystem::path partnerships;
+    std::size_t max_scenarios = 2;   ///< what-if jobs (scenarios, suggestions) queued or running at once; more: 429
+    int scenario_timeout = 120;      ///< seconds a what-if job may run before it is stopped
 };
+
+/// Where the page's assets are when no `assets` is configured: `web` beside the binary's folder
+/// (build/tools/coldspot -> build/web, written by tools/web/build.mjs), `share/coldspot/web` there,
+/// else the source tree's `build/web` (the first holding an index.html); empty when none does.
+std::filesystem::path default_assets_dir();
+/// data/partnerships.json of the source tree when it exists, else empty.
+std::filesystem::path default_partnerships_file();
 
 /// Applies the members of a configuration JSON object to `config`. Throws InvalidArgumentError
 /// naming the key for an unknown key or a value of the wrong type or range.

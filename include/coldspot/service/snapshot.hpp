@@ -26,6 +26,8 @@ class TileService;
 
 namespace coldspot::service {
 
+class MapIndex;
+
 /// One OGC API collection: the features of one workspace layer that share a geometry type.
 struct Collection {
     std::string id;    ///< the layer name, or `layer_point` etc. when a layer mixes geometry types
@@ -57,6 +59,7 @@ struct Snapshot {
     std::map<std::string, std::shared_ptr<const geo::FeatureTable>> layers;
     std::vector<Collection> collections;
     std::shared_ptr<const tiles::TileService> tiles; ///< null when tiles are off for this snapshot
+    std::shared_ptr<const MapIndex> map;             ///< search entries and extents (map_index.hpp)
 
     const Collection* collection(const std::string& id) const noexcept;
     /// The layer, or null when the workspace does not hold it.

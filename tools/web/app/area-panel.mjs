@@ -50,7 +50,7 @@ export function areaPanel(kind, id, dashboard, targets, { actions, withTargets, 
       has(`/briefings/${kind === 'hub' ? 'hubs' : 'authorities'}/{id}`)
         ? h('a', { class: 'button', id: 'briefing-link', href: url(`/briefings${base}`), target: '_blank', rel: 'noopener' }, 'Printable briefing (opens a new tab)') : null),
     h('h3', {}, 'Dashboard'),
-    dashboardFacts(dashboard),
+    dashboard.no_figures ? h('p', {}, 'This server gives no dashboard figures for an authority; the ranked list and the briefing below are complete.') : dashboardFacts(dashboard),
     h('h3', {}, 'Schools to reach first'),
     targets ? targetsTable(rows, actions) : h('p', {}, 'The ranked list is not available on this server yet.'),
     withTargets ? h('p', {}, 'Download the whole list: ',

@@ -110,10 +110,13 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
       const base = panel.kind === 'hub' ? `/hubs/${id}` : `/authorities/${id}`;
       const withTargets = has(`/${panel.kind === 'hub' ? 'hubs' : 'authorities'}/{id}/targets`);
       const withVenues = panel.kind === 'hub' && has('/collections/{id}/items') && has('/scenarios');
-      const [dashboard, targets, venueItems] = await Promise.all([getJson(base), withTargets ? getJson(`${base}/targets?top=20&f=json`) : null,
+      const [dashboard, targets, venueItems] = await Promise.all([panel.kind === 'hub' ? getJson(base) : authorityDashboard(panel.id), withTargets ? getJson(`${base}/targets?top=20&f=json`) : null,
         withVenues ? getJson(`/collections/hub_venues/items?hub_id=${id}&limit=100`).catch(() => null) : null]);
-      const bbox = dashboard.bbox ?? (panel.kind === 'hub' ? footprintBounds(panel.id) : null);
+      const bbox = dashboard.bbox ?? (panel.kind === 'hub' ? footprintBounds(panel.id) : boundsOf(districtFeatures(panel.id)));
       const venues = venueItems?.features ?? [];
+      // Districts the source marks as only partly the hub's (hubs layer), for the panel's caveat.
+      if (panel.kind === 'hub' && !dashboard.partial_districts)
+        dashboard.partial_districts = [...new Set(footprint(panel.id).flatMap((f) => String(f.properties.partial_districts || '').split(';')).filter(Boolean))].join(';');
       return { nodes: areaPanel(panel.kind, panel.id, { ...dashboard, bbox }, targets, { actions, withTargets, venues }), record: { dashboard, targets }, bbox };
     }
     if (panel.kind === 'partnership') {
@@ -123,11 +126,45 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
     throw new Error(`unknown panel ${panel.kind}`);
   }
 
+  /// An authority's dashboard; when the server has none for the code (its la_dashboard rows are per
+  /// authority and hub), the authority's name from those rows and no figures, so its targets and
+  /// briefing still open.
+  async function authorityDashboard(code) {
+    try {
+      return await getJson(`/authorities/${encodeURIComponent(code)}`);
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      const list = await getJson('/authorities').catch(() => ({ items: [] }));
+      const row = (list.items || []).find((r) => r.la_code === code || r.code === code);
+      const district = districtFeatures(code)[0];
+      const name = row?.la_name ?? district?.properties?.name;
+      if (!name) throw e;
+      return { name, figures: null, no_figures: true };
+    }
+  }
+
+  /// A district's or county's features in the loaded boundary tiles.
+  function districtFeatures(code) {
+    const out = [];
+    for (const id of ['districts', 'authorities']) {
+      const layer = map.getLayer(id);
+      if (layer) out.push(...map.querySourceFeatures(layer.source, { sourceLayer: layer.sourceLayer, filter: ['==', ['get', 'code'], code] }));
+    }
+    return out;
+  }
+
+  /// The hub's footprint features in the loaded tiles.
+  function footprint(hubId) {
+    const layer = map.getLayer('hubs');
+    return layer ? map.querySourceFeatures(layer.source, { sourceLayer: layer.sourceLayer, filter: ['==', ['get', 'hub_id'], hubId] }) : [];
+  }
+
   /// The hub's footprint extent from the loaded tiles, when the dashboard gives no bbox.
   function footprintBounds(hubId) {
-    if (!map.getLayer('hubs')) return null;
-    const layer = map.getLayer('hubs');
-    const fs = map.querySourceFeatures(layer.source, { sourceLayer: layer.sourceLayer, filter: ['==', ['get', 'hub_id'], hubId] });
+    return boundsOf(footprint(hubId));
+  }
+
+  function boundsOf(fs) {
     let b = null;
     const walk = (c) => { if (typeof c[0] === 'number') { b = b ? [Math.min(b[0], c[0]), Math.min(b[1], c[1]), Math.max(b[2], c[0]), Math.max(b[3], c[1])] : [c[0], c[1], c[0], c[1]]; } else c.forEach(walk); };
     for (const f of fs) walk(f.geometry.coordinates);

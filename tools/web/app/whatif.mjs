@@ -35,13 +35,13 @@ export async function runJob(kind, body, { timeout = 180000, onProgress = () => 
   let job = await submit(`/${kind}`, body);
   const started = Date.now();
   while (!FINISHED.has(job.state)) {
-    if (Date.now() - started > timeout) throw new Error(`the server has not finished after ${timeout / 1000} s; try again later.`);
+    if (Date.now() - started > timeout) throw new Error(`The server has not finished after ${timeout / 1000} s; try again later.`);
     onProgress(job);
     await new Promise((r) => setTimeout(r, 400));
     job = await getJson(`/${kind}/${encodeURIComponent(job.id)}`);
   }
-  if (job.state === 'timed_out') throw new Error(`the server stopped it at its time limit (${job.error || 'too long'}).`);
-  if (job.state !== 'succeeded') throw new Error(`it ${job.state === 'cancelled' ? 'was cancelled' : 'failed'}: ${job.error || 'no reason given'}.`);
+  if (job.state === 'timed_out') throw new Error(`The server stopped it at its time limit (${job.error || 'too long'}).`);
+  if (job.state !== 'succeeded') throw new Error(`It ${job.state === 'cancelled' ? 'was cancelled' : 'failed'}: ${job.error || 'no reason given'}.`);
   return job;
 }
 

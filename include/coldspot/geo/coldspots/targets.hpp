@@ -26,6 +26,19 @@ struct TargetQuery {
 /// workspace has not been analysed, NotFoundError when the hub is unknown.
 FeatureTable select_targets(const Workspace& workspace, const TargetQuery& query);
 
+/// The layers select_targets reads, already in memory (the HTTP service's snapshot): the same
+/// rows give the same list, byte for byte in CSV.
+struct TargetTables {
+    const FeatureTable& targets;
+    const FeatureTable& coldspots_schools;
+    const FeatureTable* hubs = nullptr; ///< to resolve hub names; null: `hub` must be a hub_id
+};
+FeatureTable select_targets(const TargetTables& tables, const TargetQuery& query);
+
+/// A hub's id from its id or unique name in `hubs` (null: returned as given). Throws NotFoundError
+/// for an unknown hub, InvalidArgumentError for a name shared by several hubs.
+std::string resolve_hub_id(const FeatureTable* hubs, const std::string& hub);
+
 /// CSV with a header; fields quoted where needed (RFC 4180). Coordinates as easting/northing.
 void write_csv(const FeatureTable& table, std::ostream& out);
 /// GeoJSON FeatureCollection in WGS84 (RFC 7946), 6 decimals.
@@ -33,8 +46,9 @@ void write_geojson(const FeatureTable& table, std::ostream& out);
 
 struct VenueSuggestion {
     CoverageChoice choice;
-    std::vector<std::int64_t> urns; ///< chosen candidate schools, in pick order
-    std::vector<std::string> names;
+    std::vector<std::int64_t> urns; ///< chosen candidate schools, in pick order (0 for a given point)
+    std::vector<std::string> names; ///< school names, or "candidate N" (N: 1-based position in the given points)
+    std::vector<Point> points;      ///< chosen venues, EPSG:27700
     std::size_t schools = 0;        ///< demand points considered
     std::string method;             ///< how coverage was measured (road graph or straight line)
 };
@@ -48,5 +62,10 @@ struct VenueSuggestion {
 /// the nearest venue for existing coverage. `method` says which was used.
 VenueSuggestion suggest_venues(const Workspace& workspace, const TargetQuery& query, const std::string& hub_type,
                                std::size_t k, double cutoff_minutes, double detour_factor = 1.3, double kph = 30);
+/// The same with candidates anywhere (points a lead picked, EPSG:27700) instead of the selected
+/// schools; null `candidate_points` is the school version.
+VenueSuggestion suggest_venues(const Workspace& workspace, const TargetQuery& query, const std::string& hub_type,
+                               std::size_t k, double cutoff_minutes, const std::vector<Point>* candidate_points,
+                               double detour_factor = 1.3, double kph = 30);
 
 } // namespace coldspot::geo::coldspots
