@@ -16,6 +16,9 @@ const nlohmann::json& analysis_parameters_schema() {
   "type": "object",
   "additionalProperties": false,
   "properties": {
+    "kind": {"type": "string", "enum": ["coldspots", "change"],
+             "description": "coldspots (the default): the cold-spot analysis. change: compare the server's --baseline workspace (OLD) with the served one (NEW) and add the change layers (docs/methodology.md, Change over time)."},
+    "change": {"type": "object", "description": "With kind = change: any of deprived_deciles, old_hubs_complete, new_hubs_complete, old_total_areas, new_total_areas, since_label (data/params/change.json). The LSOA lookup is the server's --lsoa-lookup."},
     "components": {
       "type": "object", "additionalProperties": false,
       "description": "Index components and their weights and transforms.",
@@ -60,7 +63,21 @@ const nlohmann::json& analysis_parameters_schema() {
         "permutations": {"type": "integer", "minimum": 0, "maximum": 9999},
         "seed": {"type": "integer", "minimum": 0, "maximum": 9007199254740992},
         "fdr": {"type": "boolean"},
+        "fdr_scope": {"type": "string", "enum": ["all", "neighbourhood"]},
+        "inference": {"type": "string", "enum": ["analytical", "permutation"]},
         "alpha": {"type": "number", "exclusiveMinimum": 0, "maximum": 0.5}
+      }
+    },
+    "rank_stability": {
+      "type": "object", "additionalProperties": false,
+      "description": "Monte Carlo over the index weights and missing-input rules: each school's median rank, 90 % rank interval and robust-target flag.",
+      "properties": {
+        "draws": {"type": "integer", "minimum": 0, "maximum": 100000},
+        "seed": {"type": "integer", "minimum": 0, "maximum": 9007199254740992},
+        "weight_range": {"type": "number", "minimum": 0, "maximum": 0.99},
+        "missing_rules": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["renormalise", "median", "zero"]}},
+        "top_n": {"type": "integer", "minimum": 1, "maximum": 10000000},
+        "robust_share": {"type": "number", "minimum": 0.5, "maximum": 1}
       }
     },
     "hex": {"type": "object", "additionalProperties": false, "properties": {
@@ -123,6 +140,12 @@ void check(const nlohmann::json& v, const nlohmann::json& s, const std::string& 
     }
     if (v.is_string() && s.contains("maxLength") && v.get<std::string>().size() > s["maxLength"].get<std::size_t>())
         out.push_back({where, "must be at most " + s["maxLength"].dump() + " characters long"});
+    if (v.is_array()) {
+        if (s.contains("minItems") && v.size() < s["minItems"].get<std::size_t>())
+            out.push_back({where, "must have at least " + s["minItems"].dump() + " items"});
+        if (s.contains("items"))
+            for (std::size_t i = 0; i < v.size(); ++i) check(v[i], s["items"], at + "/" + std::to_string(i), out);
+    }
     if (v.is_object()) {
         if (s.contains("maxProperties") && v.size() > s["maxProperties"].get<std::size_t>())
             out.push_back({where, "must have at most " + s["maxProperties"].dump() + " members"});

@@ -53,11 +53,24 @@ std::string produced_by(const std::string& layer) {
     return "an analysis step";
 }
 
-/// The key field of a dashboard layer.
+/// The key field of a dashboard layer (an authority row also names its hub: la_code first there).
 int key_field(const geo::FeatureTable& t) {
+    const bool authority = t.name == "la_dashboard" || t.name == "change_la_dashboard";
+    if (const int i = t.field_index("la_code"); authority && i >= 0) return i;
     for (const char* name : {"hub_id", "la_code", "lad_code", "utla_code", "code"})
         if (const int i = t.field_index(name); i >= 0) return i;
     return -1;
+}
+
+/// The "since 2019/2021" figures `coldspot change` wrote for this hub or authority, if any.
+void attach_since(const RouteContext& ctx, const std::string& layer, const std::string& key_value, json& out) {
+    const auto* t = ctx.snapshot.layer("change_" + layer);
+    if (!t) return;
+    const int key = key_field(*t);
+    json rows = json::array();
+    for (const auto& f : t->features)
+        if (key >= 0 && geo::as_text(f.values[static_cast<std::size_t>(key)]) == key_value) rows.push_back(properties_json(*t, f));
+    out["since"] = rows.empty() ? json() : rows.size() == 1 ? rows[0] : rows;
 }
 
 /// The venues open to the school: per hub type its nearest venue, and the nearest venue of each hub
@@ -164,6 +177,7 @@ Reply dashboard(const RouteContext& ctx, const std::string& layer, const std::st
         if (geo::as_text(f.values[static_cast<std::size_t>(key)]) == key_value) rows.push_back(properties_json(t, f));
     if (rows.empty()) throw HttpProblem(404, "layer '" + layer + "' has no row with " + t.fields[static_cast<std::size_t>(key)].name + " = '" + key_value + "'");
     json out = rows.size() == 1 ? rows[0] : json{{"rows", rows}};
+    attach_since(ctx, layer, key_value, out);
     // The map's dashboard: figures over the schools it covers, and where to zoom.
     if (layer == "hub_dashboard") {
         out["figures"] = area_figures(ctx.snapshot, hub_school_urns(ctx.snapshot, key_value), hub_type_of(ctx.snapshot, key_value));

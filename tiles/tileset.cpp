@@ -919,6 +919,11 @@ std::vector<TilesetSpec> TileService::default_tilesets(const std::vector<geo::Fe
         {"coldspots_areas", "Cold-spot statistics per LSOA (id = packed LSOA code)", FeatureIdSource::GssCode},
         {"coldspots_hex", "Cold-spot statistics on a hexagonal grid", FeatureIdSource::Fid},
         {"targets", "Schools targeted for outreach", FeatureIdSource::Fid},
+        {"change_areas", "LSOAs: deprivation change between vintages (id = packed LSOA code)", FeatureIdSource::GssCode},
+        {"change_remits", "Districts: hub change between the hub tables", FeatureIdSource::Fid},
+        {"change_schools", "Schools opened, closed or changed between vintages (id = URN)", FeatureIdSource::Fid},
+        {"change_coldspots", "Cold-spot change category per LSOA and district", FeatureIdSource::Fid},
+        {"change_engagement", "Engagement change per upper-tier authority", FeatureIdSource::Fid},
     };
     std::set<std::string> present;
     for (const auto& t : layers)
@@ -955,6 +960,8 @@ std::vector<TilesetSpec> TileService::default_tilesets(const std::vector<geo::Fe
              {{"upper_tier_authorities", 0}, {"local_authorities", 0}, {"hubs", 0}, {"schools", 0}});
     combined("coldspots", "Cold-spot results: areas, hexagons and schools",
              {{"coldspots_areas", 0}, {"coldspots_hex", 0}, {"coldspots_schools", 0}});
+    combined("change", "Change between vintages: areas, districts, cold spots and schools",
+             {{"change_areas", 0}, {"change_remits", 0}, {"change_coldspots", 0}, {"change_schools", 0}});
     combined("remits", "Hub remits: zones, gaps, overlaps and hubs",
              {{"remit_zones", 0}, {"remit_gaps", 0}, {"remit_overlaps", 0}, {"hubs", 0}});
     return out;

@@ -8,6 +8,7 @@
 #include "coldspot/geo/stats/distance_weights.hpp"
 #include "coldspot/geo/stats/hex_grid.hpp"
 #include "coldspot/geo/stats/local_statistics.hpp"
+#include "coldspot/geo/stats/rank_stability.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -55,7 +56,30 @@ std::optional<LocalStatistics> polygon_gi_star(const std::vector<MultiPolygon>& 
     if (values.size() < 3) return std::nullopt;
     const auto w = stats::queen_weights(polygons, stats::QueenOptions{snap, true});
     if (w.islands().size() == w.size()) return std::nullopt;
-    return stats::getis_ord(values, w, true, p.style, {p.permutations, p.seed, 2, p.fdr, false});
+    return stats::getis_ord(values, w, true, p.style, p.inference());
+}
+
+/// 1 for the highest value; ties share the best rank (as stats::rank_stability ranks).
+std::vector<std::uint32_t> rank_descending(const std::vector<double>& values) {
+    std::vector<std::size_t> order(values.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return values[a] > values[b]; });
+    std::vector<std::uint32_t> rank(values.size());
+    for (std::size_t r = 0; r < order.size(); ++r)
+        rank[order[r]] = r > 0 && values[order[r]] == values[order[r - 1]] ? rank[order[r - 1]]
+                                                                            : static_cast<std::uint32_t>(r + 1);
+    return rank;
+}
+
+/// The Monte Carlo over the index weights and missing-input rules for the scored schools.
+stats::RankStability index_rank_stability(const std::vector<SchoolScore>& scores, const std::vector<std::size_t>& scored,
+                                          const Parameters& p) {
+    std::vector<double> matrix;
+    matrix.reserve(scored.size() * kComponentCount);
+    for (auto i : scored) matrix.insert(matrix.end(), scores[i].score.begin(), scores[i].score.end());
+    const std::array<double, kComponentCount> weights{p.w_access, p.w_deprivation, p.w_need,
+                                                      p.w_rurality, p.w_remit,  p.w_engagement};
+    return stats::rank_stability(matrix, weights, p.rank_stability);
 }
 
 struct Group {
@@ -265,7 +289,7 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
                                         std::to_string(p.k) + ": distance band of " + std::to_string(p.band_m) + " m used");
             w = stats::distance_band_weights(points, p.band_m);
         }
-        const stats::InferenceOptions opt{p.permutations, p.seed, 2, p.fdr, false};
+        const stats::InferenceOptions opt = p.inference();
         gi = stats::getis_ord(values, w, true, p.style, opt);
         bool varies = std::any_of(values.begin(), values.end(), [&](double v) { return v != values.front(); });
         if (varies) moran = stats::local_moran(values, w, p.style, opt);
@@ -280,9 +304,8 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
     std::vector<long> pos(scores.size(), -1);
     for (std::size_t k = 0; k < scored.size(); ++k) pos[scored[k]] = static_cast<long>(k);
     auto is_cold_spot = [&](std::size_t k) {
-        if (!gi) return false;
-        const double pv = p.fdr ? gi->p_fdr[k] : gi->p[k];
-        return gi->z[k] > 0 && pv < p.significance_for_cold_spot;
+        // p_bin: the analytical or permutation p, FDR-adjusted when `fdr` (the bins' p).
+        return gi && gi->z[k] > 0 && gi->p_bin[k] < p.significance_for_cold_spot;
     };
 
     // ---- coldspots_schools
@@ -302,8 +325,10 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
                                             {"gi_p", FieldType::Real},            {"gi_p_sim", FieldType::Real},
                                             {"gi_p_fdr", FieldType::Real},        {"gi_bin", FieldType::Integer},
                                             {"cold_spot", FieldType::Integer},    {"moran_i", FieldType::Real},
-                                            {"moran_z", FieldType::Real},         {"moran_p_sim", FieldType::Real},
-                                            {"moran_quadrant", FieldType::String}, {"island", FieldType::Integer}})
+                                            {"moran_z", FieldType::Real},         {"moran_p", FieldType::Real},
+                                            {"moran_p_sim", FieldType::Real},     {"moran_p_fdr", FieldType::Real},
+                                            {"moran_quadrant", FieldType::String}, {"moran_cluster", FieldType::String},
+                                            {"island", FieldType::Integer}})
         cs.fields.push_back(f);
     std::vector<std::uint8_t> island_flag(scored.size(), 0);
     if (gi)
@@ -338,14 +363,17 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
             if (moran) {
                 f.values.push_back(real_or_null(moran->statistic[u]));
                 f.values.push_back(real_or_null(moran->z[u]));
+                f.values.push_back(real_or_null(moran->p[u]));
                 f.values.push_back(real_or_null(moran->p_sim[u]));
+                f.values.push_back(real_or_null(moran->p_fdr[u]));
                 f.values.push_back(std::string(stats::to_string(moran->quadrant[u])));
+                f.values.push_back(island_flag[u] ? Value() : Value(std::string(stats::cluster_label(moran->cluster[u]))));
             } else {
-                f.values.insert(f.values.end(), 4, Value());
+                f.values.insert(f.values.end(), 7, Value());
             }
             f.values.push_back(static_cast<std::int64_t>(island_flag[u]));
         } else {
-            f.values.insert(f.values.end(), 12, Value());
+            f.values.insert(f.values.end(), 15, Value());
         }
         cs.features.push_back(std::move(f));
     }
@@ -422,7 +450,7 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
         for (std::size_t r = 0; r < rows.size(); ++r) {
             if (g) {
                 rows[r].values.push_back(real_or_null(g->z[r]));
-                rows[r].values.push_back(real_or_null(p.fdr ? g->p_fdr[r] : g->p[r]));
+                rows[r].values.push_back(real_or_null(g->p_bin[r]));
                 rows[r].values.push_back(static_cast<std::int64_t>(g->bin[r]));
             } else {
                 rows[r].values.insert(rows[r].values.end(), 3, Value());
@@ -469,7 +497,7 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
             auto& v = ch.features[r].values;
             if (g) {
                 v.push_back(real_or_null(g->z[r]));
-                v.push_back(real_or_null(p.fdr ? g->p_fdr[r] : g->p[r]));
+                v.push_back(real_or_null(g->p_bin[r]));
                 v.push_back(static_cast<std::int64_t>(g->bin[r]));
             } else {
                 v.insert(v.end(), 3, Value());
@@ -484,7 +512,19 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
     tg.fields = {{"rank", FieldType::Integer},      {"urn", FieldType::Integer},     {"name", FieldType::String},
                  {"coldspot_index", FieldType::Real}, {"cold_spot", FieldType::Integer}, {"gi_bin", FieldType::Integer},
                  {"gi_z", FieldType::Real},          {"la_code", FieldType::String}, {"lad_code", FieldType::String},
-                 {"lsoa_code", FieldType::String},   {"hub_ids", FieldType::String}, {"reasons", FieldType::String}};
+                 {"lsoa_code", FieldType::String},   {"hub_ids", FieldType::String}, {"reasons", FieldType::String},
+                 {"index_rank", FieldType::Integer}, {"rank_median", FieldType::Integer}, {"rank_p05", FieldType::Integer},
+                 {"rank_p95", FieldType::Integer},   {"top_share", FieldType::Real}, {"robust_target", FieldType::Integer}};
+    const std::vector<std::uint32_t> index_rank = rank_descending(values);
+    std::optional<stats::RankStability> stability;
+    if (p.rank_stability.draws > 0 && !scored.empty()) {
+        report("rank stability", 0.96);
+        stability = index_rank_stability(scores, scored, p);
+        summary.robust_targets = static_cast<std::size_t>(std::count(stability->robust.begin(), stability->robust.end(), 1));
+        summary.rank_draws = p.rank_stability.draws;
+        summary.rank_top_n = p.rank_stability.top_n;
+        summary.rank_robust_share = p.rank_stability.robust_share;
+    }
     std::vector<std::size_t> order(scored.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
     auto bin_of = [&](std::size_t k) { return gi ? gi->bin[k] : std::int8_t{0}; };
@@ -503,7 +543,15 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& p, const 
         f.values = {static_cast<std::int64_t>(r + 1), s.urn, s.name, s.index,
                     static_cast<std::int64_t>(is_cold_spot(k)), static_cast<std::int64_t>(bin_of(k)),
                     gi ? real_or_null(gi->z[k]) : Value(), s.la_code, s.lad_code, s.lsoa_code, join(s.hub_ids, ";"),
-                    s.reasons};
+                    s.reasons, static_cast<std::int64_t>(index_rank[k])};
+        if (stability) {
+            f.values.insert(f.values.end(), {static_cast<std::int64_t>(stability->median[k]),
+                                             static_cast<std::int64_t>(stability->p05[k]),
+                                             static_cast<std::int64_t>(stability->p95[k]), stability->top_share[k],
+                                             static_cast<std::int64_t>(stability->robust[k])});
+        } else {
+            f.values.insert(f.values.end(), 5, Value());
+        }
         tg.features.push_back(std::move(f));
     }
 

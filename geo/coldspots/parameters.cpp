@@ -81,7 +81,9 @@ json default_parameters_json() {
                    "school_key": "remit_utla_code", "higher_is_better": true}
   },
   "statistics": {"weights": "knn", "band_m": 5000, "k": 8, "style": "binary", "permutations": 999,
-                 "seed": 20240601, "fdr": true, "alpha": 0.05},
+                 "seed": 20240601, "fdr": true, "fdr_scope": "all", "inference": "analytical", "alpha": 0.05},
+  "rank_stability": {"draws": 1000, "seed": 20240601, "weight_range": 0.5, "missing_rules": ["renormalise", "median"],
+                     "top_n": 100, "robust_share": 0.9},
   "hex": {"cell_area_km2": 25}
 })");
 }
@@ -156,6 +158,36 @@ Parameters parse_parameters(const json& given, const std::string& origin) {
     p.seed = static_cast<std::uint64_t>(r.number("/statistics/seed", 0, 9007199254740992.0));
     p.fdr = r.boolean("/statistics/fdr");
     p.significance_for_cold_spot = r.number("/statistics/alpha", 1e-6, 0.5);
+    try {
+        p.fdr_scope = stats::fdr_scope_from_string(r.text("/statistics/fdr_scope"));
+    } catch (const InvalidArgumentError& e) {
+        r.fail("/statistics/fdr_scope", e.what());
+    }
+    const std::string inference = r.text("/statistics/inference");
+    if (inference != "analytical" && inference != "permutation")
+        r.fail("/statistics/inference", "expected 'analytical' or 'permutation'");
+    p.p_from_permutations = inference == "permutation";
+    if (p.p_from_permutations && p.permutations == 0)
+        r.fail("/statistics/inference", "'permutation' needs statistics.permutations > 0");
+
+    auto& rs = p.rank_stability;
+    rs.draws = static_cast<unsigned>(r.number("/rank_stability/draws", 0, 100000));
+    rs.seed = static_cast<std::uint64_t>(r.number("/rank_stability/seed", 0, 9007199254740992.0));
+    rs.weight_range = r.number("/rank_stability/weight_range", 0, 0.99);
+    rs.top_n = static_cast<std::size_t>(r.number("/rank_stability/top_n", 1, 1e7));
+    rs.robust_share = r.number("/rank_stability/robust_share", 0.5, 1);
+    const json& rules = r.at("/rank_stability/missing_rules");
+    if (!rules.is_array() || rules.empty())
+        r.fail("/rank_stability/missing_rules", "expected a non-empty array of 'renormalise', 'median', 'zero'");
+    rs.missing_rules.clear();
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        const std::string at = "/rank_stability/missing_rules/" + std::to_string(i);
+        try {
+            rs.missing_rules.push_back(stats::missing_rule_from_string(r.text(at)));
+        } catch (const InvalidArgumentError& e) {
+            r.fail(at, e.what());
+        }
+    }
     p.hex_cell_area_km2 = r.number("/hex/cell_area_km2", 0.01, 1e5);
     p.source = j;
     return p;

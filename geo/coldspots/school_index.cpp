@@ -82,6 +82,9 @@ IndexResult compute_index(const IndexInputs& in, const Parameters& params) {
     const std::size_t f_urn = schools.require_field("urn");
     const int f_name = schools.field_index("name");
     const int f_lsoa = schools.field_index("lsoa_code");
+    // The remits step's point-in-polygon LSOA, for schools whose source code is of another LSOA
+    // vintage than the workspace's areas (a 2011-LSOA workspace fed a register with 2021 codes).
+    const int f_remit_lsoa = schools.field_index("remit_lsoa_code");
     const int f_lad = schools.field_index("lad_code");
     const int f_la = schools.field_index("la_code");
     const int f_trust = schools.field_index("trust_uid");
@@ -140,7 +143,7 @@ IndexResult compute_index(const IndexInputs& in, const Parameters& params) {
     } else {
         note("areas missing: no deprivation or rurality component");
     }
-    if (f_lsoa < 0 && in.areas) note("schools has no lsoa_code: no deprivation or rurality component");
+    if (f_lsoa < 0 && f_remit_lsoa < 0 && in.areas) note("schools has no lsoa_code: no deprivation or rurality component");
 
     // ---- need fields present in the schools layer
     std::vector<std::pair<const NeedField*, int>> need_fields;
@@ -215,6 +218,10 @@ IndexResult compute_index(const IndexInputs& in, const Parameters& params) {
         s.name = text_of(schools, f, f_name);
         if (const auto* p = std::get_if<Point>(&f.geometry)) s.at = *p;
         s.lsoa_code = text_of(schools, f, f_lsoa);
+        if (f_remit_lsoa >= 0 && !area_by_code.count(s.lsoa_code)) {
+            const std::string own = text_of(schools, f, f_remit_lsoa);
+            if (!own.empty()) s.lsoa_code = own;
+        }
         s.lad_code = text_of(schools, f, f_lad);
         s.la_code = text_of(schools, f, f_la);
         s.score.fill(kNaN);

@@ -4,6 +4,7 @@
 #include "coldspot/geo/stats/multiple_testing.hpp"
 #include "stats/conditional_permutation.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -18,6 +19,16 @@ std::string_view to_string(Quadrant q) noexcept {
     case Quadrant::None: break;
     }
     return "";
+}
+
+std::string_view cluster_label(Quadrant q) noexcept { return q == Quadrant::None ? "not significant" : to_string(q); }
+
+std::string_view to_string(FdrScope scope) noexcept { return scope == FdrScope::All ? "all" : "neighbourhood"; }
+
+FdrScope fdr_scope_from_string(std::string_view text) {
+    if (text == "all") return FdrScope::All;
+    if (text == "neighbourhood") return FdrScope::Neighbourhood;
+    throw InvalidArgumentError("FDR scope must be 'all' or 'neighbourhood', got '" + std::string(text) + "'");
 }
 
 namespace {
@@ -39,15 +50,28 @@ void check_inputs(std::span<const double> values, const SpatialWeights& w, const
 
 LocalStatistics allocate(std::size_t n) {
     LocalStatistics r;
-    for (auto* v : {&r.statistic, &r.expected, &r.variance, &r.z, &r.p, &r.p_sim, &r.z_sim, &r.p_fdr})
+    for (auto* v : {&r.statistic, &r.expected, &r.variance, &r.z, &r.p, &r.p_sim, &r.z_sim, &r.p_fdr, &r.p_bin})
         v->assign(n, kNaN);
     r.bin.assign(n, 0);
     r.quadrant.assign(n, Quadrant::None);
+    r.cluster.assign(n, Quadrant::None);
     return r;
 }
 
-/// p-values, permutations, FDR and bins once statistic/expected/variance/z are known.
-void infer(LocalStatistics& r, const detail::PermutationInput& perm, const InferenceOptions& options) {
+/// |N(i)| without i itself, for the neighbourhood FDR scope.
+std::vector<std::size_t> neighbour_counts(const SpatialWeights& w) {
+    std::vector<std::size_t> counts(w.size());
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        const auto nb = w.neighbours(i);
+        counts[i] = nb.size() - static_cast<std::size_t>(std::count(nb.begin(), nb.end(), static_cast<FeatureIndex>(i)));
+    }
+    return counts;
+}
+
+/// p-values, permutations, FDR and bins once statistic/expected/variance/z are known. `neighbours`
+/// are the weights the features were tested with (for the neighbourhood FDR scope).
+void infer(LocalStatistics& r, const detail::PermutationInput& perm, const SpatialWeights& neighbours,
+           const InferenceOptions& options) {
     const std::size_t n = r.size();
     for (std::size_t i = 0; i < n; ++i)
         if (!std::isnan(r.z[i])) r.p[i] = normal_two_sided_p(r.z[i]);
@@ -59,9 +83,10 @@ void infer(LocalStatistics& r, const detail::PermutationInput& perm, const Infer
         throw InvalidArgumentError("confidence bins from permutations need permutations > 0");
     }
     const std::vector<double>& p_used = options.bin_from_permutations ? r.p_sim : r.p;
-    r.p_fdr = benjamini_hochberg(p_used);
-    const std::vector<double>& p_bin = options.fdr ? r.p_fdr : p_used;
-    for (std::size_t i = 0; i < n; ++i) r.bin[i] = confidence_bin(r.z[i], p_bin[i]);
+    r.p_fdr = options.fdr_scope == FdrScope::All ? benjamini_hochberg(p_used)
+                                                 : neighbourhood_adjusted(p_used, neighbour_counts(neighbours));
+    r.p_bin = options.fdr ? r.p_fdr : p_used;
+    for (std::size_t i = 0; i < n; ++i) r.bin[i] = confidence_bin(r.z[i], r.p_bin[i]);
 }
 
 } // namespace
@@ -125,7 +150,7 @@ LocalStatistics getis_ord(std::span<const double> x, const SpatialWeights& neigh
     SpatialWeights w;
     if (options.permutations > 0) w = (star ? neighbours.with_self() : neighbours).transformed(style);
     detail::PermutationInput perm{x, scale, offset, r.statistic, &w, skip};
-    infer(r, perm, options);
+    infer(r, perm, neighbours, options);
     return r;
 }
 
@@ -170,7 +195,9 @@ LocalStatistics local_moran(std::span<const double> x, const SpatialWeights& nei
         r.quadrant[i] = high ? (lag_high ? Quadrant::HH : Quadrant::HL) : (lag_high ? Quadrant::LH : Quadrant::LL);
     }
     detail::PermutationInput perm{z, scale, offset, r.statistic, &w, skip};
-    infer(r, perm, options);
+    infer(r, perm, neighbours, options);
+    for (std::size_t i = 0; i < n; ++i)
+        if (r.p_bin[i] < options.alpha) r.cluster[i] = r.quadrant[i]; // NaN (islands) compares false
     return r;
 }
 

@@ -59,6 +59,10 @@ int run_coldspots(CommandArgs argv) {
                              : geo::coldspots::run_scenario(params, args.positionals()[0], scenario, *output, progress);
     std::cout << summary.run_id << ": " << summary.scored << " of " << summary.schools << " schools scored, "
               << summary.cold_spot_schools << " in significant cold spots, " << summary.islands << " islands\n";
+    if (summary.rank_draws > 0)
+        std::cout << "rank stability: " << summary.robust_targets << " robust targets (in the top " << summary.rank_top_n
+                  << " in >= " << summary.rank_robust_share * 100 << " % of " << summary.rank_draws << " draws over weights and missing-input rules; targets layer: "
+                  << "rank_median, rank_p05, rank_p95, top_share, robust_target)\n";
     for (const auto& n : summary.notes) std::cout << "  note: " << n << "\n";
     std::cout << "layers:";
     for (const auto& l : summary.layers) std::cout << " " << l;

@@ -2,9 +2,11 @@
 #include "command.hpp"
 
 #include "coldspot/geo/atomic_file.hpp"
+#include "coldspot/geo/change/change.hpp"
 #include "coldspot/geo/coldspots/analysis.hpp"
 #include "coldspot/geo/coldspots/parameters.hpp"
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/workspace.hpp"
 #include "coldspot/service/server.hpp"
 #include "coldspot/service/service.hpp"
 
@@ -45,6 +47,9 @@ std::string usage() {
          "  --public-url URL       base of absolute links (default: from the Host header)\n"
          "  --title TEXT           landing page title\n"
          "  --no-tiles             do not build or serve vector tiles\n"
+         "  --baseline OLD.gpkg    OLD vintage for POST /analysis {\"kind\": \"change\"} (compared with the served workspace)\n"
+         "  --change-params FILE   change parameters (data/params/change.json; its lookup path is relative to it)\n"
+         "  --lsoa-lookup FILE     LSOA 2011 -> 2021 lookup for the change comparison\n"
          "  --assets DIR           the map page's files, served under /map/ (default: the built page)\n"
          "  --partnerships FILE    hub partnerships (default: data/partnerships.json of the source tree)\n"
          "  --max-scenarios N      what-if jobs queued or running at once; more answer 429 (default 2)\n"
@@ -55,11 +60,63 @@ std::string usage() {
     return u.str();
 }
 
+/// What the server needs to run a change comparison: the OLD workspace and the options.
+struct ChangeSetup {
+    std::optional<std::filesystem::path> baseline;
+    nlohmann::json options = nlohmann::json::object();
+    std::optional<std::filesystem::path> options_dir;
+};
+
+ChangeSetup change_setup(const Args& args) {
+    ChangeSetup c;
+    if (const auto b = args.value("--baseline")) {
+        c.baseline = std::filesystem::absolute(*b);
+        (void)geo::Workspace(*c.baseline); // a missing baseline fails at start, not at the first job
+    }
+    if (const auto file = args.value("--change-params")) {
+        std::ifstream in(*file);
+        if (!in) throw FileNotFoundError({*file, 0, ""}, "cannot read the change parameters file");
+        c.options = nlohmann::json::parse(in, nullptr, false);
+        if (c.options.is_discarded()) throw FormatError({*file, 0, ""}, "not valid JSON");
+        c.options_dir = std::filesystem::absolute(*file).parent_path();
+    }
+    if (const auto l = args.value("--lsoa-lookup")) c.options["lsoa_lookup"] = std::filesystem::absolute(*l).string(), c.options_dir.reset();
+    return c;
+}
+
+bool is_change(const nlohmann::json& request) { return request.value("kind", std::string()) == "change"; }
+
+nlohmann::json coldspot_parameters(nlohmann::json request) {
+    request.erase("kind");
+    request.erase("change");
+    return request;
+}
+
+/// The server's options with the request's `change` members on top (the lookup stays the server's).
+geo::change::ChangeOptions change_options(const ChangeSetup& c, const nlohmann::json& request) {
+    if (!c.baseline) throw InvalidArgumentError("this server was started without --baseline OLD.gpkg, so it has no vintage to compare with");
+    nlohmann::json merged = c.options;
+    if (request.contains("change")) {
+        if (request["change"].contains("lsoa_lookup")) throw InvalidArgumentError("/change/lsoa_lookup is the server's (--lsoa-lookup), not a request's");
+        merged.update(request["change"]);
+    }
+    auto o = geo::change::parse_change_options(merged, "POST /analysis");
+    if (o.lsoa_lookup && o.lsoa_lookup->is_relative() && c.options_dir) o.lsoa_lookup = *c.options_dir / *o.lsoa_lookup;
+    return o;
+}
+
+nlohmann::json run_change_job(const ChangeSetup& c, const nlohmann::json& request, const std::filesystem::path& workspace,
+                              const geo::change::ChangeProgress& progress) {
+    const auto summary = geo::change::run_change(change_options(c, request), *c.baseline, workspace, workspace, progress);
+    return nlohmann::json{{"kind", "change"}, {"warnings", summary.warnings}, {"notes", summary.notes}, {"layers", summary.layers},
+                          {"counts", summary.counts}};
+}
+
 int run_serve(CommandArgs raw) {
     const Args args(raw,
                     {"--config", "--bind", "--port", "--threads", "--token", "--token-file", "--default-limit", "--max-limit", "--max-parameters",
                      "--max-body-bytes", "--max-url-bytes", "--cache-max-age", "--keepalive-timeout", "--request-timeout", "--cors-origin", "--access-log", "--public-url", "--title",
-                     "--assets", "--partnerships", "--max-scenarios", "--scenario-timeout"},
+                     "--baseline", "--change-params", "--lsoa-lookup", "--assets", "--partnerships", "--max-scenarios", "--scenario-timeout"},
                     {"--no-tiles"});
     args.expect_positionals(1, 1, "one workspace file (coldspot serve WORKSPACE.gpkg)");
     service::ServiceConfig config;
@@ -100,13 +157,15 @@ int run_serve(CommandArgs raw) {
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
 
+    // The change comparison (geo/change) against --baseline, for POST /analysis {"kind": "change"}.
+    const ChangeSetup change = change_setup(args);
     // The real cold-spot analysis (geo/coldspots), run by POST /analysis jobs; its own parser
     // checks parameters before a job is queued.
-    service::AnalysisFunction analysis = [](const nlohmann::json& parameters, const std::filesystem::path& workspace,
-                                            const service::ProgressCallback& progress) {
-        const auto summary = geo::coldspots::run_analysis(parameters, workspace, [&](std::string_view stage, double fraction) {
-            progress(fraction, std::string(stage));
-        });
+    service::AnalysisFunction analysis = [change](const nlohmann::json& request, const std::filesystem::path& workspace,
+                                                  const service::ProgressCallback& progress) {
+        const auto report = [&](std::string_view stage, double fraction) { progress(fraction, std::string(stage)); };
+        if (is_change(request)) return run_change_job(change, request, workspace, report);
+        const auto summary = geo::coldspots::run_analysis(coldspot_parameters(request), workspace, report);
         return nlohmann::json{{"run_id", summary.run_id}, {"schools", summary.schools}, {"scored", summary.scored},
                               {"cold_spot_schools", summary.cold_spot_schools}, {"islands", summary.islands},
                               {"notes", summary.notes}, {"layers", summary.layers}};
@@ -115,7 +174,10 @@ int run_serve(CommandArgs raw) {
     // workspace: remove it now, saying so (geo/atomic_file.hpp). The workspace itself is intact.
     geo::remove_leftovers(config.workspace);
     service::Service svc(config, analysis);
-    svc.jobs().set_parameter_check([](const nlohmann::json& p) { (void)geo::coldspots::parse_parameters(p, "POST /analysis"); });
+    svc.jobs().set_parameter_check([change](const nlohmann::json& p) {
+        if (is_change(p)) (void)change_options(change, p);
+        else (void)geo::coldspots::parse_parameters(coldspot_parameters(p), "POST /analysis");
+    });
     service::Server server(svc);
     server.start();
     const auto snap = svc.snapshot();

@@ -29,6 +29,9 @@ struct AnalysisSummary {
     std::size_t scored = 0;            ///< with an index value
     std::size_t cold_spot_schools = 0; ///< Gi* z > 0 and (FDR-adjusted) p < alpha
     std::size_t islands = 0;           ///< schools with no neighbour in the weights
+    std::size_t robust_targets = 0;    ///< in the top N of the index in >= robust_share of rank-stability draws
+    std::size_t rank_top_n = 0, rank_draws = 0; ///< the rank-stability run (0 draws: not run)
+    double rank_robust_share = 0;
     std::vector<std::string> notes;    ///< missing inputs and the rule applied
     std::vector<std::string> layers;   ///< layers written
 };

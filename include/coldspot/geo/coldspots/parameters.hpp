@@ -1,6 +1,8 @@
 #pragma once
 // Parameters of a cold-spot analysis, read from a JSON file (data/params/default.json documents
 // every default; docs/methodology.md explains and sources them). Stored verbatim with every run.
+#include "coldspot/geo/stats/local_statistics.hpp"
+#include "coldspot/geo/stats/rank_stability.hpp"
 #include "coldspot/geo/stats/spatial_weights.hpp"
 
 #include <nlohmann/json.hpp>
@@ -51,8 +53,27 @@ struct Parameters {
     unsigned permutations = 999;
     std::uint64_t seed = 20240601;
     bool fdr = true;
+    stats::FdrScope fdr_scope = stats::FdrScope::All; ///< statistics.fdr_scope: "all" or "neighbourhood"
+    /// statistics.inference: "analytical" (bins, cold spots and clusters from the normal p) or
+    /// "permutation" (from the permutation p_sim; needs permutations > 0).
+    bool p_from_permutations = false;
     double hex_cell_area_km2 = 25;
     double significance_for_cold_spot = 0.05; ///< a school is in a cold spot when Gi* z > 0 at this p
+
+    /// rank_stability: Monte Carlo over the weights and missing-input rules (draws = 0: off).
+    stats::RankStabilityOptions rank_stability;
+
+    /// The inference options of the statistics on the index and its aggregates.
+    stats::InferenceOptions inference() const {
+        stats::InferenceOptions o;
+        o.permutations = permutations;
+        o.seed = seed;
+        o.fdr = fdr;
+        o.bin_from_permutations = p_from_permutations;
+        o.fdr_scope = fdr_scope;
+        o.alpha = significance_for_cold_spot;
+        return o;
+    }
 
     nlohmann::json source; ///< the JSON as given, merged over the defaults: stored with the run
 };
