@@ -1,5 +1,6 @@
 #include "coldspot/geo/workspace.hpp"
 
+#include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/wkb.hpp"
 #include "gdal_handles.hpp"
@@ -7,13 +8,7 @@
 #include <cpl_conv.h>
 #include <cpl_string.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <chrono>
 #include <cstring>
-#include <random>
 
 namespace coldspot::geo {
 
@@ -63,22 +58,6 @@ int layer_epsg(OGRLayerH layer) {
 
 bool is_internal_table(const std::string& name) {
     return name.rfind("gpkg_", 0) == 0 || name.rfind("rtree_", 0) == 0 || name == "sqlite_sequence";
-}
-
-std::filesystem::path temporary_name(const std::filesystem::path& target) {
-    static std::atomic<unsigned> counter{0};
-    std::random_device rd;
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    const std::string name = "." + target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                             std::to_string(counter++) + "-" + std::to_string(rd() ^ static_cast<unsigned>(stamp));
-    return target.parent_path() / name;
-}
-
-void fsync_path(const std::filesystem::path& p, bool directory) {
-    const int fd = ::open(p.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-    if (fd < 0) return;
-    ::fsync(fd);
-    ::close(fd);
 }
 
 } // namespace
@@ -150,18 +129,35 @@ FeatureTable Workspace::read(const std::string& name) const {
 // Writing
 
 struct WorkspaceWriter::Impl {
+    explicit Impl(std::filesystem::path target) : file(std::move(target)) {}
+    AtomicFile file;
     GdalDataset ds;
+    /// For error messages: the workspace and the temporary file being written.
+    std::string where() const { return "workspace " + file.target().string() + " (temporary file " + file.temp().string() + ")"; }
 };
 
-WorkspaceWriter::WorkspaceWriter(std::filesystem::path target, std::optional<std::filesystem::path> base)
-    : target_(std::move(target)), impl_(std::make_unique<Impl>()) {
-    if (target_.parent_path().empty()) target_ = std::filesystem::path(".") / target_;
-    if (!std::filesystem::is_directory(target_.parent_path()))
-        throw WorkspaceError("cannot write workspace " + target_.string() + ": folder does not exist");
-    temp_ = temporary_name(target_);
+WorkspaceWriter::WorkspaceWriter(std::filesystem::path target, std::optional<std::filesystem::path> base) {
+    if (target.parent_path().empty()) target = std::filesystem::path(".") / target;
+    if (!std::filesystem::is_directory(target.parent_path()))
+        throw WorkspaceError("cannot write workspace " + target.string() + ": folder does not exist");
+    if (base && !std::filesystem::exists(*base)) throw WorkspaceError("workspace " + base->string() + " does not exist");
+    impl_ = std::make_unique<Impl>(target);
+    target_ = impl_->file.target();
+    temp_ = impl_->file.temp();
     if (base) {
-        if (!std::filesystem::exists(*base)) throw WorkspaceError("workspace " + base->string() + " does not exist");
-        std::filesystem::copy_file(*base, temp_, std::filesystem::copy_options::overwrite_existing);
+        std::error_code ec;
+        std::filesystem::copy_file(*base, temp_, std::filesystem::copy_options::overwrite_existing, ec);
+        if (ec) {
+            // A full disk shows here as EIO or ENOSPC depending on how the kernel copies: say how
+            // much room there is, so the reason is plain either way.
+            std::error_code size_ec, space_ec;
+            const auto needed = std::filesystem::file_size(*base, size_ec);
+            const auto space = std::filesystem::space(temp_.parent_path(), space_ec);
+            std::string room;
+            if (!size_ec && !space_ec)
+                room = " (" + std::to_string(space.available) + " bytes free on its disk, " + std::to_string(needed) + " needed)";
+            throw IoError("cannot copy workspace " + base->string() + " to " + temp_.string() + ": " + ec.message() + room);
+        }
         impl_->ds = GdalDataset::open_vector(temp_.string(), true);
     } else {
         impl_->ds = GdalDataset::create("GPKG", temp_.string());
@@ -169,13 +165,8 @@ WorkspaceWriter::WorkspaceWriter(std::filesystem::path target, std::optional<std
 }
 
 WorkspaceWriter::~WorkspaceWriter() {
-    if (committed_) return;
-    impl_->ds.close();
-    std::error_code ec;
-    std::filesystem::remove(temp_, ec);
-    std::filesystem::remove(temp_.string() + "-journal", ec);
-    std::filesystem::remove(temp_.string() + "-wal", ec);
-    std::filesystem::remove(temp_.string() + "-shm", ec);
+    // Close before the AtomicFile removes the temporary file (and SQLite's files beside it).
+    if (impl_) impl_->ds.close();
 }
 
 void WorkspaceWriter::remove(const std::string& name) {
@@ -184,7 +175,7 @@ void WorkspaceWriter::remove(const std::string& name) {
     for (int i = 0; i < n; ++i) {
         if (name == OGR_L_GetName(GDALDatasetGetLayer(ds, i))) {
             if (GDALDatasetDeleteLayer(ds, i) != OGRERR_NONE)
-                throw GdalError("cannot remove layer " + name + ": " + detail::last_gdal_error());
+                throw GdalError("cannot remove layer " + name + " from " + impl_->where() + ": " + detail::last_gdal_error());
             return;
         }
     }
@@ -203,11 +194,11 @@ void WorkspaceWriter::write(const FeatureTable& table) {
     CPLErrorReset();
     OGRLayerH layer = GDALDatasetCreateLayer(ds, table.name.c_str(), srs ? srs->get() : nullptr,
                                              to_ogr(table.geometry_type), options.List());
-    if (!layer) throw GdalError("cannot create layer " + table.name + ": " + detail::last_gdal_error());
+    if (!layer) throw GdalError("cannot create layer " + table.name + " in " + impl_->where() + ": " + detail::last_gdal_error());
     detail::create_ogr_fields(layer, table.fields, table.name);
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE)
-        throw GdalError("cannot start a transaction: " + detail::last_gdal_error());
+        throw GdalError("cannot start a transaction in " + impl_->where() + ": " + detail::last_gdal_error());
     for (const auto& feature : table.features) {
         OgrFeature f{OGR_F_Create(defn)};
         if (feature.fid > 0) OGR_F_SetFID(f.get(), feature.fid);
@@ -215,24 +206,20 @@ void WorkspaceWriter::write(const FeatureTable& table) {
         if (table.geometry_type != GeometryType::None) detail::set_ogr_geometry(f.get(), feature.geometry, srs->get(), table.name, feature.fid);
         if (OGR_L_CreateFeature(layer, f.get()) != OGRERR_NONE) {
             GDALDatasetRollbackTransaction(ds);
-            throw GdalError("cannot write feature " + std::to_string(feature.fid) + " to " + table.name + ": " +
+            throw GdalError("cannot write feature " + std::to_string(feature.fid) + " to " + table.name + " in " + impl_->where() + ": " +
                             detail::last_gdal_error());
         }
     }
     if (GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
-        throw GdalError("cannot commit layer " + table.name + ": " + detail::last_gdal_error());
+        throw GdalError("cannot commit layer " + table.name + " in " + impl_->where() + ": " + detail::last_gdal_error());
 }
 
 void WorkspaceWriter::commit() {
     if (committed_) return;
+    CPLErrorReset();
     impl_->ds.close();
-    if (CPLGetLastErrorType() >= CE_Failure)
-        throw GdalError("closing " + temp_.string() + " failed: " + detail::last_gdal_error());
-    fsync_path(temp_, false);
-    std::error_code ec;
-    std::filesystem::rename(temp_, target_, ec);
-    if (ec) throw WorkspaceError("cannot rename " + temp_.string() + " to " + target_.string() + ": " + ec.message());
-    fsync_path(target_.parent_path(), true);
+    if (CPLGetLastErrorType() >= CE_Failure) throw GdalError("cannot finish " + impl_->where() + ": " + detail::last_gdal_error());
+    impl_->file.commit();
     committed_ = true;
 }
 

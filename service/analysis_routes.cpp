@@ -45,7 +45,8 @@ Reply analysis_submit(const RouteContext& ctx) {
     nlohmann::json body;
     try {
         body = nlohmann::json::parse(ctx.request.body);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+        // parse_error, and out_of_range for a number no double holds (1e999): both are 400.
         throw HttpProblem(400, std::string("the body is not valid JSON: ") + e.what());
     }
     const nlohmann::json parameters = validated_analysis_parameters(body);

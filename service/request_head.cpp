@@ -4,6 +4,22 @@
 
 namespace coldspot::service {
 
+namespace {
+
+/// After the colon of a Content-Length line, `header_name_` holds this mark and then the value.
+constexpr char kContentLengthValue = '\x01';
+
+void check_content_length(std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    const bool digits = !v.empty() && v.size() <= 18 && v.find_first_not_of("0123456789") == std::string_view::npos;
+    if (!digits) throw HttpProblem(400, "the Content-Length header is not a decimal number of bytes");
+}
+
+} // namespace
+
+// feed() also refuses a Content-Length whose value is not a decimal number (400): a proxy in front
+// may read such a value differently from Pistache, which would give the body two framings.
 void RequestHead::feed(std::string_view bytes) {
     const std::size_t before = fed_;
     fed_ += bytes.size();
@@ -30,11 +46,33 @@ void RequestHead::feed(std::string_view bytes) {
                 head_bytes_ = before + i + 1;
             }
             header_line_bytes_ = 0;
+            if (!header_name_.empty() && header_name_[0] == kContentLengthValue) check_content_length(std::string_view(header_name_).substr(1));
+            header_name_.clear();
+            in_name_ = true;
         } else if (c != '\r') {
             ++header_line_bytes_;
+            if (in_name_ && c == ':') {
+                in_name_ = false;
+                if (header_name_ == "content-length") {
+                    // Two Content-Lengths give a body two framings (RFC 9112 6.3: unrecoverable);
+                    // a proxy in front may have used the other one.
+                    if (content_length_seen_) throw HttpProblem(400, "the request has more than one Content-Length header");
+                    content_length_seen_ = true;
+                    header_name_.assign(1, kContentLengthValue); // its value is collected and checked at the line's end
+                }
+            } else if (!in_name_ && !header_name_.empty() && header_name_[0] == kContentLengthValue && header_name_.size() < 33) {
+                header_name_ += c;
+            } else if (in_name_ && (c == ' ' || c == '\t') && !header_name_.empty() && header_name_[0] != ' ' && header_name_[0] != '\t') {
+                // RFC 9112 5.1: whitespace between a field name and its colon must be refused
+                // (a proxy may read `Content-Length : 5` as another field than we do).
+                throw HttpProblem(400, "a header has whitespace in its name or before its colon");
+            } else if (in_name_ && header_name_.size() < 16) {
+                header_name_ += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+            }
         }
     }
 }
+
 
 void RequestHead::check_request_line() const {
     // method SP request-target SP HTTP-version (RFC 9112 3). Pistache's parser waits for a space
@@ -56,6 +94,9 @@ void RequestHead::reset() {
     line_.clear();
     header_bytes_ = 0;
     header_line_bytes_ = 0;
+    header_name_.clear();
+    in_name_ = true;
+    content_length_seen_ = false;
     fed_ = 0;
     head_bytes_ = 0;
 }

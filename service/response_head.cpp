@@ -59,7 +59,13 @@ namespace {
 void append_field(std::string& out, std::string_view name, std::string_view value) {
     out += name;
     out += ": ";
+    const std::size_t start = out.size();
     out += value;
+    // A value never ends the line early: CR or LF from anything a request influenced (a Host
+    // header in a Link, a tileset name) would split the response (CWE-113). Parsers refuse them
+    // already; this holds whatever a route puts in a header.
+    for (std::size_t i = start; i < out.size(); ++i)
+        if (out[i] == '\r' || out[i] == '\n') out[i] = ' ';
     out += "\r\n";
 }
 } // namespace
@@ -73,6 +79,9 @@ void append_response_head(std::string& out, const Reply& reply, bool keep_alive,
     out += "\r\n";
     if (!reply.content_type.empty() && framing != BodyFraming::None) append_field(out, "Content-Type", reply.content_type);
     for (const auto& [name, value] : reply.headers) append_field(out, name, value);
+    // Every answer: browsers must not guess another type than the one declared (a problem
+    // document or GeoJSON holding text from a request must never be sniffed as HTML).
+    out += "X-Content-Type-Options: nosniff\r\n";
     append_field(out, "Connection", keep_alive ? "Keep-Alive" : "Close");
     if (framing == BodyFraming::Length) {
         out += "Content-Length: ";

@@ -36,7 +36,18 @@ Reply problem_reply(int status, const std::string& detail, const std::string& in
     Reply r;
     r.status = status;
     r.content_type = kProblemContentType;
-    r.body = p.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string text = p.to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    // Details and instances repeat request text (a path, a parameter, a request line). Markup in
+    // it is written as JSON escapes (\u003c for '<', as Go's encoding/json does), so the bytes of
+    // a problem never hold a tag a browser or a proxy's error page could run; the JSON value is
+    // the same text. (docs/security.md)
+    r.body.reserve(text.size());
+    for (const char c : text) {
+        if (c == '<') r.body += "\\u003c";
+        else if (c == '>') r.body += "\\u003e";
+        else if (c == '&') r.body += "\\u0026";
+        else r.body += c;
+    }
     return r;
 }
 

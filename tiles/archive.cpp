@@ -1,11 +1,13 @@
 #include "coldspot/tiles/archive.hpp"
 
+#include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/tiles/gzip.hpp"
 
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <cmath>
 #include <fstream>
@@ -95,7 +97,7 @@ public:
         if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
             const std::string msg = err ? err : "?";
             sqlite3_free(err);
-            throw GdalError("MBTiles: " + msg);
+            throw GdalError("MBTiles " + std::string(sqlite3_db_filename(db_, "main")) + ": " + msg);
         }
     }
     sqlite3* get() const { return db_; }
@@ -109,14 +111,15 @@ class Statement {
 public:
     Statement(sqlite3* db, const char* sql) : db_(db) {
         if (sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) != SQLITE_OK)
-            throw GdalError(std::string("MBTiles: ") + sqlite3_errmsg(db));
+            throw GdalError("MBTiles " + std::string(sqlite3_db_filename(db, "main")) + ": " + sqlite3_errmsg(db));
     }
     ~Statement() { sqlite3_finalize(st_); }
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
     sqlite3_stmt* get() const { return st_; }
     void step_and_reset() {
-        if (sqlite3_step(st_) != SQLITE_DONE) throw GdalError(std::string("MBTiles: ") + sqlite3_errmsg(db_));
+        if (sqlite3_step(st_) != SQLITE_DONE)
+            throw GdalError("MBTiles " + std::string(sqlite3_db_filename(db_, "main")) + ": " + sqlite3_errmsg(db_));
         sqlite3_reset(st_);
         sqlite3_clear_bindings(st_);
     }
@@ -133,22 +136,6 @@ std::string format_number(double v) {
     while (!s.empty() && s.back() == '0') s.pop_back();
     if (!s.empty() && s.back() == '.') s.pop_back();
     return s;
-}
-
-/// Writes through `write(tmp)` into a hidden file beside `path`, then renames it over `path`, so
-/// a reader never sees half an archive; the temporary file goes when writing fails.
-template <typename Write>
-void replace_atomically(const std::filesystem::path& path, Write&& write) {
-    const auto tmp = path.parent_path() / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    try {
-        write(tmp);
-        std::filesystem::rename(tmp, path);
-    } catch (...) {
-        std::filesystem::remove(tmp, ec);
-        throw;
-    }
 }
 
 // ---- PMTiles v3 ------------------------------------------------------------------------------
@@ -221,7 +208,7 @@ ArchiveStats write_mbtiles(const TileService& service, const std::string& tilese
     const auto tiles = render_range(service, tileset, options, minzoom, maxzoom, stats);
     stats.unique_tiles = tiles.size();
     const nlohmann::json tj = service.tilejson(tileset, "");
-    replace_atomically(path, [&](const std::filesystem::path& tmp) {
+    geo::write_atomically(path, [&](const std::filesystem::path& tmp) {
             Sqlite db(tmp);
             db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
                     "CREATE TABLE metadata (name text, value text);"
@@ -362,12 +349,12 @@ ArchiveStats write_pmtiles(const TileService& service, const std::string& tilese
     put_le<std::int32_t>(header, 119, e7(c[0]));
     put_le<std::int32_t>(header, 123, e7(c[1]));
 
-    replace_atomically(path, [&](const std::filesystem::path& tmp) {
+    geo::write_atomically(path, [&](const std::filesystem::path& tmp) {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw GdalError("PMTiles: cannot create " + tmp.string());
+        if (!out) geo::throw_io_error("create PMTiles archive", tmp, errno);
         out << header << root << metadata << leaves << data;
         out.close();
-        if (!out) throw GdalError("PMTiles: write failed for " + tmp.string());
+        if (!out) geo::throw_io_error("write PMTiles archive", tmp, errno);
     });
     return stats;
 }

@@ -1,5 +1,6 @@
 #include "coldspot/geo/demo/road_network.hpp"
 
+#include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
 
@@ -11,8 +12,6 @@
 #include <osmium/memory/buffer.hpp>
 #include <osmium/osm/box.hpp>
 #include <osmium/osm/location.hpp>
-
-#include <unistd.h>
 
 #include <charconv>
 #include <utility>
@@ -92,22 +91,17 @@ void write_osm_pbf(const RoadNetwork& network, const std::filesystem::path& path
     osmium::io::Header header;
     header.set("generator", generator);
     header.add_box(box);
-    const auto temp = path.parent_path() / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
-    try {
-        osmium::io::Writer writer{osmium::io::File{temp.string(), "pbf"}, header, osmium::io::overwrite::allow};
-        writer(std::move(buffer));
-        writer.close();
-    } catch (const std::exception& e) {
-        std::error_code ec;
-        std::filesystem::remove(temp, ec);
-        throw WorkspaceError("cannot write OSM PBF " + path.string() + ": " + e.what());
-    }
-    std::error_code ec;
-    std::filesystem::rename(temp, path, ec);
-    if (ec) {
-        std::filesystem::remove(temp, ec);
-        throw WorkspaceError("cannot rename " + temp.string() + " to " + path.string() + ": " + ec.message());
-    }
+    write_atomically(path, [&](const std::filesystem::path& temp) {
+        try {
+            osmium::io::Writer writer{osmium::io::File{temp.string(), "pbf"}, header, osmium::io::overwrite::allow};
+            writer(std::move(buffer));
+            writer.close();
+        } catch (const std::system_error& e) {
+            throw IoError("cannot write OSM PBF " + path.string() + " (temporary file " + temp.string() + "): " + e.what());
+        } catch (const std::exception& e) {
+            throw WorkspaceError("cannot write OSM PBF " + path.string() + ": " + e.what());
+        }
+    });
 }
 
 FeatureTable roads_layer(const RoadNetwork& network, const std::string& description) {

@@ -1,14 +1,15 @@
 #include "coldspot/geo/routing/graph_cache.hpp"
 
+#include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/wkb.hpp"
 
 #include <zlib.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 namespace coldspot::geo::routing {
 
@@ -72,10 +73,9 @@ std::optional<RoadGraph> fail(std::string* why_not, std::string reason) {
 } // namespace
 
 void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph, const std::string& key) {
-    const auto tmp = path.parent_path() / ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
-    {
+    write_atomically(path, [&](const std::filesystem::path& tmp) {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw Error("cannot write road graph cache " + tmp.string());
+        if (!out) throw_io_error("create road graph cache", tmp, errno);
         CrcWriter w(out);
         w.bytes(kMagic, sizeof kMagic);
         w.value<std::uint32_t>(kGraphCacheVersion);
@@ -93,13 +93,9 @@ void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph,
         }
         const auto crc = static_cast<std::uint32_t>(w.crc());
         out.write(reinterpret_cast<const char*>(&crc), sizeof crc);
-        out.flush();
-        if (!out) {
-            std::filesystem::remove(tmp);
-            throw Error("failed writing road graph cache " + tmp.string());
-        }
-    }
-    std::filesystem::rename(tmp, path);
+        out.close();
+        if (!out) throw_io_error("write road graph cache", tmp, errno);
+    });
 }
 
 std::optional<std::string> graph_cache_key(const std::filesystem::path& path) {

@@ -124,18 +124,18 @@ TEST(ResponseHead, IsExactlyTheBytesOfRfc9112) {
     std::string out = "kept ";
     service::append_response_head(out, r, true, service::BodyFraming::Length, 4242);
     EXPECT_EQ(out, "kept HTTP/1.1 200 OK\r\nContent-Type: application/vnd.mapbox-vector-tile\r\nContent-Encoding: gzip\r\n"
-                   "ETag: \"ab-1\"\r\nConnection: Keep-Alive\r\nContent-Length: 4242\r\n\r\n");
+                   "ETag: \"ab-1\"\r\nX-Content-Type-Options: nosniff\r\nConnection: Keep-Alive\r\nContent-Length: 4242\r\n\r\n");
 
     out.clear();
     r.status = 304;
     service::append_response_head(out, r, false, service::BodyFraming::None, 0);
-    EXPECT_EQ(out, "HTTP/1.1 304 Not Modified\r\nContent-Encoding: gzip\r\nETag: \"ab-1\"\r\nConnection: Close\r\n\r\n");
+    EXPECT_EQ(out, "HTTP/1.1 304 Not Modified\r\nContent-Encoding: gzip\r\nETag: \"ab-1\"\r\nX-Content-Type-Options: nosniff\r\nConnection: Close\r\n\r\n");
 
     out.clear();
     service::Reply page;
     page.content_type = "application/geo+json";
     service::append_response_head(out, page, true, service::BodyFraming::Chunked, 0);
-    EXPECT_EQ(out, "HTTP/1.1 200 OK\r\nContent-Type: application/geo+json\r\nConnection: Keep-Alive\r\nTransfer-Encoding: chunked\r\n\r\n");
+    EXPECT_EQ(out, "HTTP/1.1 200 OK\r\nContent-Type: application/geo+json\r\nX-Content-Type-Options: nosniff\r\nConnection: Keep-Alive\r\nTransfer-Encoding: chunked\r\n\r\n");
 
     EXPECT_STREQ(service::reason_phrase(431), "Request Header Fields Too Large");
     EXPECT_STREQ(service::reason_phrase(413), "Content Too Large");

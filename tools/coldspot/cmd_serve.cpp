@@ -1,6 +1,7 @@
 // coldspot serve WORKSPACE.gpkg: the web service (OGC API Features, vector tiles, analysis API).
 #include "command.hpp"
 
+#include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/change/change.hpp"
 #include "coldspot/geo/coldspots/analysis.hpp"
 #include "coldspot/geo/coldspots/parameters.hpp"
@@ -170,6 +171,9 @@ int run_serve(CommandArgs raw) {
                               {"cold_spot_schools", summary.cold_spot_schools}, {"islands", summary.islands},
                               {"notes", summary.notes}, {"layers", summary.layers}};
     };
+    // A writer killed mid-write (an analysis, an import) left its temporary file beside the
+    // workspace: remove it now, saying so (geo/atomic_file.hpp). The workspace itself is intact.
+    geo::remove_leftovers(config.workspace);
     service::Service svc(config, analysis);
     svc.jobs().set_parameter_check([change](const nlohmann::json& p) {
         if (is_change(p)) (void)change_options(change, p);

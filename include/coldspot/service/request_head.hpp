@@ -21,7 +21,8 @@ public:
 
     /// Takes the next bytes of the request. Throws HttpProblem 414 as soon as the request line is
     /// over its limit, 400 when it is complete but not `METHOD TARGET VERSION`, and 431 as soon as
-    /// the headers are over theirs; bytes of the body are not looked at.
+    /// the headers are over theirs, and 400 for a second Content-Length header (a request
+    /// smuggling shape: two framings of one body); bytes of the body are not looked at.
     void feed(std::string_view bytes);
     /// Forgets the request (after it was answered), ready for the next one on the connection.
     void reset();
@@ -49,6 +50,9 @@ private:
     std::string line_;
     std::size_t header_bytes_ = 0;
     std::size_t header_line_bytes_ = 0; ///< bytes of the current header line, CR excluded
+    std::string header_name_;           ///< the current header line's name, lower case, while it is read
+    bool in_name_ = true;               ///< still before the current header line's ':'
+    bool content_length_seen_ = false;  ///< a Content-Length header has been read
     std::size_t fed_ = 0;
     std::size_t head_bytes_ = 0;
     static inline const std::string empty_;
