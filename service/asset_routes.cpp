@@ -62,7 +62,6 @@ Reply file_reply(const RouteContext& ctx, const std::filesystem::path& file) {
     r.set_header("ETag", tag.str());
     // Revalidated on every use: a rebuilt page is seen at once, an unchanged one costs a 304.
     r.set_header("Cache-Control", "no-cache");
-    r.set_header("X-Content-Type-Options", "nosniff");
     if (const auto inm = ctx.request.header("if-none-match"); inm && etag_matches(*inm, tag.str())) {
         r.status = 304;
         return r;

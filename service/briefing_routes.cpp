@@ -229,7 +229,6 @@ Reply briefing(const RouteContext& ctx, const std::string& kind, const std::stri
     r.content_type = "text/html; charset=utf-8";
     r.body = std::move(html);
     r.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:");
-    r.set_header("X-Content-Type-Options", "nosniff");
     return r;
 }
 

@@ -49,7 +49,7 @@ bool valid_ipv6_literal(std::string_view h) {
 
 [[noreturn]] void bad(const char* header, const std::string& why) {
     throw HttpProblem(400, std::string("the ") + header + " header " + why +
-                               "; the QGIS project's URLs are made from it (or set --public-url)",
+                               "; the URLs in the QGIS project are made from it (or set --public-url)",
                       {{"header", header}});
 }
 

@@ -247,7 +247,6 @@ Reply search(const RouteContext& ctx) {
                                {"href", e.href.empty() ? json(nullptr) : json(ctx.base + e.href)}});
         }
     Reply r = json_reply({{"query", text}, {"query_cut", text.size() < q->size()}, {"results", results}});
-    r.set_header("X-Content-Type-Options", "nosniff");
     return r;
 }
 

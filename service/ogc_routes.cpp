@@ -72,8 +72,9 @@ json collection_json(const RouteContext& ctx, const Collection& c) {
 }
 
 Reply landing_page(const RouteContext& ctx) {
-    // A browser goes to the map with its query (a shared view: /?hub=...); others get this page.
-    if (wants_html(ctx.request) && map_page_available(ctx)) return map_page_redirect(ctx);
+    // A browser goes to the map with its query (a shared view: /?hub=...); others get this page, and
+    // so does anyone asking for it by name (?f=html, this document's "alternate" link).
+    if (!ctx.request.param("f") && wants_html(ctx.request) && map_page_available(ctx)) return map_page_redirect(ctx);
     allow_only(ctx.request, {});
     const std::string& b = ctx.base;
     json links = json::array({link(b + "/", "self", "application/json", "this document"),
@@ -91,12 +92,14 @@ Reply landing_page(const RouteContext& ctx) {
         std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(ctx.config.title) +
                            "</title></head>\n<body>\n<h1>" + html_escape(ctx.config.title) +
                            "</h1>\n<p>Cold spots in teachers' access to professional-development hubs in England, served as OGC API - Features and vector tiles.</p>\n<ul>\n";
-        html += "<li><a href=\"" + b + "/api\">API definition (OpenAPI 3.0)</a></li>\n";
-        html += "<li><a href=\"" + b + "/api.html\">API documentation</a></li>\n";
-        html += "<li><a href=\"" + b + "/conformance\">Conformance</a></li>\n";
-        html += "<li><a href=\"" + b + "/tiles\">Vector tilesets</a></li>\n</ul>\n<h2>Collections</h2>\n<ul>\n";
+        const std::string hb = html_escape(b);
+        if (map_page_available(ctx)) html += "<li><a href=\"" + hb + "/map/\">The partnership map</a></li>\n";
+        html += "<li><a href=\"" + hb + "/api\">API definition (OpenAPI 3.0)</a></li>\n";
+        html += "<li><a href=\"" + hb + "/api.html\">API documentation</a></li>\n";
+        html += "<li><a href=\"" + hb + "/conformance\">Conformance</a></li>\n";
+        html += "<li><a href=\"" + hb + "/tiles\">Vector tilesets</a></li>\n</ul>\n<h2>Collections</h2>\n<ul>\n";
         for (const auto& c : ctx.snapshot.collections)
-            html += "<li><a href=\"" + b + "/collections/" + url_encode(c.id) + "/items\">" + html_escape(c.id) + "</a> (" + std::to_string(c.size()) + " features)</li>\n";
+            html += "<li><a href=\"" + hb + "/collections/" + url_encode(c.id) + "/items\">" + html_escape(c.id) + "</a> (" + std::to_string(c.size()) + " features)</li>\n";
         html += "</ul>\n</body></html>\n";
         Reply r;
         r.content_type = "text/html; charset=utf-8";

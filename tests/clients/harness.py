@@ -286,6 +286,25 @@ def bbox_of(features):
     return min(xs), min(ys), max(xs), max(ys)
 
 
+def inside(lon, lat, ring):
+    """Ray casting: is the point inside the ring (a representative point must be, for a colour check)."""
+    hit = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+            hit = not hit
+    return hit
+
+
+def clear_point(ring, points):
+    """A point inside the ring (CRS84, not closed) as far from every one of `points` as it can be: a
+    school dot drawn over a polygon's centre hides its fill. Among the vertex mean and the points halfway
+    from it to each vertex, those inside; None when none is."""
+    centre = (sum(q[0] for q in ring) / len(ring), sum(q[1] for q in ring) / len(ring))
+    candidates = [c for c in [centre] + [((centre[0] + q[0]) / 2, (centre[1] + q[1]) / 2) for q in ring] if inside(*c, ring)]
+    # Degrees of longitude are about 0.6 of a degree of latitude in England.
+    return max(candidates, key=lambda c: min(((c[0] - s[0]) * 0.6) ** 2 + (c[1] - s[1]) ** 2 for s in points), default=None)
+
+
 def column_types(gpkg, table):
     """Declared SQLite column types (INTEGER, REAL, TEXT, ...) of a GeoPackage table."""
     con = sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True)

@@ -86,7 +86,10 @@ try {
     style: await page.evaluate(() => { const s = window.coldspot.map.getStyle(); return { sources: Object.keys(s.sources), layers: s.layers.map((l) => ({ id: l.id, source: l.source, paint: l.paint, type: l.type })), glyphs: s.glyphs ?? null }; }),
   };
   // The named places, as pixels of the screenshot.
-  report.steps.open.pixels = await page.evaluate((pts) => pts.map((p) => { const xy = window.coldspot.map.project([p.lon, p.lat]); return { id: p.id, x: xy.x, y: xy.y }; }), plan.points);
+  report.steps.open.pixels = await page.evaluate((pts) => pts.map((p) => {
+    // A pixel of the map, and whether something else (a panel) is drawn over it there.
+    const m = window.coldspot.map; const xy = m.project([p.lon, p.lat]); const r = m.getCanvas().getBoundingClientRect();
+    return { id: p.id, x: xy.x, y: xy.y, covered: document.elementFromPoint(r.left + xy.x, r.top + xy.y) !== m.getCanvas() }; }), plan.points);
   report.steps.open.canvas = await page.evaluate(() => { const r = document.querySelector('#map').getBoundingClientRect(); return { left: r.left, top: r.top, width: r.width, height: r.height }; });
   await page.screenshot({ path: path.join(outDir, 'map_1280x720.png') });
   report.axe = await axe(page, 'map');
@@ -244,7 +247,10 @@ try {
   await ready(phone);
   await idle(phone);
   const phoneMap = {
-    pixels: await phone.evaluate((pts) => pts.map((p) => { const xy = window.coldspot.map.project([p.lon, p.lat]); return { id: p.id, x: xy.x, y: xy.y }; }), plan.points),
+    pixels: await phone.evaluate((pts) => pts.map((p) => {
+    // A pixel of the map, and whether something else (a panel) is drawn over it there.
+    const m = window.coldspot.map; const xy = m.project([p.lon, p.lat]); const r = m.getCanvas().getBoundingClientRect();
+    return { id: p.id, x: xy.x, y: xy.y, covered: document.elementFromPoint(r.left + xy.x, r.top + xy.y) !== m.getCanvas() }; }), plan.points),
     canvas: await phone.evaluate(() => { const r = document.querySelector('#map').getBoundingClientRect(); return { left: r.left, top: r.top, width: r.width, height: r.height }; }) };
   await phone.screenshot({ path: path.join(outDir, 'map_390x844.png') });
   await phone.goto(`${serverUrl}/map/?school=${plan.school.urn}`);

@@ -68,15 +68,6 @@ def real_workspace(args):
     return gpkg
 
 
-def inside(lon, lat, ring):
-    """Ray casting: is the point inside the ring (a representative point must be, for the colour check)."""
-    hit = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
-        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
-            hit = not hit
-    return hit
-
-
 def fmt_whole(v):
     return f"{round(v):,}"
 
@@ -100,16 +91,18 @@ def main():
     urn = min(u for u, r in cold.items() if r["coldspot_index"] is not None and r["gi_bin"] and r["gi_bin"] > 0
               and hub_id in (r.get("hub_ids") or "").split(";") and len(schools[u]["name"].split()) >= 3)
     name = schools[urn]["name"]
+    # Cold-spot LSOAs and a point inside each, away from school dots.
     points, cold_bins = [], {}
+    school_points = [f["geometry"]["coordinates"] for f in harness.gdal_features_crs84(gpkg, "schools")]
     for f in harness.gdal_features_crs84(gpkg, "coldspots_areas"):
         p = f["properties"]
         if p["level"] == "lsoa" and p["gi_bin"] and p["gi_bin"] > 0:
             ring = f["geometry"]["coordinates"][0][0][:-1]
-            centre = (sum(q[0] for q in ring) / len(ring), sum(q[1] for q in ring) / len(ring))
+            point = harness.clear_point(ring, school_points)
             if f["geometry"]["type"] == "MultiPolygon" and len(f["geometry"]["coordinates"]) == 1 and len(f["geometry"]["coordinates"][0]) == 1 \
-                    and inside(*centre, ring):
+                    and point:
                 cold_bins[p["code"]] = p["gi_bin"]
-                points.append({"id": p["code"], "lon": centre[0], "lat": centre[1]})
+                points.append({"id": p["code"], "lon": point[0], "lat": point[1]})
     check(points, "the demo analysis found no cold-spot LSOA: the colour check needs one")
     cli(args, "target", gpkg, "--csv", os.path.join(args.work, "all_targets.csv"))
     with open(os.path.join(args.work, "all_targets.csv"), encoding="utf-8") as f:
@@ -329,7 +322,8 @@ def main():
         pixel = harness.png_rgb(os.path.join(args.work, shot))
         for px in pixels:
             x, y = round(px["x"]), round(px["y"])
-            if not (0 <= x < canvas["width"] and 0 <= y < canvas["height"]):
+            # Off the map, or under a panel drawn over it (the layer list), the fill cannot be seen.
+            if not (0 <= x < canvas["width"] and 0 <= y < canvas["height"]) or px.get("covered"):
                 continue
             seen += 1
             want = tuple(round(0.8 * int(gi_colour[cold_bins[px["id"]]][i:i + 2], 16) + 0.2 * 255) for i in (1, 3, 5))

@@ -97,7 +97,7 @@ try {
   // The landing page opened as a person would: Chromium asks for text/html and must get the HTML
   // variant (content negotiation), with working links to the schools' features.
   const landing = await browser.newPage();
-  const answer = await landing.goto(`${serverUrl}/`);
+  const answer = await landing.goto(`${serverUrl}/?f=html`);
   report.landing = { status: answer.status(), contentType: answer.headers()['content-type'] ?? null,
                      title: await landing.title(),
                      links: await landing.$$eval('a', (as) => as.map((a) => a.href)) };
@@ -105,7 +105,9 @@ try {
   if (items) {
     const next = await landing.goto(items);
     report.landing.schoolItems = { status: next.status(), contentType: next.headers()['content-type'] ?? null,
-                                   text: (await next.text()).slice(0, 200) };
+                                   text: (await next.text()).slice(0, 200),
+                                   // What a person reads on the page (the browser gets the HTML view).
+                                   shown: await landing.locator('body').innerText() };
   }
 } catch (e) {
   report.exception = String(e?.stack || e);

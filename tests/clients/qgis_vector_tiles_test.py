@@ -150,7 +150,8 @@ def main():
         check(0.92 * want_grey <= grey <= 1.03 * want_grey, f"{grey} other-area pixels, the polygons cover {want_grey:.0f}")
         check(0.92 * want_cold <= blue <= 1.03 * want_cold, f"{blue} cold-spot pixels, the polygons cover {want_cold:.0f}")
 
-        # A cold-spot LSOA (gi_bin > 0) is filled with the cold colour at an interior point away from schools.
+        # A cold-spot LSOA (gi_bin > 0) is filled with the cold colour at an interior point (the areas drawn
+        # alone: with the demo's inputs most cold-spot LSOAs are towns, a few pixels under school dots).
         cold = [a for a in areas if a["properties"]["gi_bin"] > 0 and a["properties"]["level"] == "lsoa"]
         check(cold, "the demo analysis found no cold-spot LSOA: the test needs one")
         hits = 0
@@ -158,10 +159,10 @@ def main():
             ring = a["geometry"]["coordinates"][0][0]
             cx = sum(p[0] for p in ring[:-1]) / (len(ring) - 1)
             cy = sum(p[1] for p in ring[:-1]) / (len(ring) - 1)
-            colour, p = pixel_at(overview, m2p, *to_3857(cx, cy))
+            colour, p = pixel_at(areas_only, m2p, *to_3857(cx, cy))
             if close_colour(colour, COLD_COLOUR):
                 hits += 1
-        check(hits >= (len(cold) + 1) // 2, f"only {hits} of {len(cold)} cold-spot areas show the cold colour at their centre")
+        check(hits == len(cold), f"only {hits} of {len(cold)} cold-spot areas show the cold colour at their centre")
 
         # 2. Close-ups at zoom-14 pixel size (single points, no clusters) around three named schools: the pixel under
         # each school is the school colour, and a pixel 25 px away (300 m) that holds no school is not.

@@ -66,7 +66,7 @@ def kill_during(cli, args, folder, target_name, delay):
     pattern = os.path.join(folder, "." + target_name + ".tmp-" + str(p.pid) + "*")
     deadline = time.monotonic() + 240
     while not glob.glob(pattern) and p.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)
+        time.sleep(0.001)
     time.sleep(delay)
     mid_write = bool(glob.glob(pattern)) and p.poll() is None
     p.kill()
@@ -74,9 +74,28 @@ def kill_during(cli, args, folder, target_name, delay):
     return mid_write, out
 
 
+def write_window(cli, args, folder, target_name):
+    """How long a whole run keeps its temporary file for `target_name` (seconds, polled every ms)."""
+    p = subprocess.Popen([cli, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pattern = os.path.join(folder, "." + target_name + ".tmp-" + str(p.pid) + "*")
+    first = last = None
+    while p.poll() is None:
+        if glob.glob(pattern):
+            last = time.monotonic()
+            first = first or last
+        time.sleep(0.001)
+    check(p.returncode == 0 and first, f"{' '.join(args)}: a whole run failed or wrote no temporary file")
+    return last - first
+
+
 def check_kills(cli, args, folder, target, delays, verify, what):
-    """kill -9 at each delay; after each, `verify(target)` must hold on the previous version (or the
-    whole new one), then one run to the end must report the leftovers it removed."""
+    """kill -9 at each delay (None: moments within and after the write, measured on this machine, whose
+    speed varies); after each, `verify(target)` must hold on the previous version (or the whole new one),
+    then one run to the end must report the leftovers it removed."""
+    if delays is None:
+        window = write_window(cli, args, folder, os.path.basename(target))
+        delays = [0.0, 0.3 * window, 0.6 * window, 2 * window + 0.05]
+        print(f"  {what}: the temporary file lives {window:.3f} s")
     killed_mid = 0
     for delay in delays:
         before = verify(target)
@@ -87,7 +106,7 @@ def check_kills(cli, args, folder, target, delays, verify, what):
             killed_mid += 1
             check(after == before, f"{what}: killed {delay} s into its write, the previous version changed")
             check(left, f"{what}: killed mid-write but no temporary file was left (was it written elsewhere?)")
-        print(f"  {what}: kill at +{delay:.2f} s {'mid-write' if mid else 'after the write'}; leftovers {left}")
+        print(f"  {what}: kill at +{delay:.3f} s {'mid-write' if mid else 'after the write'}; leftovers {left}")
     check(killed_mid >= 2, f"{what}: only {killed_mid} kills landed mid-write; the moments need adjusting")
     left = leftovers(folder)
     done = run(cli, *args)
@@ -109,7 +128,7 @@ def section_kills(args, gpkg):
         if os.path.exists(gpkg + side):
             shutil.copy(gpkg + side, ws + side)
     pbf = os.path.join(os.path.dirname(gpkg), "demo.osm.pbf")
-    delays = [0.0, 0.05, 0.2, 0.6]
+    delays = None
     # Import: the demo writes a whole workspace through the same WorkspaceWriter as `coldspot import`.
     fresh = os.path.join(work, "fresh.gpkg")
     check(run(args.cli, "demo", "-o", fresh).returncode == 0, "demo failed")
@@ -131,10 +150,9 @@ def section_kills(args, gpkg):
         check(integrity_ok(path), f"{path} is not an intact SQLite file")
         out = subprocess.run(["sqlite3", path, "SELECT count(*), sum(length(tile_data)) FROM tiles;"], capture_output=True, text=True)
         return out.stdout.strip()
-    # The tiles are rendered before the archive is written, and writing takes milliseconds: kill
-    # at the first sight of the temporary file and just after.
-    n += check_kills(args.cli, ["tiles", ws, "--tileset", "schools", "-o", mb, "--quiet"], work, mb,
-                     [0.0, 0.0, 0.001, 0.003], archive, "tiles export")
+    # The tiles are rendered before the archive is written, and writing takes milliseconds: the
+    # largest of the demo's tilesets (1.8 MB), so that the write lasts long enough to be killed in.
+    n += check_kills(args.cli, ["tiles", ws, "--tileset", "coldspots", "-o", mb, "--quiet"], work, mb, None, archive, "tiles export")
     print(f"kills mid-write: {n}")
 
 
@@ -168,7 +186,7 @@ def section_swap(args, gpkg):
         after = layer_digests(ws)
         if mid:
             check(after == before, f"server killed {delay} s into an analysis write: the workspace changed")
-        print(f"  serve: kill at +{delay:.2f} s {'mid-write' if mid else 'after the write (swap or later)'}; leftovers {leftovers(work)}")
+        print(f"  serve: kill at +{delay:.3f} s {'mid-write' if mid else 'after the write (swap or later)'}; leftovers {leftovers(work)}")
         left = leftovers(work)
         with harness.Server(args.cli, ws, work, ["--token-file", token]) as again:
             with urllib.request.urlopen(again.url + "/collections", timeout=30) as resp:

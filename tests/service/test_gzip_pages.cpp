@@ -321,15 +321,20 @@ TEST_F(GzipPagesDuringSwaps, EveryPageComesWholeFromOneSnapshot) {
                         continue;
                     }
                     const auto page = json::parse(tiles::gzip_decompress(r.body));
-                    std::set<std::string> names;
-                    for (const auto& f : page["features"]) names.insert(f["properties"]["name"].get<std::string>());
+                    // The snapshot each feature comes from: 0 for the hand-drawn names (before the first
+                    // run), N for "run N". A whole page has one; a page mixing two is torn, including a
+                    // mix of hand-drawn names and the first run's.
+                    std::set<int> snapshots;
+                    for (const auto& f : page["features"]) {
+                        const auto name = f["properties"]["name"].get<std::string>();
+                        snapshots.insert(name.rfind("run ", 0) == 0 ? std::stoi(name.substr(4)) : 0);
+                    }
                     if (page["features"].size() != 5) ++errors;
-                    if (names.size() != 1) {
-                        // Before the first run names are the hand-drawn ones; after it, one run's.
-                        if (names.begin()->rfind("run ", 0) == 0) ++torn;
+                    if (snapshots.size() != 1) {
+                        ++torn;
                         continue;
                     }
-                    const int run = std::stoi(names.begin()->substr(4));
+                    const int run = *snapshots.begin();
                     if (run < last) ++regressed;
                     last = run;
                     ++pages;
@@ -339,19 +344,30 @@ TEST_F(GzipPagesDuringSwaps, EveryPageComesWholeFromOneSnapshot) {
             }
         });
     }
+    // The readers stop and join however the test ends (an ASSERT below returns early).
+    struct JoinReaders {
+        std::atomic<bool>& stop;
+        std::vector<std::thread>& threads;
+        ~JoinReaders() {
+            stop = true;
+            for (auto& t : threads)
+                if (t.joinable()) t.join();
+        }
+    } join_readers{stop, readers};
     for (int i = 0; i < 4; ++i) {
         HttpClient c(port_);
         const auto r = c.request("POST", "/analysis", {{"Content-Type", "application/json"}, {"Authorization", "Bearer s3cret"}}, "{}");
         ASSERT_EQ(r.status, 202);
         const std::string location = r.header("location");
-        for (int k = 0; k < 500; ++k) {
-            const auto j = get_json(location.substr(location.find("/analysis")));
-            if (j["state"] != "queued" && j["state"] != "running") {
-                EXPECT_EQ(j["state"], "succeeded");
-                break;
-            }
+        // Wait for the run to finish; a run that never does is a failure, not a silent end of the wait.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+        std::string state = "queued";
+        while (state == "queued" || state == "running") {
+            ASSERT_TRUE(std::chrono::steady_clock::now() < deadline) << "analysis run " << i + 1 << " still " << state << " after 120 s";
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            state = get_json(location.substr(location.find("/analysis")))["state"].get<std::string>();
         }
+        EXPECT_EQ(state, "succeeded") << "analysis run " << i + 1;
     }
     stop = true;
     for (auto& t : readers) t.join();

@@ -67,9 +67,12 @@ TEST_F(MapAssets, BrowserOnRootIsSentToTheMapWithItsQuery) {
     const auto r = get("/?hub=teaching-school-hub%3AEE1&z=9", {{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}});
     EXPECT_EQ(r.status, 303);
     EXPECT_EQ(r.header("location"), base() + "/map/?hub=teaching-school-hub:EE1&z=9");
+    // Asked for by name (the landing document's "alternate" link), the HTML landing page itself, with
+    // the map among its links.
     const auto f = get("/?f=html");
-    EXPECT_EQ(f.status, 303);
-    EXPECT_EQ(f.header("location"), base() + "/map/");
+    EXPECT_EQ(f.status, 200);
+    EXPECT_EQ(f.header("content-type"), "text/html; charset=utf-8");
+    EXPECT_NE(f.body.find("href=\"" + base() + "/map/"), std::string::npos) << f.body;
     // The page itself: the assets' index.html, byte for byte.
     const auto page = get("/map/");
     EXPECT_EQ(page.status, 200);
