@@ -41,6 +41,13 @@ inline constexpr char coldspots_areas[] = "coldspots_areas";
 inline constexpr char coldspots_hex[] = "coldspots_hex";
 inline constexpr char targets[] = "targets";
 inline constexpr char analysis_runs[] = "analysis_runs";
+inline constexpr char remit_slivers[] = "remit_slivers";
+// Change over time (coldspot change).
+inline constexpr char change_areas[] = "change_areas";
+inline constexpr char change_remits[] = "change_remits";
+inline constexpr char change_schools[] = "change_schools";
+inline constexpr char change_coldspots[] = "change_coldspots";
+inline constexpr char change_engagement[] = "change_engagement";
 } // namespace layer
 
 /// One field of a layer: its name, storage type, whether inputs may leave it NULL, its unit (empty
