@@ -138,7 +138,9 @@ TEST(WorkspaceModel, TheDocumentedInputLayersAreTheModels) {
         for (std::size_t i = 0; i < std::min(doc.fields.size(), spec.fields.size()); ++i) {
             SCOPED_TRACE(spec.fields[i].name);
             EXPECT_EQ(doc.fields[i].optional, spec.fields[i].optional);
-            if (doc.table) EXPECT_EQ(doc.fields[i].type, doc_type(spec.fields[i].type));
+            if (doc.table) {
+                EXPECT_EQ(doc.fields[i].type, doc_type(spec.fields[i].type));
+            }
         }
     }
     // The parser read the tables (schools, hubs) and the prose (the rest), so this cannot pass empty.
