@@ -167,6 +167,14 @@ nlohmann::json map_style(const RouteContext& ctx) {
               {{"text-color", base("label")}, {"text-halo-color", base("label_halo")}, {"text-halo-width", 1.5}},
               {{"layout", {{"text-field", json::array({"get", "name"})}, {"text-font", json::array({kFontStack})}, {"text-size", 12}, {"symbol-placement", "point"}}},
                {"minzoom", 8}});
+        // Place names where the workspace has towns (the demo; a region imported with them): a city from
+        // the first zooms, a town closer in, so a person knows where they are without a base map.
+        b.add("town-labels", "symbol", "towns", "base", true,
+              {{"text-color", base("label")}, {"text-halo-color", base("label_halo")}, {"text-halo-width", 1.8}},
+              {{"layout", {{"text-field", json::array({"get", "name"})}, {"text-font", json::array({kFontStack})},
+                           {"text-size", json::array({"match", json::array({"get", "kind"}), "city", 15, 13})},
+                           {"symbol-sort-key", json::array({"-", 0, json::array({"coalesce", json::array({"get", "population"}), 0})})}}},
+               {"minzoom", 6}});
     }
     // The legend in words, per switchable layer (the page reads it; any client may).
     json legend = json::array();
