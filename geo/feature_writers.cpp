@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 #include <charconv>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <exception>
@@ -25,6 +26,12 @@ namespace coldspot::geo {
 namespace {
 
 constexpr std::size_t kChunkBytes = 64 * 1024; // bytes handed to the sink at a time
+
+bool ascii_equal_nocase(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
 
 bool is_point_layout(const ExportLayout& l) { return l.geometry_type == GeometryType::Point; }
 
@@ -245,11 +252,9 @@ std::string unique_name(const char* prefix, const char* extension) {
 
 class GdalWriter : public FeatureWriter {
 public:
-    GdalWriter(const ExportLayout& layout, ExportFormat format, ByteSink sink)
-        : layout_(layout), format_(format), sink_(std::move(sink)) {
+    GdalWriter(const ExportLayout& layout, ExportFormat format, ByteSink sink) : format_(format), sink_(std::move(sink)) {
         detail::ensure_gdal();
         const bool xlsx = format == ExportFormat::Xlsx;
-        geometry_ = xlsx ? resolve(layout, format) : TabularGeometry::None;
         if (xlsx) {
             path_ = unique_name("/vsimem/coldspot-export-", ".xlsx");
         } else {
@@ -260,12 +265,24 @@ public:
             sink_targets()[path_] = &target_;
         }
         ds_ = detail::GdalDataset::create(xlsx ? "XLSX" : "FlatGeobuf", path_);
+        add_layer(layout);
+    }
+    /// Another layer (an XLSX sheet) in the same file; write() goes to it from now on.
+    void add_layer(const ExportLayout& layout) {
+        layout_ = layout;
+        const bool xlsx = format_ == ExportFormat::Xlsx;
+        geometry_ = xlsx ? resolve(layout, format_) : TabularGeometry::None;
         const bool spatial = !xlsx && layout.geometry_type != GeometryType::None;
         if (spatial && layout.epsg > 0) srs_ = std::make_unique<detail::OgrSpatialReference>(layout.epsg);
         CPLStringList options;
         if (!xlsx) options.SetNameValue("SPATIAL_INDEX", "NO"); // written front to back, so streamable
         // Excel refuses sheet names over 31 characters.
-        const std::string name = xlsx ? layout.layer_name.substr(0, 31) : layout.layer_name;
+        const std::string name = xlsx ? layout.layer_name.substr(0, kXlsxMaxSheetName) : layout.layer_name;
+        for (const auto& used : layer_names_)
+            if (ascii_equal_nocase(used, name))
+                throw InvalidArgumentError("two sheets would be named '" + name + "' (Excel cuts names to 31 characters and ignores case): " +
+                                           layout.layer_name);
+        layer_names_.push_back(name);
         CPLErrorReset();
         layer_ = GDALDatasetCreateLayer(ds_.get(), name.c_str(), srs_ ? srs_->get() : nullptr,
                                         spatial ? detail::to_ogr(layout.geometry_type) : wkbNone, options.List());
@@ -348,6 +365,7 @@ private:
     ExportFormat format_;
     ByteSink sink_;
     TabularGeometry geometry_ = TabularGeometry::None;
+    std::vector<std::string> layer_names_;
     std::string path_;
     SinkTarget target_;
     std::unique_ptr<detail::OgrSpatialReference> srs_;
@@ -395,6 +413,22 @@ void append_wkt(std::string& out, const Geometry& g, int decimals) {
     } else {
         out += "GEOMETRYCOLLECTION EMPTY";
     }
+}
+
+XlsxWorkbook::XlsxWorkbook(ByteSink sink) : sink_(std::move(sink)) {}
+XlsxWorkbook::~XlsxWorkbook() = default;
+
+FeatureWriter& XlsxWorkbook::add_sheet(const ExportLayout& layout) {
+    if (finished_) throw InvalidArgumentError("the workbook is finished: no sheet can be added");
+    if (!writer_) writer_ = std::make_unique<GdalWriter>(layout, ExportFormat::Xlsx, sink_);
+    else static_cast<GdalWriter&>(*writer_).add_layer(layout);
+    return *writer_;
+}
+
+void XlsxWorkbook::finish() {
+    if (!writer_) throw InvalidArgumentError("a workbook needs at least one sheet");
+    finished_ = true;
+    writer_->finish();
 }
 
 std::unique_ptr<FeatureWriter> make_feature_writer(ExportFormat format, const ExportLayout& layout, ByteSink sink) {

@@ -1,9 +1,9 @@
 // Items as downloads: CSV, XLSX and FlatGeobuf through geo's feature writers (the same code as
-// `coldspot export`), streamed from the request's snapshot.
-#include "coldspot/geo/crs.hpp"
+// `coldspot export --csv/--xlsx`, service/table_export.cpp), streamed from the request's snapshot.
 #include "coldspot/geo/feature_writers.hpp"
 #include "coldspot/service/geojson_writer.hpp"
 #include "coldspot/service/problem.hpp"
+#include "coldspot/service/table_export.hpp"
 #include "routes.hpp"
 
 namespace coldspot::service::detail {
@@ -31,31 +31,13 @@ std::string file_name(const std::string& id, const char* extension) {
     return (name.empty() ? "items" : name) + "." + extension;
 }
 
-geo::ExportLayout layout_of(const Collection& c, const ItemsQuery& q) {
-    geo::ExportLayout l;
-    l.layer_name = c.id;
-    l.geometry_type = c.geometry_type;
-    l.epsg = q.crs == OutputCrs::Crs84 ? geo::kWgs84 : crs_epsg(q.crs);
-    l.decimals = coordinate_decimals(q.crs);
-    const auto& fields = c.table->fields;
-    if (q.all_properties) {
-        l.fields = fields;
-    } else {
-        for (const auto i : q.properties) {
-            l.fields.push_back(fields[i]);
-            l.value_index.push_back(i);
-        }
-    }
-    return l;
-}
-
 } // namespace
 
 Reply items_download(const RouteContext& ctx, const Collection& c, const ItemsQuery& q, ItemsPage page, const std::vector<std::pair<std::string, std::string>>& links) {
     if (q.format == ItemsFormat::Xlsx && page.positions.size() > ctx.config.items.xlsx_max_rows)
         throw xlsx_too_many_rows(c, page.positions.size(), ctx.config.items);
     const DownloadType type = download_type(q.format);
-    geo::ExportLayout layout = layout_of(c, q);
+    geo::ExportLayout layout = download_layout(c, q.crs, q.all_properties ? nullptr : &q.properties);
     Reply r;
     r.content_type = type.content_type;
     r.compressible = q.format != ItemsFormat::Xlsx; // a zip already
@@ -68,11 +50,7 @@ Reply items_download(const RouteContext& ctx, const Collection& c, const ItemsQu
     auto positions = std::make_shared<const std::vector<std::size_t>>(std::move(page.positions));
     r.stream = [positions, &c, layout = std::move(layout), format = type.format, crs = q.crs, hold = ctx.hold](BodySink& sink) {
         auto writer = geo::make_feature_writer(format, layout, [&sink](std::string_view bytes) { sink.write(bytes); });
-        geo::Geometry scratch;
-        for (const auto position : *positions) {
-            const geo::Feature& f = c.feature(position);
-            writer->write(f.fid, geometry_in(c, position, crs, scratch), f.values);
-        }
+        write_download(*writer, c, *positions, crs);
         writer->finish();
     };
     return r;

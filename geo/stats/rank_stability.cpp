@@ -1,17 +1,20 @@
 #include "coldspot/geo/stats/rank_stability.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/stats/order_statistics.hpp"
 #include "stats/conditional_permutation.hpp"
-#include "stats/radix_order.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <functional>
 #include <memory>
 #include <thread>
+#include <type_traits>
+#include <utility>
 
 namespace coldspot::geo::stats {
 
@@ -127,25 +130,62 @@ private:
         for (std::size_t i = 0; i < p_.n; ++i) value_[i] /= den_[p_.mask[i]];
     }
 
+    /// Every unit's rank in this draw (units whose composite is NaN keep what `ranks` holds). The
+    /// composites' bit patterns order as the values do (all are >= 0): one counting pass into about
+    /// as many buckets as units over the patterns' range, then each bucket (mostly of 0-2 units)
+    /// sorted; ties then share the best rank.
     void rank(Rank* ranks) {
-        const auto& order = radix_.ascending(value_);
+        items_.clear();
+        std::uint64_t lo = std::numeric_limits<std::uint64_t>::max(), hi = 0;
+        for (std::size_t i = 0; i < p_.n; ++i) {
+            if (std::isnan(value_[i])) continue;
+            const auto key = std::bit_cast<std::uint64_t>(value_[i] + 0.0); // -0.0 as +0.0
+            items_.push_back({key, static_cast<std::uint32_t>(i)});
+            lo = std::min(lo, key);
+            hi = std::max(hi, key);
+        }
+        const std::size_t m = items_.size();
+        if (m == 0) return;
+        const auto bits = static_cast<unsigned>(std::bit_width(m));
+        const auto span = static_cast<unsigned>(std::bit_width(hi - lo));
+        const unsigned shift = span > bits ? span - bits : 0;
+        const std::size_t buckets = static_cast<std::size_t>((hi - lo) >> shift) + 1;
+        count_.assign(buckets, 0);
+        for (const auto& it : items_) ++count_[(it.key - lo) >> shift];
+        std::uint32_t total = 0;
+        for (auto& c : count_) total += std::exchange(c, total); // count_[b]: where bucket b starts
+        sorted_.resize(m);
+        for (const auto& it : items_) sorted_[count_[(it.key - lo) >> shift]++] = it; // count_[b]: where b ends
+        const auto by_key = [](const Keyed& a, const Keyed& b) { return a.key < b.key; };
+        std::size_t start = 0;
+        for (const std::size_t end : count_) {
+            if (end - start > 16) {
+                std::sort(sorted_.begin() + static_cast<std::ptrdiff_t>(start), sorted_.begin() + static_cast<std::ptrdiff_t>(end), by_key);
+            } else {
+                for (std::size_t i = start + 1; i < end; ++i) // insertion sort
+                    for (std::size_t j = i; j > start && by_key(sorted_[j], sorted_[j - 1]); --j) std::swap(sorted_[j], sorted_[j - 1]);
+            }
+            start = end;
+        }
         // Highest first; tied values share the best rank.
-        std::size_t position = 0;
         Rank current = 0;
-        double previous = std::numeric_limits<double>::quiet_NaN();
-        for (std::size_t r = order.size(); r-- > 0; ++position) {
-            const std::uint32_t i = order[r];
-            if (value_[i] != previous) current = static_cast<Rank>(position + 1);
-            previous = value_[i];
-            ranks[i] = current;
+        for (std::size_t r = m, position = 0; r-- > 0; ++position) {
+            if (r + 1 == m || sorted_[r].key != sorted_[r + 1].key) current = static_cast<Rank>(position + 1);
+            ranks[sorted_[r].index] = current;
         }
     }
+
+    struct Keyed {
+        std::uint64_t key; ///< the composite's bit pattern
+        std::uint32_t index;
+    };
 
     const Prepared& p_;
     std::vector<double> base_;
     const RankStabilityOptions& o_;
     std::vector<double> w_, den_, value_;
-    detail::RadixOrder radix_;
+    std::vector<Keyed> items_, sorted_;
+    std::vector<std::uint32_t> count_;
 };
 
 template <typename Fn>
@@ -187,23 +227,28 @@ RankStability run(const Prepared& p, std::span<const double> weights, const Rank
     auto nearest_rank = [&](double q) {
         return static_cast<std::size_t>(std::max(1.0, std::ceil(q * static_cast<double>(draws)))) - 1;
     };
-    const std::size_t k05 = nearest_rank(0.05), k50 = nearest_rank(0.5), k95 = nearest_rank(0.95);
+    const std::size_t ks[3] = {nearest_rank(0.05), nearest_rank(0.5), nearest_rank(0.95)};
     constexpr std::size_t kBlock = 256;
     parallel_for((n + kBlock - 1) / kBlock, o.threads, [&](std::size_t block) {
         std::vector<Rank> mine(draws);
+        std::uint32_t q[3];
         for (std::size_t i = block * kBlock; i < std::min(n, (block + 1) * kBlock); ++i) {
             std::size_t top = 0;
             for (std::size_t d = 0; d < draws; ++d) {
                 mine[d] = ranks[d * n + i];
                 top += mine[d] <= o.top_n;
             }
-            auto at = [&](std::size_t k) {
-                std::nth_element(mine.begin(), mine.begin() + static_cast<std::ptrdiff_t>(k), mine.end());
-                return static_cast<std::uint32_t>(mine[k]);
-            };
-            out.p05[i] = at(k05);
-            out.median[i] = at(k50);
-            out.p95[i] = at(k95);
+            if constexpr (std::is_same_v<Rank, std::uint16_t>) {
+                select_u16(mine, ks, q); // linear; the same values nth_element finds
+            } else {
+                for (std::size_t j = 0; j < 3; ++j) {
+                    std::nth_element(mine.begin(), mine.begin() + static_cast<std::ptrdiff_t>(ks[j]), mine.end());
+                    q[j] = static_cast<std::uint32_t>(mine[ks[j]]);
+                }
+            }
+            out.p05[i] = q[0];
+            out.median[i] = q[1];
+            out.p95[i] = q[2];
             out.top_share[i] = static_cast<double>(top) / static_cast<double>(draws);
             out.robust[i] = out.top_share[i] >= o.robust_share;
         }

@@ -44,6 +44,8 @@ struct ExportLayout {
 
 /// Excel's own limit: 1,048,576 rows of a sheet, one of them the header.
 inline constexpr std::size_t kXlsxMaxRows = 1'048'575;
+/// Excel's limit on a sheet's name; a longer layer name is cut to it.
+inline constexpr std::size_t kXlsxMaxSheetName = 31;
 
 class FeatureWriter {
 public:
@@ -57,6 +59,28 @@ public:
 /// Throws InvalidArgumentError for a layout the format cannot hold (XY for lines, WKT in XLSX),
 /// GdalError when GDAL refuses; an exception thrown by the sink passes through write()/finish().
 std::unique_ptr<FeatureWriter> make_feature_writer(ExportFormat format, const ExportLayout& layout, ByteSink sink);
+
+/// Several layers in one XLSX workbook, one sheet each, in the order added (`coldspot export
+/// --xlsx`). Each sheet has the columns and values make_feature_writer(ExportFormat::Xlsx) gives
+/// the same layout, named after its layer_name cut to kXlsxMaxSheetName characters.
+class XlsxWorkbook {
+public:
+    explicit XlsxWorkbook(ByteSink sink);
+    ~XlsxWorkbook();
+    XlsxWorkbook(const XlsxWorkbook&) = delete;
+    XlsxWorkbook& operator=(const XlsxWorkbook&) = delete;
+    /// A new sheet, written through the returned writer until the next add_sheet() (whose writer
+    /// is the same object; its finish() must not be called: finish the workbook). Throws
+    /// InvalidArgumentError when two sheets' names would be equal to Excel (cut, case ignored).
+    FeatureWriter& add_sheet(const ExportLayout& layout);
+    /// Writes the whole file to the sink. Throws InvalidArgumentError without a sheet.
+    void finish();
+
+private:
+    ByteSink sink_;
+    std::unique_ptr<FeatureWriter> writer_;
+    bool finished_ = false;
+};
 
 /// Shortest text that reads back as the same double, after rounding to `decimals` places (-1: no
 /// rounding); "-0" is written as "0". The caller handles NaN and infinities.
