@@ -908,6 +908,7 @@ std::vector<TilesetSpec> TileService::default_tilesets(const std::vector<geo::Fe
         {"hubs", "Hub footprints, one feature per hub area (hub_type tells the kind)", FeatureIdSource::Fid},
         {"hub_venues", "Hub lead schools and venues", FeatureIdSource::Fid},
         {"roads", "Roads", FeatureIdSource::Fid},
+        {"towns", "Towns and cities, for place-name labels", FeatureIdSource::Fid},
         {"school_remits", "Schools with the hubs whose remit covers them", FeatureIdSource::Fid},
         {"remit_zones", "Zones by the set of hubs covering them", FeatureIdSource::Fid},
         {"remit_gaps", "Places no hub of a type covers", FeatureIdSource::Fid},
