@@ -155,6 +155,16 @@ nlohmann::json map_style(const RouteContext& ctx) {
     b.add("venues", "circle", "hub_venues", "venue", true,
           {{"circle-color", match_expression(p, "venue", json::array({"get", "kind"}), "#ffffff")}, {"circle-radius", 6},
            {"circle-stroke-color", match_expression(p, "hub_type", json::array({"get", "hub_type"}), "#666666")}, {"circle-stroke-width", 2.5}});
+    // Change since the baseline (`coldspot change`), where the workspace has it: off at first, since two
+    // snapshots are not a trend (the legend titles say so).
+    const auto text_of = [](const char* field) { return json::array({"get", field}); };
+    b.add("change-coldspots", "fill", "change_coldspots", "coldspot_change", false,
+          {{"fill-color", match_expression(p, "coldspot_change", text_of("coldspot_change"), "#cccccc")}, {"fill-opacity", 0.8}},
+          {{"filter", json::array({"==", json::array({"get", "level"}), "lsoa"})}});
+    b.add("change-deprived", "fill", "change_areas", "deprived_change", false,
+          {{"fill-color", match_expression(p, "deprived_change", text_of("deprived_change"), "#cccccc")}, {"fill-opacity", 0.75}});
+    b.add("change-remits", "fill", "change_remits", "remit_change", false,
+          {{"fill-color", match_expression(p, "remit_change", text_of("status"), "#cccccc")}, {"fill-opacity", 0.6}});
     json style{{"version", 8},
                {"name", ctx.config.title + " partnership map"},
                {"metadata", {{"coldspot:palette", ctx.base + "/styles/palette.json"}, {"coldspot:attribution", std::string(kOgl) + "; " + kOdbl}}},
@@ -167,6 +177,14 @@ nlohmann::json map_style(const RouteContext& ctx) {
               {{"text-color", base("label")}, {"text-halo-color", base("label_halo")}, {"text-halo-width", 1.5}},
               {{"layout", {{"text-field", json::array({"get", "name"})}, {"text-font", json::array({kFontStack})}, {"text-size", 12}, {"symbol-placement", "point"}}},
                {"minzoom", 8}});
+        // Place names where the workspace has towns (the demo; a region imported with them): a city from
+        // the first zooms, a town closer in, so a person knows where they are without a base map.
+        b.add("town-labels", "symbol", "towns", "base", true,
+              {{"text-color", base("label")}, {"text-halo-color", base("label_halo")}, {"text-halo-width", 1.8}},
+              {{"layout", {{"text-field", json::array({"get", "name"})}, {"text-font", json::array({kFontStack})},
+                           {"text-size", json::array({"match", json::array({"get", "kind"}), "city", 15, 13})},
+                           {"symbol-sort-key", json::array({"-", 0, json::array({"coalesce", json::array({"get", "population"}), 0})})}}},
+               {"minzoom", 6}});
     }
     // The legend in words, per switchable layer (the page reads it; any client may).
     json legend = json::array();

@@ -326,7 +326,12 @@ Reply suggestion_submit(const RouteContext& ctx) {
         for (std::size_t i = 0; i < s.points.size(); ++i)
             picks.push_back({{"order", i + 1}, {"urn", s.urns[i] ? json(s.urns[i]) : json(nullptr)}, {"name", s.names[i]}, {"gain", s.choice.gain[i]},
                              {"easting", std::round(s.points[i].x() * 10) / 10}, {"northing", std::round(s.points[i].y() * 10) / 10}, {"point", lon_lat(s.points[i])}});
-        return json{{"hub_type", type}, {"cutoff_minutes", cutoff}, {"method", s.method}, {"schools", s.schools},
+        // The operator's method text names server files: the API says the same without them.
+        std::string method = s.by_road ? "road graph" : "straight line";
+        if (s.by_road && s.off_road_schools > 0)
+            method += "; " + std::to_string(s.off_road_schools) + " of " + std::to_string(s.schools) + " schools beyond road coverage by straight-line estimate";
+        return json{{"hub_type", type}, {"cutoff_minutes", cutoff}, {"method", method}, {"by_road", s.by_road},
+                    {"estimated_schools", s.by_road ? s.off_road_schools : s.schools}, {"schools", s.schools},
                     {"covered_before", s.choice.covered_before}, {"covered_after", s.choice.covered_after}, {"total", s.choice.total},
                     {"weight", "cold-spot index / 100 of each school"}, {"picks", picks}, {"snapshot_version", snap->version}};
     });

@@ -147,7 +147,11 @@ ChangeOptions parse_change_options(const nlohmann::json& j, const std::string& s
     if (j.is_null()) return o;
     if (!j.is_object()) throw ManifestError({source, 0, ""}, "change parameters must be a JSON object");
     const auto fail = [&](const std::string& key, const std::string& why) { throw ManifestError({source, 0, key}, why); };
-    for (const auto& [key, v] : j.items()) {
+    for (const auto& item : j.items()) {
+        // Named references, not a structured binding: clang 14 (the fuzz and lint builds) cannot
+        // capture structured bindings in the lambdas below.
+        const std::string& key = item.key();
+        const nlohmann::json& v = item.value();
         const auto text = [&](std::string& out) {
             if (!v.is_string() || v.get<std::string>().empty()) fail(key, "must be a non-empty string");
             out = v.get<std::string>();

@@ -244,6 +244,8 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
         const CoverageInputs in{at, problem.demand, cand, existing, cutoff_minutes};
         RoadCoverage road = road_coverage(*graph, in);
         problem = std::move(road.problem);
+        out.by_road = true;
+        out.off_road_schools = road.demand_off_road;
         out.method = "road graph (" + graph->cache_note + "); existing coverage from " +
                      std::to_string(existing.size()) + " " + hub_type + " venue(s)";
         if (road.demand_off_road > 0)

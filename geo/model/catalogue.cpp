@@ -19,6 +19,7 @@ constexpr TiledLayer kTiled[] = {
     {layer::hubs, "Hub footprints, one feature per hub area (hub_type tells the kind)", Fid},
     {layer::hub_venues, "Hub lead schools and venues", Fid},
     {layer::roads, "Roads", Fid},
+    {layer::towns, "Towns and cities, for place-name labels", Fid},
     {layer::school_remits, "Schools with the hubs whose remit covers them", Fid},
     {layer::remit_zones, "Zones by the set of hubs covering them", Fid},
     {layer::remit_gaps, "Places no hub of a type covers", Fid},

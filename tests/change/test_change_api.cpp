@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <thread>
 
 namespace coldspot::test::change {
@@ -67,6 +69,31 @@ TEST(ChangeApi, AChangeJobServesTheChangeLayersTilesAndSinceFigures) {
     const auto hub = json::parse(get(serve.port(), "/hubs/teaching-school-hub:B"));
     EXPECT_EQ(hub["since"]["areas_entered"], 1);
     EXPECT_EQ(hub["since"]["since"], "since 2019/2021");
+
+    // The map style draws the change layers in the palette's colours, each class in the legend.
+    const auto style = json::parse(get(serve.port(), "/styles/coldspot.json"));
+    const auto palette = json::parse(get(serve.port(), "/styles/palette.json"));
+    const std::map<std::string, std::pair<std::string, std::string>> drawn{{"change-coldspots", {"change_coldspots", "coldspot_change"}},
+                                                                          {"change-deprived", {"change_areas", "deprived_change"}},
+                                                                          {"change-remits", {"change_remits", "remit_change"}}};
+    for (const auto& [id, source_theme] : drawn) {
+        const auto layer = std::find_if(style["layers"].begin(), style["layers"].end(), [&](const json& l) { return l["id"] == id; });
+        ASSERT_NE(layer, style["layers"].end()) << id;
+        EXPECT_EQ((*layer)["source-layer"], source_theme.first);
+        EXPECT_EQ((*layer)["layout"]["visibility"], "none") << id;
+        const auto theme = std::find_if(palette["themes"].begin(), palette["themes"].end(), [&](const json& t) { return t["id"] == source_theme.second; });
+        ASSERT_NE(theme, palette["themes"].end()) << source_theme.second;
+        const json& match = (*layer)["paint"]["fill-color"];
+        for (const auto& c : (*theme)["classes"]) {
+            const auto at = std::find(match.begin() + 2, match.end() - 1, c["value"]);
+            ASSERT_NE(at, match.end() - 1) << id << " has no colour for " << c["value"];
+            EXPECT_EQ(*(at + 1), c["color"]) << id << " " << c["value"];
+        }
+        const auto legend = std::find_if(style["metadata"]["coldspot:legend"].begin(), style["metadata"]["coldspot:legend"].end(), [&](const json& l) { return l["layer"] == id; });
+        ASSERT_NE(legend, style["metadata"]["coldspot:legend"].end()) << id;
+        EXPECT_EQ((*legend)["title"], (*theme)["title"]);
+        EXPECT_EQ((*legend)["items"].size(), (*theme)["classes"].size());
+    }
 }
 
 TEST(ChangeApi, AServerWithoutABaselineRefusesAChangeJob) {

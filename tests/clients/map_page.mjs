@@ -3,7 +3,7 @@
 // OUT_DIR/map_page_report.json); map_page_test.py judges it against the API, the CLI and the workspace.
 //
 // usage: node map_page.mjs SERVER_URL OUT_DIR PLAN_JSON
-//   PLAN_JSON: {school: {urn, query}, hub: {id}, points: [{id, lon, lat}], whatif: {lon, lat} | null}
+//   PLAN_JSON: {school: {urn, query}, hub: {id}, points: [{id, lon, lat}], whatif: {lon, lat} | null, sites: [{lon, lat}] | null}
 //   COLDSPOT_WEB_DIR (environment): the folder whose node_modules holds playwright-core and axe
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -179,6 +179,28 @@ try {
       rows: [...document.querySelectorAll('table.scenario tbody tr')].map((tr) => ({ type: tr.dataset.type, minutes: Number(tr.dataset.minutes), cells: [...tr.cells].map((c) => c.textContent) })),
       coldspotCount: document.querySelector('.coldspot-count')?.textContent ?? null }));
     await page.screenshot({ path: path.join(outDir, 'whatif_1280x720.png') });
+  }
+
+  // 6b. Venue suggestion among places the lead picks: two clicks on the map and, from the keyboard, the
+  // map's centre; the page's answer is compared with `coldspot target --candidates` on the same sites.
+  if (plan.sites && await page.$('#pick-sites')) {
+    await page.click('#pick-sites');
+    for (const p of plan.sites.slice(0, -1)) {
+      const xy = await page.evaluate((q) => { const m = window.coldspot.map; m.jumpTo({ center: [q.lon, q.lat] }); const c = m.project([q.lon, q.lat]); const r = m.getCanvas().getBoundingClientRect(); return { x: r.left + c.x, y: r.top + c.y }; }, p);
+      await page.mouse.click(xy.x, xy.y);
+    }
+    const last = plan.sites[plan.sites.length - 1];
+    await page.evaluate((q) => window.coldspot.map.jumpTo({ center: [q.lon, q.lat] }), last);
+    await page.focus('#site-at-centre');
+    await page.keyboard.press('Enter');
+    const listed = await page.evaluate(() => document.querySelectorAll('ol.sites li').length);
+    await page.focus('#suggest-sites');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.coldspot.suggestions || document.querySelector('#panel-extra .problem'), null, { timeout: 120000 });
+    report.steps.sites = await page.evaluate((n) => ({ listed: n, sent: window.coldspot.sitesSent ?? null, result: window.coldspot.suggestions ?? null,
+      problem: document.querySelector('#panel-extra .problem')?.textContent ?? null,
+      shown: [...document.querySelectorAll('ol.suggestions li')].map((li) => li.textContent) }), listed);
+    await page.screenshot({ path: path.join(outDir, 'sites_1280x720.png') });
   }
 
   // 7. The briefing prints to PDF.

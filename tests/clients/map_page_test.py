@@ -15,8 +15,12 @@ usage: map_page_test.py --cli COLDSPOT --work DIR [--workspace GPKG] [--region d
 import csv
 import io
 import json
+import math
 import os
+import re
 import socket
+import sqlite3
+import statistics
 import subprocess
 import sys
 import urllib.request
@@ -66,6 +70,87 @@ def real_workspace(args):
     for verb in ("remits", "access", "coldspots"):
         cli(args, verb, gpkg)
     return gpkg
+
+
+def non_local_trusts(gpkg, max_authorities=3, max_median_km=50):
+    """docs/remits.md's rule worked out here from the schools layer: a trust whose located schools lie in
+    more than 3 upper-tier authorities, or whose median distance over all pairs of its schools exceeds
+    50 km, is not local."""
+    by_trust = {}
+    for f in harness.gdal_features(gpkg, "schools"):
+        p = f["properties"]
+        if p.get("trust_uid") and f["geometry"]:
+            by_trust.setdefault(p["trust_uid"], []).append((f["geometry"]["coordinates"], p["remit_utla_code"]))
+    out = set()
+    for trust, schools in by_trust.items():
+        pairs = sorted(math.dist(a[0], b[0]) for i, a in enumerate(schools) for b in schools[i + 1:])
+        median_km = statistics.median(pairs) / 1000 if pairs else 0
+        if len({u for _, u in schools if u}) > max_authorities or median_km > max_median_km:
+            out.add(trust)
+    return out
+
+
+def check_partnership(server, gpkg, pid, members):
+    """A real partnership's joint list and its cut-off list, against the workspace read with SQL/GDAL."""
+    def rows(url):
+        with urllib.request.urlopen(url, timeout=120) as r:
+            return list(csv.DictReader(io.StringIO(r.read().decode("utf-8-sig"))))
+    joint = rows(f"{server.url}/partnerships/{pid}/targets?f=csv")
+    cut = rows(f"{server.url}/partnerships/{pid}/cut-off?f=csv")
+    targets = harness.table_rows(gpkg, "targets", "urn")
+    want = {u for u, r in targets.items() if members & set((r["hub_ids"] or "").split(";"))}
+    urns = [int(r["urn"]) for r in joint]
+    check(len(urns) == len(set(urns)), f"{pid}: a school is listed twice")
+    check(set(urns) == want, f"{pid}: {len(urns)} schools listed, the targets layer has {len(want)} in the partnership's hubs "
+          f"(missing {sorted(want - set(urns))[:5]}, extra {sorted(set(urns) - want)[:5]})")
+    own = {}
+    for r in harness.table_rows(gpkg, "school_access", "fid").values():
+        if r["role"] == "own_hub" and r["method"] != "none" and r["minutes"] is not None:
+            own[(r["urn"], r["hub_id"])] = r["minutes"]
+    shared = 0
+    for r in joint:
+        hubs = members & set(r["partnership_hub_ids"].split(";"))
+        check(r["lead_hub_id"] in hubs, f"{pid}: URN {r['urn']} led by {r['lead_hub_id']}, not one of its hubs {hubs}")
+        if len(hubs) > 1:
+            shared += 1
+            times = {h: own.get((int(r["urn"]), h)) for h in hubs}
+            best = min(t for t in times.values() if t is not None)
+            check(times[r["lead_hub_id"]] == best, f"{pid}: URN {r['urn']} led by {r['lead_hub_id']} ({times}), not the shortest drive")
+    trusts = non_local_trusts(gpkg)
+    schools = harness.table_rows(gpkg, "schools", "urn")
+    want_cut = {u for u in urns if schools[u]["trust_uid"] in trusts}
+    got_cut = {int(r["urn"]) for r in cut}
+    check(got_cut == want_cut, f"{pid}: cut-off list {len(got_cut)} schools, the rule gives {len(want_cut)} "
+          f"(missing {sorted(want_cut - got_cut)[:5]}, extra {sorted(got_cut - want_cut)[:5]})")
+    check(all(r["cut_off_trust"] == "1" for r in cut) and {int(r["urn"]) for r in joint if r["cut_off_trust"] == "1"} == got_cut,
+          f"{pid}: the joint list's cut_off_trust flags differ from the cut-off list")
+    check(want_cut, f"{pid}: no school in a non-local trust: the check proves nothing")
+    print(f"partnership {pid}: {len(urns)} schools once each ({shared} in two or more of its hubs, led by the shorter drive); "
+          f"{len(got_cut)} in {len({schools[u]['trust_uid'] for u in got_cut})} non-local trusts = the documented rule")
+
+
+def check_sites(args, gpkg, hub_id, hub_type, st):
+    """The page's suggestion among the places a lead picked equals `coldspot target --candidates`."""
+    check(st and not st["problem"] and st["result"], f"the suggestion among picked places did not run: {st}")
+    sites = st["sent"]
+    check(len(sites) == 3 and st["listed"] == 3, f"3 places picked (2 clicks, 1 from the keyboard), the page has {st['listed']}: {sites}")
+    path = os.path.join(args.work, "sites.csv")
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["name", "lon", "lat"])
+        for i, (lon, lat) in enumerate(sites):
+            w.writerow([f"site {i + 1}", repr(lon), repr(lat)])
+    out = subprocess.run([args.cli, "target", gpkg, "--hub", hub_id, "--suggest", "3", "--hub-type", hub_type, "--candidates", path],
+                         capture_output=True, text=True, timeout=300)
+    check(out.returncode == 0, f"coldspot target --candidates: {out.stdout}{out.stderr}")
+    picks = [re.match(r"\s+(\d+)\. (candidate \d+) at (\d+) (\d+): \+(\S+)", line) for line in out.stdout.splitlines()]
+    picks = [(m.group(2), float(m.group(5))) for m in picks if m]
+    page = [(p["name"], p["gain"]) for p in st["result"]["picks"]]
+    check([n for n, _ in page] == [n for n, _ in picks] and all(abs(a - b) <= 1e-5 * max(1, abs(b)) for (_, a), (_, b) in zip(page, picks)),
+          f"suggestion among picked places: page {page}, CLI {picks}\n{out.stdout}")
+    check(len(st["shown"]) == len(page), f"the page lists {st['shown']} for {page}")
+    check(page and st["result"]["covered_after"] > st["result"]["covered_before"], f"no picked place adds coverage: the check proves little: {st['result']}")
+    print(f"suggestion among 3 picked places for {hub_type}: {page}: page = CLI (`target --candidates`)")
 
 
 def fmt_whole(v):
@@ -120,11 +205,17 @@ def main():
               if r["role"] == "nearest" and r["hub_type"] == hub_type and r["minutes"] is not None]
     far = max(access, key=lambda r: (r["minutes"], -r["urn"]))
     far_point = next(f["geometry"]["coordinates"] for f in harness.gdal_features_crs84(gpkg, "schools") if f["properties"]["urn"] == far["urn"])
+    # Candidate sites for a suggestion among picked places: at the hub's three schools farthest from a
+    # venue of its type (the suggestion serves the hub's schools).
+    in_hub = {u for u, r in harness.table_rows(gpkg, "targets", "urn").items() if hub_id in (r["hub_ids"] or "").split(";")}
+    far_urns = [r["urn"] for r in sorted(access, key=lambda r: (-r["minutes"], r["urn"])) if r["urn"] in in_hub][:3]
+    far_points = [next(f["geometry"]["coordinates"] for f in harness.gdal_features_crs84(gpkg, "schools") if f["properties"]["urn"] == u) for u in far_urns]
     with socket.socket() as s:  # a port nothing listens on, for the unreachable-server case
         s.bind(("127.0.0.1", 0))
         dead_port = s.getsockname()[1]
     plan = {"dead_port": dead_port, "school": {"urn": urn, "name": name, "query": " ".join(name.split()[:3])}, "hub": {"id": hub_id}, "points": points,
-            "whatif": {"lon": far_point[0], "lat": far_point[1], "hub_type": hub_type}}
+            "whatif": {"lon": far_point[0], "lat": far_point[1], "hub_type": hub_type},
+            "sites": [{"lon": p[0], "lat": p[1]} for p in far_points]}
     with harness.Server(args.cli, gpkg, args.work, ["--assets", assets]) as server:
         paths = api_paths(server)
         plan["search"] = "/search" in paths
@@ -136,6 +227,8 @@ def main():
         with open(os.path.join(args.work, "map_page_report.json"), encoding="utf-8") as f:
             report = json.load(f)
         plan_paths = paths
+        if real and "/partnerships/{partnershipId}/targets" in paths:
+            check_partnership(server, gpkg, "east-of-england-tsh", {f"teaching-school-hub:EE{i}" for i in range(1, 11)})
         hub_csv = None
         if "/hubs/{hubId}/targets" in paths or "/hubs/{id}/targets" in paths:
             cli(args, "target", gpkg, "--hub", hub_id, "--csv", os.path.join(args.work, "hub_targets.csv"))
@@ -183,7 +276,12 @@ def main():
     check(sources <= served, f"tilesets with no tile drawn: {sorted(sources - served)}")
     empty = [lid for lid, n in a["renderedBySource"].items() if n == 0 and lid not in ("coldspots-hex",)]
     print(f"layers drawn (features on screen): {a['renderedBySource']}")
-    check(not [lid for lid in empty if lid in ("coldspots-lsoa", "hubs", "schools", "venues", "deprivation", "districts")], f"layers with nothing drawn: {empty}")
+    must_draw = ("coldspots-lsoa", "hubs", "schools", "venues", "deprivation", "districts")
+    # Place names where the workspace has towns (the demo has; the East of England import has none).
+    has_towns = sqlite3.connect(gpkg).execute("SELECT count(*) FROM gpkg_contents WHERE table_name = 'towns'").fetchone()[0] > 0
+    must_draw += ("town-labels",) if has_towns else ()
+    check(not [lid for lid in empty if lid in must_draw] and (not has_towns or "town-labels" in a["renderedBySource"]),
+          f"layers with nothing drawn: {empty} (towns in the workspace: {has_towns})")
 
     # The school: searched by part of its name, picked with the keyboard; figures equal the API's and the CLI's.
     s = report["steps"]["school"]
@@ -277,6 +375,10 @@ def main():
         print(f"what-if {hub_type} venue at ({e:.1f}, {n:.1f}): within 15/30/45 min {before} -> {after}, cold-spot schools {cold_before} -> {cold_after}: page = CLI")
     else:
         print("NOTE: this server has no /scenarios: the what-if is not checked")
+
+    # Suggestion among picked places: the sites the page sent, written to a CSV, give the CLI's answer.
+    if "/suggestions" in plan_paths:
+        check_sites(args, gpkg, hub_id, hub_type, report["steps"].get("sites"))
 
     # The briefing: its printed PDF (Chromium's page.pdf) holds the hub's name and figures as text
     # (pdftotext, poppler-utils, reads it back).

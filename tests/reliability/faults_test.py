@@ -156,48 +156,184 @@ def section_kills(args, gpkg):
     print(f"kills mid-write: {n}")
 
 
+# Parameters whose results differ from the fixture's (default alpha 0.05): the previous and the new
+# version of the cold-spot layers can then be told apart after a kill.
+SWAP_PARAMETERS = {"statistics": {"alpha": 0.1}}
+# Every run adds a row (its id, times, parameters): not compared between runs.
+VOLATILE_LAYERS = {"analysis_runs"}
+
+
+def same_version(a, b):
+    """Two GDAL digests hold the same results: every layer but the run log equal."""
+    return a.keys() == b.keys() and all(a[k] == b[k] for k in a if k not in VOLATILE_LAYERS)
+
+
+def post_analysis(url, token, parameters):
+    r = urllib.request.Request(url + "/analysis", data=json.dumps(parameters).encode(), method="POST",
+                               headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    with urllib.request.urlopen(r, timeout=30) as resp:
+        check(resp.status == 202, "analysis not accepted")
+        return json.load(resp)["id"]
+
+
+def snapshot_version(url):
+    with urllib.request.urlopen(url + "/healthz", timeout=30) as resp:
+        return json.load(resp)["snapshot_version"]
+
+
+def wait_job(url, job, timeout=300):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url + "/analysis/" + job, timeout=30) as resp:
+            state = json.load(resp)
+        if state["state"] not in ("queued", "running"):
+            return state
+        time.sleep(0.1)
+    raise harness.TestFailure(f"analysis job {job} did not finish in {timeout} s")
+
+
+def gdal_features(gpkg, layer):
+    """The features of `layer` as GDAL reads them from the file: sorted canonical property texts."""
+    out = subprocess.run(["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", gpkg, layer], capture_output=True, text=True, timeout=120)
+    check(out.returncode == 0, f"ogr2ogr {gpkg} {layer}: {out.stderr}")
+    return [f["properties"] for f in json.loads(out.stdout)["features"]]
+
+
+def served_features(url, layer):
+    with urllib.request.urlopen(f"{url}/collections/{layer}/items?limit=10000", timeout=60) as resp:
+        doc = json.load(resp)
+    check(doc.get("numberMatched", len(doc["features"])) == len(doc["features"]), f"{layer}: more than one page")
+    return [f["properties"] for f in doc["features"]]
+
+
+def canonical(rows):
+    """Property rows as sorted texts, numbers to 9 significant digits, on the keys every row shares
+    (GDAL adds none; the server may add a link or an id): a checksum of a layer's contents."""
+    if not rows:
+        return []
+    keys = sorted(set.intersection(*(set(r) for r in rows)))
+    def value(v):
+        return f"{v:.9g}" if isinstance(v, float) else repr(v)
+    return sorted("|".join(f"{k}={value(r[k])}" for k in keys) for r in rows)
+
+
+def check_served(url, ws, digests, layers):
+    """The restarted server serves the file: GDAL's feature count of every collection, and for
+    `layers` (the results), the same properties, feature by feature, as GDAL reads from the file."""
+    with urllib.request.urlopen(url + "/collections", timeout=30) as resp:
+        counts = {c["id"]: c.get("numberOfFeatures") for c in json.load(resp)["collections"]}
+    compared = 0
+    for name, (count, _) in digests.items():
+        if counts.get(name) is not None:
+            check(counts[name] == count, f"the server says {name} has {counts[name]} features, GDAL counts {count}")
+            compared += 1
+    check(compared >= len(layers), f"only {compared} collections give numberOfFeatures")
+    for layer in layers:
+        served, read = served_features(url, layer), gdal_features(ws, layer)
+        check(len(served) == len(read) == digests[layer][0], f"{layer}: served {len(served)}, GDAL reads {len(read)}")
+        a, b = canonical(served), canonical(read)
+        check(a == b, f"{layer}: the served features differ from GDAL's reading of {ws}")
+        check(len(a[0].split("|")) >= 3 if a else True, f"{layer}: too few shared properties to compare")
+
+
 def section_swap(args, gpkg):
-    """kill -9 of `coldspot serve` while an analysis job writes and while its snapshot swaps: a restart
-    serves the previous (or the new, whole) version and reports the leftover it removed."""
+    """kill -9 of `coldspot serve` at moments of an analysis job: while it writes the new workspace,
+    just after the rename, during the snapshot swap (the new snapshot being loaded, the old one still
+    served) and after it. Afterwards the file is the previous version (killed before the rename) or the
+    whole new one (after), checked with GDAL layer by layer; a restart reports the leftover it removed,
+    serves what GDAL reads from the file (feature counts of every collection, the results feature by
+    feature) and runs the next analysis to the end."""
     work = os.path.join(args.work, "swap")
     os.makedirs(work)
     ws = os.path.join(work, "demo.gpkg")
-    shutil.copy(gpkg, ws)
     token = os.path.join(work, "token")
     open(token, "w").write("swap-token\n")
-    for delay in (0.0, 0.3, 1.0, 3.0):
-        before = layer_digests(ws)
-        server = harness.Server(args.cli, ws, work, ["--token-file", token])
+    serve_args = ["--token-file", token]
+    tmp_pattern = os.path.join(work, ".demo.gpkg.tmp-*")
+    before = layer_digests(gpkg)
+
+    # One run watched to the end: when the temporary file appears, when it is renamed, when the
+    # new snapshot is served (/healthz), and the new version's digests.
+    shutil.copy(gpkg, ws)
+    with harness.Server(args.cli, ws, work, serve_args) as server:
+        t0 = time.monotonic()
+        job = post_analysis(server.url, "swap-token", SWAP_PARAMETERS)
+        tmp_seen = renamed = swapped = None
+        while swapped is None and time.monotonic() - t0 < 300:
+            now = time.monotonic() - t0
+            exists = bool(glob.glob(tmp_pattern))
+            if exists and tmp_seen is None:
+                tmp_seen = now
+            if tmp_seen is not None and not exists and renamed is None:
+                renamed = now
+            if snapshot_version(server.url) != 1:
+                swapped = now
+            time.sleep(0.001)
+        check(wait_job(server.url, job)["state"] == "succeeded", "the watched analysis failed")
+    check(tmp_seen is not None and renamed is not None and swapped is not None,
+          f"could not watch the analysis: temporary file {tmp_seen}, renamed {renamed}, swapped {swapped}")
+    new = layer_digests(ws)
+    results = sorted(k for k in new if k not in VOLATILE_LAYERS and new[k] != before.get(k))
+    check({"coldspots_schools", "targets"} <= set(results), f"the new parameters changed only {results}")
+    reload_s = swapped - renamed
+    print(f"  serve: temporary file at +{tmp_seen:.3f} s, renamed at +{renamed:.3f} s, swapped at +{swapped:.3f} s; "
+          f"the new results differ in {results}")
+
+    # (name, anchor, seconds after it): the anchor is the temporary file appearing, the rename (the
+    # file gone), or the new version served.
+    moments = [("writing", "tmp", 0.0), ("just renamed", "renamed", 0.0), ("swapping", "renamed", 0.3 * reload_s),
+               ("swapping", "renamed", 0.7 * reload_s), ("after the swap", "swapped", 0.0)]
+    phases = []
+    for name, anchor, offset in moments:
+        shutil.copy(gpkg, ws)
+        server = harness.Server(args.cli, ws, work, serve_args)
         try:
-            r = urllib.request.Request(server.url + "/analysis", data=b"{}", method="POST",
-                                       headers={"Authorization": "Bearer swap-token", "Content-Type": "application/json"})
-            with urllib.request.urlopen(r, timeout=30) as resp:
-                check(resp.status == 202, "analysis not accepted")
-            deadline = time.monotonic() + 120
-            pattern = os.path.join(work, ".demo.gpkg.tmp-*")
-            while not glob.glob(pattern) and time.monotonic() < deadline:
-                time.sleep(0.01)
-            time.sleep(delay)
-            mid = bool(glob.glob(pattern))
+            post_analysis(server.url, "swap-token", SWAP_PARAMETERS)
+            deadline = time.monotonic() + 300
+            seen = False
+            while time.monotonic() < deadline:
+                exists = bool(glob.glob(tmp_pattern))
+                seen = seen or exists
+                if (anchor == "tmp" and exists) or (anchor == "renamed" and seen and not exists) or \
+                        (anchor == "swapped" and snapshot_version(server.url) != 1):
+                    break
+                time.sleep(0.0005 if anchor != "swapped" else 0.005)
+            time.sleep(offset)
+            # Where the kill lands, seen from outside: the file written but not renamed, renamed but
+            # the old snapshot still served, or the new one served.
+            writing = bool(glob.glob(tmp_pattern))
+            served = snapshot_version(server.url)
+            server.process.kill()
         finally:
             server.process.kill()
             server.process.wait()
             server._out.close()
+        phase = "writing" if writing else ("swapping" if served == 1 else "swapped")
+        phases.append(phase)
         after = layer_digests(ws)
-        if mid:
-            check(after == before, f"server killed {delay} s into an analysis write: the workspace changed")
-        print(f"  serve: kill at +{delay:.3f} s {'mid-write' if mid else 'after the write (swap or later)'}; leftovers {leftovers(work)}")
+        check(integrity_ok(ws), f"killed {name}: {ws} fails SQLite's integrity check")
+        if phase == "writing":
+            check(after == before, f"killed while writing: the workspace changed")
+        else:
+            check(same_version(after, new), f"killed {phase} (after the rename): the workspace is not the whole new version")
         left = leftovers(work)
-        with harness.Server(args.cli, ws, work, ["--token-file", token]) as again:
-            with urllib.request.urlopen(again.url + "/collections", timeout=30) as resp:
-                cols = json.load(resp)["collections"]
-            counts = {c["id"]: c.get("numberOfFeatures") for c in cols}
-            for name, (count, _) in after.items():
-                if name in counts and counts[name] is not None:
-                    check(counts[name] == count, f"restart serves {counts[name]} features of {name}, GDAL counts {count}")
+        print(f"  serve: kill -9 {name} (+{offset:.3f} s): landed {phase}; workspace is the "
+              f"{'previous' if same_version(after, before) else 'new'} version; leftovers {left}")
+        with harness.Server(args.cli, ws, work, serve_args) as again:
             if left:
-                check("removed" in again.output(), f"restart did not report removing {left}:\n{again.output()}")
-        check(not leftovers(work), f"leftovers after restart: {leftovers(work)}")
+                check("removed" in again.output() and "left behind by a writer" in again.output(),
+                      f"restart did not report removing {left}:\n{again.output()}")
+            check(not leftovers(work), f"leftovers after restart: {leftovers(work)}")
+            check_served(again.url, ws, after, results)
+            # The next run succeeds, and its results are the new version.
+            state = wait_job(again.url, post_analysis(again.url, "swap-token", SWAP_PARAMETERS))
+            check(state["state"] == "succeeded", f"the next analysis failed: {state}")
+            check(snapshot_version(again.url) == 2, "the next analysis was not swapped in")
+            nxt = layer_digests(ws)
+            check(same_version(nxt, new), f"the next analysis wrote other results: {[k for k in new if nxt.get(k) != new[k]]}")
+            check_served(again.url, ws, layer_digests(ws), results)
+    check(phases.count("writing") >= 1 and phases.count("swapping") >= 2,
+          f"the kills landed {phases}: need one while writing and two during the swap")
 
 
 def mount_tmpfs(path, size_kb):

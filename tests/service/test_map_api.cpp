@@ -311,6 +311,16 @@ TEST_F(MapApi, SuggestionsAreTheClisPicks) {
     const auto csv = get(r.header("location").substr(base().size()) + "?f=csv");
     EXPECT_EQ(csv.status, 200);
     EXPECT_EQ(csv.body.substr(0, csv.body.find('\n')), "order,urn,name,gain,hub_type,easting,northing");
+    // How times were measured, said without the server's file names (the CLI's method line has them).
+    // The CLI: "coverage: road graph (...); ...; 84 of 269 schools are beyond road coverage (over 2 km ...".
+    const auto beyond = out.find(" schools are beyond road coverage");
+    ASSERT_NE(beyond, std::string::npos) << out;
+    const auto of = out.rfind("; ", beyond) + 2;
+    const std::string counts = out.substr(of, beyond - of); // "84 of 269"
+    EXPECT_EQ(job["result"]["method"], "road graph; " + counts + " schools beyond road coverage by straight-line estimate") << job;
+    EXPECT_EQ(job["result"]["by_road"], true);
+    EXPECT_EQ(std::to_string(job["result"]["estimated_schools"].get<int>()) + " of " + std::to_string(job["result"]["schools"].get<int>()), counts);
+    EXPECT_EQ(job.dump().find(served().parent_path().string()), std::string::npos) << job;
     // Candidates anywhere: the picks come from the points given.
     const auto pts = post_json("/suggestions", R"({"k":1,"hub_type":"maths hub","candidates":[[-1.05,52.40],[-1.30,52.55]]})");
     ASSERT_EQ(pts.status, 202) << pts.body;

@@ -13,6 +13,7 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
   const body = document.getElementById('panel-body');
   const panelEl = document.getElementById('panel');
   let picking = null; // {hubType} while the next map click places a what-if venue
+  let collecting = null; // {hubType, sites: [[lon, lat]]} while map clicks add candidate sites for a suggestion
   let marker = null;
 
   const show = (nodes, focus = true) => {
@@ -45,10 +46,17 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
       extra(h('p', {}, h('button', { type: 'button', id: 'venue-at-centre', onclick: () => placeVenue(map.getCenter()) },
         'Place it at the centre of the map'), h('span', { class: 'hint' }, ' (move the map with the arrow keys first)')));
     },
-    suggest: async (hubType) => {
+    /// Candidate sites picked on the map (any place: a library, a hall), then the suggestion among them.
+    pickSites: (hubType) => {
+      collecting = { hubType, sites: [] };
+      map.getCanvas().style.cursor = 'crosshair';
+      say('Click the map at each place that could host a venue, then press “Suggest among these places” (Escape cancels).', 'info');
+      showSites();
+    },
+    suggest: async (hubType, sites = null) => {
       extra(h('p', { role: 'status' }, 'Working out the best new venues…'));
       try {
-        const job = await runJob('suggestions', { k: 3, hub_type: hubType, candidates: null, ...(state.panel?.kind === 'hub' ? { hub: state.panel.id } : {}) });
+        const job = await runJob('suggestions', { k: sites ? Math.min(3, sites.length) : 3, hub_type: hubType, candidates: sites, ...(state.panel?.kind === 'hub' ? { hub: state.panel.id } : {}) });
         const { geojson, nodes } = suggestionsResult(job);
         setGeojson('suggestions', geojson, { 'circle-radius': 9, 'circle-color': '#ffffff', 'circle-stroke-color': '#000000', 'circle-stroke-width': 3 });
         state.suggestions = job.result;
@@ -59,6 +67,38 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
     },
     removeVenue: (venue) => runScenario({ remove_venues: [venue.name] }, `Without the venue ${venue.name} (${venue.hub_type})`),
   };
+
+  /// The sites picked so far, with the buttons that finish (or, from the keyboard, add the map centre).
+  function showSites() {
+    const sites = collecting.sites;
+    setGeojson('candidate-sites', { type: 'FeatureCollection', features: sites.map((c) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: c }, properties: {} })) },
+      { 'circle-radius': 7, 'circle-color': '#ffffff', 'circle-stroke-color': '#000000', 'circle-stroke-width': 2 });
+    extra([h('p', { role: 'status' }, sites.length ? `${sites.length} place${sites.length === 1 ? '' : 's'} picked:` : 'No place picked yet.'),
+      sites.length ? h('ol', { class: 'sites' }, sites.map((c) => h('li', {}, `${c[1].toFixed(4)}, ${c[0].toFixed(4)}`))) : null,
+      h('p', {}, h('button', { type: 'button', id: 'site-at-centre', onclick: () => addSite(map.getCenter()) }, 'Add the centre of the map'), ' ',
+        h('button', { type: 'button', id: 'suggest-sites', class: 'primary', disabled: !sites.length, onclick: finishSites }, 'Suggest among these places'), ' ',
+        h('button', { type: 'button', onclick: cancelSites }, 'Cancel'))]);
+  }
+  function addSite(lngLat) {
+    if (collecting.sites.length >= 200) { say('At most 200 places can be compared at once.', 'problem'); return; }
+    collecting.sites.push([lngLat.lng, lngLat.lat]);
+    showSites();
+  }
+  function cancelSites() {
+    collecting = null;
+    map.getCanvas().style.cursor = '';
+    say('');
+    if (map.getSource('candidate-sites')) map.getSource('candidate-sites').setData({ type: 'FeatureCollection', features: [] });
+    extra([]);
+  }
+  async function finishSites() {
+    const { hubType, sites } = collecting;
+    collecting = null;
+    map.getCanvas().style.cursor = '';
+    say('');
+    state.sitesSent = sites;
+    await actions.suggest(hubType, sites);
+  }
 
   async function runScenario(body, what) {
     state.scenarioSent = body;
@@ -212,6 +252,7 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
 
   async function click(e) {
     if (picking) { await placeVenue(e.lngLat); return; }
+    if (collecting) { addSite(e.lngLat); return; }
     const box = [[e.point.x - 4, e.point.y - 4], [e.point.x + 4, e.point.y + 4]];
     const layers = ['venues', 'coldspots-schools', 'schools', 'hubs'].filter((l) => map.getLayer(l) && map.getLayoutProperty(l, 'visibility') !== 'none');
     const f = map.queryRenderedFeatures(box, { layers })[0];
@@ -231,6 +272,7 @@ export function createPanels({ map, say, state, save, palette, synthetic }) {
 
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && picking) { picking = null; map.getCanvas().style.cursor = ''; say(''); }
+    if (e.key === 'Escape' && collecting) cancelSites();
   });
 
   const openResult = (r) => {

@@ -93,7 +93,10 @@ export function suggestionsResult(job) {
   return { geojson, nodes: [
     h('h3', {}, `Suggested ${r.hub_type} venues`),
     h('p', {}, `Within ${num(r.cutoff_minutes)} minutes: ${num(r.covered_before, 1)} now, ${num(r.covered_after, 1)} with these venues (of ${num(r.total, 1)}; each school weighted by its cold-spot index).`,
-      r.method && r.method !== 'road' ? h('span', { class: 'estimate' }, ` Times are ${r.method.replaceAll('_', ' ')} estimates.`) : null),
+      // Drive times on the road graph, or straight-line estimates (all, or for schools off the roads): marked.
+      r.by_road && !r.estimated_schools ? ' Times are drive times on the road graph.'
+        : h('span', { class: 'estimate' }, r.by_road ? ` Times are by road, except ${num(r.estimated_schools)} schools beyond road coverage: straight-line estimates for them.`
+          : ' Times are straight-line estimates (no road graph).')),
     picks.length ? h('ol', { class: 'suggestions' }, picks.map((p) => h('li', {}, p.name || `${num(p.point?.[1], 4)}, ${num(p.point?.[0], 4)}`, ` (adds ${num(p.gain, 1)})`))) : h('p', {}, 'No new venue would bring more schools within reach.'),
     h('p', {}, 'Download: ', h('a', { href: url(`/suggestions/${encodeURIComponent(job.id)}?f=csv`), download: 'suggested-venues.csv' }, 'CSV'), ' · ',
       h('a', { href: url(`/suggestions/${encodeURIComponent(job.id)}?f=geojson`), download: 'suggested-venues.geojson' }, 'GeoJSON')),

@@ -50,7 +50,9 @@ struct VenueSuggestion {
     std::vector<std::string> names; ///< school names, or "candidate N" (N: 1-based position in the given points)
     std::vector<Point> points;      ///< chosen venues, EPSG:27700
     std::size_t schools = 0;        ///< demand points considered
-    std::string method;             ///< how coverage was measured (road graph or straight line)
+    std::string method;             ///< how coverage was measured (road graph or straight line), for the operator: names files
+    bool by_road = false;           ///< coverage by drive time on the road graph (else straight-line estimates)
+    std::size_t off_road_schools = 0; ///< schools beyond road coverage, by straight-line estimate even with a graph
 };
 
 /// Chooses `k` new venues among the selected schools for `hub_type`, maximising the cold-spot

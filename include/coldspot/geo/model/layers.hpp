@@ -27,6 +27,7 @@ inline constexpr char hub_venues[] = "hub_venues";
 inline constexpr char roads[] = "roads";
 inline constexpr char provenance[] = "provenance";
 inline constexpr char import_report[] = "import_report";
+inline constexpr char towns[] = "towns"; ///< place names for map labels (the demo's own layer)
 // Results (coldspot remits, access, coldspots, target).
 inline constexpr char school_remits[] = "school_remits";
 inline constexpr char remit_zones[] = "remit_zones";
