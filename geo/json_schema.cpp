@@ -2,6 +2,8 @@
 
 #include "coldspot/geo/error.hpp"
 
+// valijson reports a schema it cannot read by throwing (without this, by printing and aborting).
+#define VALIJSON_USE_EXCEPTIONS 1
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>

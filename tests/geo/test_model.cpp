@@ -53,9 +53,11 @@ std::map<std::string, DocLayer> documented_input_layers(std::vector<std::string>
     while (std::getline(in, line)) {
         std::smatch m;
         if (line.rfind("## ", 0) == 0) section = line.substr(3);
+        else if (line.rfind("### ", 0) == 0 && section == "Result layers") section = "Result layers, subsections"; // change layers: not the model's yet
         if (line.rfind("## ", 0) == 0 || line.rfind("### ", 0) == 0) {
             current.clear();
             depth = 0;
+            paragraph_done = false;
             if (section == "Layers" && std::regex_search(line, m, heading)) {
                 current = m[1];
                 out[current].geometry = m[2];
