@@ -90,7 +90,7 @@ std::string Service::metrics_text() const {
     return const_cast<Metrics&>(metrics_).render(extra);
 }
 
-Reply Service::dispatch(const Request& request, std::string& route) {
+Reply Service::dispatch(const Request& request, std::string& route, const std::shared_ptr<const Snapshot>& snapshot) {
     if (std::max(request.target_bytes, request.path.size()) > config_.max_url_bytes) {
         route = "(too long)";
         throw HttpProblem(414, "the request target is longer than " + std::to_string(config_.max_url_bytes) + " bytes");
@@ -108,7 +108,6 @@ Reply Service::dispatch(const Request& request, std::string& route) {
                 throw HttpProblem(400, "query parameter '" + request.query[i].first + "' is given more than once", {{"parameter", request.query[i].first}});
             }
     const auto seg = split_path(request.path);
-    const auto snapshot = holder_.get();
     std::string base = config_.public_url;
     if (base.empty()) base = request.base_url;
     detail::RouteContext ctx{config_, *snapshot, request, *jobs_, *what_if_, base, snapshot};
@@ -212,8 +211,11 @@ Reply Service::dispatch(const Request& request, std::string& route) {
 
 Reply Service::handle(const Request& request, std::string& route) {
     Reply r;
+    // The one snapshot this request reads, whatever swaps happen meanwhile; its version is sent back
+    // as Coldspot-Snapshot so that a client (and tools/bench/load) knows which results it got.
+    const auto snapshot = holder_.get();
     try {
-        r = dispatch(request, route);
+        r = dispatch(request, route, snapshot);
     } catch (const HttpProblem& e) {
         r = problem_reply(e.status(), e.what(), request.path, e.extensions());
         for (const auto& [k, v] : e.headers) r.set_header(k, v);
@@ -229,7 +231,8 @@ Reply Service::handle(const Request& request, std::string& route) {
 
     // CORS: every resource is public to read; the token, not the origin, guards writes.
     r.set_header("Access-Control-Allow-Origin", config_.cors_origin);
-    r.set_header("Access-Control-Expose-Headers", "Content-Crs, ETag, Location, Link, Content-Encoding");
+    r.set_header("Access-Control-Expose-Headers", "Content-Crs, ETag, Location, Link, Content-Encoding, Coldspot-Snapshot");
+    r.set_header("Coldspot-Snapshot", std::to_string(snapshot->version));
 
     // gzip for clients that ask, on bodies worth compressing.
     const auto ae = request.header("accept-encoding");

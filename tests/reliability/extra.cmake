@@ -14,3 +14,11 @@ coldspot_reliability_test(faults_corrupt faults_test.py 300 --section corrupt)
 coldspot_reliability_test(faults_disk faults_test.py 300 --section disk)
 coldspot_reliability_test(faults_kills faults_test.py 900 --section kills)
 coldspot_reliability_test(faults_swap faults_test.py 600 --section swap)
+# Load while results change, short: tools/bench/load for 12 s at 64 connections while analyses are
+# published back to back; every response checked against its version's reference (the 60 s, 256
+# connection run is the command in docs/reliability.md).
+add_test(NAME reliability.load_swaps
+         COMMAND /usr/bin/python3 ${PROJECT_SOURCE_DIR}/tools/bench/load --cli $<TARGET_FILE:coldspot>
+                 --workspace ${COLDSPOT_CLIENTS_WORKSPACE} --work ${CMAKE_CURRENT_BINARY_DIR}/reliability/load_swaps
+                 --seconds 12 --connections 64 --every 0.5 --check)
+set_tests_properties(reliability.load_swaps PROPERTIES FIXTURES_REQUIRED clients_workspace TIMEOUT 300 LABELS reliability)

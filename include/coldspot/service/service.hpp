@@ -40,7 +40,7 @@ public:
     std::string metrics_text() const;
 
 private:
-    Reply dispatch(const Request& request, std::string& route);
+    Reply dispatch(const Request& request, std::string& route, const std::shared_ptr<const Snapshot>& snapshot);
 
     ServiceConfig config_;
     std::atomic<std::uint64_t> version_{1};
