@@ -57,6 +57,7 @@ void ConnectionWriter::enqueue(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
     const int fd = peer->fd();
     // Both callbacks run on the transport thread, inside the write that finished or failed, while
     // the socket is still this peer's.
+    // cppcheck-suppress accessMoved ; false positive: `size` was read above, before the move
     peer->send(Pistache::RawBuffer(std::move(bytes), size))
         .then(
             [queue, fd](ssize_t) {

@@ -1,6 +1,7 @@
 #include "coldspot/service/items_query.hpp"
 
 #include "coldspot/geo/crs.hpp"
+#include "coldspot/geo/error.hpp"
 #include "coldspot/service/problem.hpp"
 
 #include <algorithm>
@@ -217,7 +218,15 @@ ItemsPage select_items(const Collection& c, const ItemsQuery& q) {
         if (c.geometry_type == geo::GeometryType::None) {
             // Features without geometry never intersect a box.
         } else if (q.bbox_crs == OutputCrs::BritishNationalGrid) {
-            const geo::Box search = bng_to_crs84().apply(*q.bbox); // densified: contains the whole image
+            geo::Box search;
+            try {
+                search = bng_to_crs84().apply(*q.bbox); // densified: contains the whole image
+            } catch (const CrsError&) {
+                // Found by fuzzing (items_query): a box far outside the grid's area (x = 4.5e9 m)
+                // has no image in lon/lat; that is the request's fault, not the server's.
+                throw HttpProblem(400, "parameter 'bbox' cannot be transformed from EPSG:27700: it lies far outside Great Britain's grid",
+                                  {{"parameter", "bbox"}});
+            }
             std::vector<Collection::IndexEntry> hits;
             c.index.query(bgi::intersects(search), std::back_inserter(hits));
             const bool storage_is_bng = c.table->epsg == geo::kBritishNationalGrid;

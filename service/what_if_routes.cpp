@@ -45,8 +45,10 @@ json read_body(const RouteContext& ctx) {
 }
 
 void only_keys(const json& j, const std::string& at, std::initializer_list<const char*> keys) {
-    for (const auto& [k, v] : j.items())
+    for (const auto& item : j.items()) {
+        const std::string& k = item.key(); // not a structured binding: clang 14 cannot capture one
         if (std::none_of(keys.begin(), keys.end(), [&](const char* a) { return k == a; })) invalid(at + "/" + k, "unknown member");
+    }
 }
 
 double number_at(const json& j, const char* key, const std::string& at) {

@@ -27,7 +27,7 @@ constexpr protozero::pbf_tag_type tile_layers = 3;
 constexpr std::uint32_t command(std::uint32_t id, std::uint32_t count) { return (id & 0x7) | (count << 3); }
 constexpr std::uint32_t kMoveTo = 1, kLineTo = 2, kClosePath = 7;
 constexpr std::uint32_t zigzag(std::int32_t v) {
-    return (static_cast<std::uint32_t>(v) << 1) ^ static_cast<std::uint32_t>(v >> 31);
+    return (static_cast<std::uint32_t>(v) << 1) ^ (v < 0 ? 0xFFFFFFFFu : 0u); // the sign in every bit, as (v >> 31)
 }
 
 } // namespace

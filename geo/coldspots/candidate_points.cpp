@@ -17,7 +17,8 @@ bool in_great_britain_lonlat(const Point& p) { return p.x() >= -9 && p.x() <= 3 
 bool in_great_britain_grid(const Point& p) { return p.x() >= -100000 && p.x() <= 800000 && p.y() >= -100000 && p.y() <= 1400000; }
 
 double number(const import::CsvRecord& r, std::size_t column, const std::string& field, const std::string& file) {
-    const std::string& text = column < r.fields.size() ? r.fields[column] : std::string();
+    static const std::string none;
+    const std::string& text = column < r.fields.size() ? r.fields[column] : none;
     double v = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v))

@@ -123,8 +123,9 @@ FeatureTable select_targets(const TargetTables& tables, const TargetQuery& q) {
         if (q.authority && as_text(f.values[f_la]) != *q.authority && as_text(f.values[f_lad]) != *q.authority) continue;
         if (q.area && as_text(f.values[f_lsoa]) != *q.area) continue;
         const auto urn = as_number(f.values[f_urn]);
-        const auto found = urn ? by_urn.find(static_cast<std::int64_t>(*urn)) : by_urn.end();
-        const Feature* c = found == by_urn.end() ? nullptr : found->second;
+        const Feature* c = nullptr;
+        if (urn)
+            if (const auto found = by_urn.find(static_cast<std::int64_t>(*urn)); found != by_urn.end()) c = found->second;
         Feature out = f;
         for (auto fi : cs_fields) out.values.push_back(c ? c->values[fi] : Value());
         kept.push_back(std::move(out));

@@ -41,7 +41,7 @@ public:
 
 private:
     static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-    std::uint64_t s_[4];
+    std::uint64_t s_[4]{};
 };
 
 } // namespace

@@ -106,6 +106,7 @@ SpatialWeights queen_weights(std::span<const MultiPolygon> polygons, const Queen
             if (polygons[i].empty()) continue;
             // By hand rather than bg::envelope, whose multi-polygon state trips GCC 12's
             // maybe-uninitialized warning.
+            // cppcheck-suppress duplicateAssignExpression ; an empty box: both maxima start at -infinity
             double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
             for_each_vertex(polygons[i], [&](const Point& p) {
                 x0 = std::min(x0, p.x());

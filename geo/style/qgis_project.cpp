@@ -86,7 +86,7 @@ const std::vector<std::string>& catalogue_groups() {
 std::vector<CatalogueLayer> coldspot_catalogue(const Palette& p) {
     using G = SymbolGeometry;
     std::vector<CatalogueLayer> out;
-    auto add = [&](std::string id, std::string group, std::string title, std::string layer, LayerAccess access,
+    auto add = [&](const std::string& id, std::string group, std::string title, std::string layer, LayerAccess access,
                    Symbolisation s, bool visible) {
         out.push_back(CatalogueLayer{"coldspot_" + id, std::move(group), std::move(title), std::move(layer), access,
                                      std::move(s), visible});
