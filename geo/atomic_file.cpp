@@ -11,6 +11,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <random>
@@ -135,6 +136,14 @@ void AtomicFile::commit() {
     }
     committed_ = true;
     fsync_or_throw(target_.parent_path(), true);
+}
+
+void write_file_atomically(const fs::path& target, std::string_view bytes) {
+    write_atomically(target, [&](const fs::path& temp) {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        if (!out.flush()) throw_io_error("write", temp, errno);
+    });
 }
 
 } // namespace coldspot::geo

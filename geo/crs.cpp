@@ -63,7 +63,6 @@ CrsTransform::~CrsTransform() = default;
 CrsTransform::CrsTransform(CrsTransform&&) noexcept = default;
 CrsTransform& CrsTransform::operator=(CrsTransform&&) noexcept = default;
 
-bool CrsTransform::is_identity() const noexcept { return impl_->identity; }
 
 Point CrsTransform::operator()(const Point& p) const {
     if (impl_->identity) return p;

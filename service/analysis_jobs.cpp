@@ -95,10 +95,6 @@ std::size_t AnalysisJobs::running() const {
     return busy_ ? 1 : 0;
 }
 
-bool AnalysisJobs::wait_idle(std::chrono::milliseconds timeout) const {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return queue_.empty() && !busy_; });
-}
 
 void AnalysisJobs::stop() {
     {

@@ -16,12 +16,6 @@ void Metrics::record_request(const std::string& route, const std::string& method
     bytes_sent_ += bytes;
 }
 
-std::uint64_t Metrics::requests_total() const {
-    std::lock_guard lock(mutex_);
-    std::uint64_t n = 0;
-    for (const auto& [k, v] : requests_) n += v;
-    return n;
-}
 
 std::string Metrics::render(const std::string& extra) const {
     std::ostringstream out;

@@ -66,7 +66,6 @@ std::uint32_t MvtLayerBuilder::key(std::string_view name) {
     const auto idx = static_cast<std::uint32_t>(keys_.size());
     keys_.emplace_back(name);
     key_index_.emplace(std::string(name), idx);
-    key_bytes_ += name.size() + 2;
     return idx;
 }
 
@@ -99,7 +98,6 @@ std::uint32_t MvtLayerBuilder::encoded_value(std::string encoded) {
     const auto it = value_index_.find(encoded);
     if (it != value_index_.end()) return it->second;
     const auto idx = static_cast<std::uint32_t>(values_.size());
-    value_bytes_ += encoded.size() + 2;
     value_index_.emplace(encoded, idx);
     values_.push_back(std::move(encoded));
     return idx;
@@ -115,7 +113,6 @@ std::uint32_t MvtLayerBuilder::value_by_id(std::uint32_t id, std::string_view en
         // Distinct ids are distinct messages (the caller's ids come from one dedup), so no
         // hashing of the message is needed while only ids are used.
         idx = static_cast<std::uint32_t>(values_.size());
-        value_bytes_ += encoded.size() + 2;
         values_.emplace_back(encoded);
         indexed_ = false;
     }
@@ -173,10 +170,6 @@ void MvtLayerBuilder::add_feature(std::optional<std::uint64_t> id, MvtGeomType t
     feature.add_enum(feature_field::type, static_cast<std::int32_t>(type));
     feature.add_packed_uint32(feature_field::geometry, geometry.begin(), geometry.end());
     ++feature_count_;
-}
-
-std::size_t MvtLayerBuilder::size_estimate() const noexcept {
-    return features_.size() + key_bytes_ + value_bytes_ + name_.size() + 16;
 }
 
 void MvtLayerBuilder::write_to(std::string& tile) const {

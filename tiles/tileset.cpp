@@ -1,5 +1,6 @@
 #include "coldspot/tiles/tileset.hpp"
 
+#include "coldspot/geo/model/catalogue.hpp"
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/workspace.hpp"
@@ -85,16 +86,9 @@ std::uint64_t fnv1a64(std::string_view data) {
 
 std::string cache_key(const std::string& tileset, const TileId& t) { return tileset + "/" + t.to_string(); }
 
-/// Identifiers, codes, ranks and coordinates are numbers but their sum means nothing.
-bool summable(const geo::Field& f) {
-    if (f.type == geo::FieldType::String) return false;
-    static const std::set<std::string> excluded{"urn", "x", "y", "fid", "lead_urn", "trust_uid"};
-    if (excluded.count(f.name)) return false;
-    const auto ends = [&](std::string_view suffix) {
-        return f.name.size() >= suffix.size() && f.name.compare(f.name.size() - suffix.size(), suffix.size(), suffix) == 0;
-    };
-    return !(ends("_rank") || ends("_decile") || ends("_id") || ends("_uid") || ends("_code"));
-}
+/// Identifiers, codes, ranks and coordinates are numbers but their sum means nothing (the model
+/// says which they are).
+bool summable(const geo::Field& f) { return f.type != geo::FieldType::String && !geo::model::is_identifier_field(f.name); }
 
 IndexedLayer index_layer(geo::FeatureTable table) {
     IndexedLayer out;
@@ -721,7 +715,7 @@ TileService::TileService(std::vector<geo::FeatureTable> layers, std::vector<Tile
         if (spec.attribution.empty()) {
             spec.attribution = kOglAttribution;
             for (const auto& l : spec.layers)
-                if (l.source == "roads") spec.attribution += std::string(" ") + kOdblAttribution;
+                if (geo::model::is_openstreetmap_layer(l.source)) spec.attribution += std::string(" ") + kOdblAttribution;
         }
         ResolvedTileset rt;
         for (auto& ls : spec.layers) {
@@ -894,77 +888,46 @@ nlohmann::json TileService::tilejson(const std::string& tileset, const std::stri
             {"vector_layers", layers}};
 }
 
+namespace {
+FeatureIdSource id_source(geo::model::FeatureIds ids) {
+    return ids == geo::model::FeatureIds::GssCode ? FeatureIdSource::GssCode : FeatureIdSource::Fid;
+}
+} // namespace
+
 std::vector<TilesetSpec> TileService::default_tilesets(const std::vector<geo::FeatureTable>& layers) {
-    struct Known {
-        const char* name;
-        const char* description;
-        FeatureIdSource ids;
-    };
-    static const Known known[] = {
-        {"schools", "Open schools (id = URN)", FeatureIdSource::Fid},
-        {"areas", "LSOAs with deprivation and rurality (id = packed LSOA code)", FeatureIdSource::GssCode},
-        {"local_authorities", "Local authority districts (id = packed LAD code)", FeatureIdSource::GssCode},
-        {"upper_tier_authorities", "Counties and unitary authorities (id = packed code)", FeatureIdSource::GssCode},
-        {"hubs", "Hub footprints, one feature per hub area (hub_type tells the kind)", FeatureIdSource::Fid},
-        {"hub_venues", "Hub lead schools and venues", FeatureIdSource::Fid},
-        {"roads", "Roads", FeatureIdSource::Fid},
-        {"towns", "Towns and cities, for place-name labels", FeatureIdSource::Fid},
-        {"school_remits", "Schools with the hubs whose remit covers them", FeatureIdSource::Fid},
-        {"remit_zones", "Zones by the set of hubs covering them", FeatureIdSource::Fid},
-        {"remit_gaps", "Places no hub of a type covers", FeatureIdSource::Fid},
-        {"remit_overlaps", "Places several hubs of a type cover", FeatureIdSource::Fid},
-        {"remit_slivers", "Small detached district parts left out of the remit zones", FeatureIdSource::Fid},
-        {"school_access", "Travel time from each school to its hubs", FeatureIdSource::Fid},
-        {"isochrones", "Travel-time isochrones around hub venues", FeatureIdSource::Fid},
-        {"coldspots_schools", "Cold-spot statistics per school", FeatureIdSource::Fid},
-        {"coldspots_areas", "Cold-spot statistics per LSOA (id = packed LSOA code)", FeatureIdSource::GssCode},
-        {"coldspots_hex", "Cold-spot statistics on a hexagonal grid", FeatureIdSource::Fid},
-        {"targets", "Schools targeted for outreach", FeatureIdSource::Fid},
-        {"change_areas", "LSOAs: deprivation change between vintages (id = packed LSOA code)", FeatureIdSource::GssCode},
-        {"change_remits", "Districts: hub change between the hub tables", FeatureIdSource::Fid},
-        {"change_schools", "Schools opened, closed or changed between vintages (id = URN)", FeatureIdSource::Fid},
-        {"change_coldspots", "Cold-spot change category per LSOA and district", FeatureIdSource::Fid},
-        {"change_engagement", "Engagement change per upper-tier authority", FeatureIdSource::Fid},
-    };
+    // The catalogue is the workspace model's (geo/model/catalogue.cpp).
+    const auto known = geo::model::tiled_layers();
     std::set<std::string> present;
     for (const auto& t : layers)
         if (t.geometry_type != geo::GeometryType::None) present.insert(t.name);
     std::vector<TilesetSpec> out;
     for (const auto& k : known) {
-        if (!present.count(k.name)) continue;
+        if (!present.count(k.layer)) continue;
         TilesetSpec s;
-        s.name = k.name;
+        s.name = k.layer;
         s.description = k.description;
         TileLayerSpec l;
-        l.source = k.name;
-        l.id_source = k.ids;
+        l.source = k.layer;
+        l.id_source = id_source(k.ids);
         s.layers.push_back(l);
         out.push_back(std::move(s));
     }
     // Combined tilesets: one request draws a whole map.
-    const auto combined = [&](const char* name, const char* description, std::vector<std::pair<const char*, int>> parts) {
+    for (const auto& c : geo::model::combined_tilesets()) {
         TilesetSpec s;
-        s.name = name;
-        s.description = description;
-        for (const auto& [layer, minzoom] : parts) {
+        s.name = c.name;
+        s.description = c.description;
+        for (const char* layer : c.layers) {
             if (!present.count(layer)) continue;
             TileLayerSpec l;
             l.source = layer;
-            l.minzoom = minzoom;
+            l.minzoom = 0;
             for (const auto& k : known)
-                if (l.source == k.name) l.id_source = k.ids;
+                if (l.source == k.layer) l.id_source = id_source(k.ids);
             s.layers.push_back(l);
         }
         if (s.layers.size() >= 2) out.push_back(std::move(s));
-    };
-    combined("overview", "Authorities, hub footprints and schools",
-             {{"upper_tier_authorities", 0}, {"local_authorities", 0}, {"hubs", 0}, {"schools", 0}});
-    combined("coldspots", "Cold-spot results: areas, hexagons and schools",
-             {{"coldspots_areas", 0}, {"coldspots_hex", 0}, {"coldspots_schools", 0}});
-    combined("change", "Change between vintages: areas, districts, cold spots and schools",
-             {{"change_areas", 0}, {"change_remits", 0}, {"change_coldspots", 0}, {"change_schools", 0}});
-    combined("remits", "Hub remits: zones, gaps, overlaps and hubs",
-             {{"remit_zones", 0}, {"remit_gaps", 0}, {"remit_overlaps", 0}, {"hubs", 0}});
+    }
     return out;
 }
 

@@ -7,6 +7,7 @@
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/import/import_report.hpp"
 #include "coldspot/geo/import/sha256.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/wkb.hpp"
 #include "coldspot/geo/workspace.hpp"
 
@@ -56,6 +57,12 @@ FeatureTable table(std::string name, std::string description, GeometryType type,
     return t;
 }
 
+/// A layer of the workspace model, with the demo's description.
+FeatureTable table(const char* layer, std::string description) {
+    const auto& spec = model::input_layer(layer);
+    return table(spec.name, std::move(description), spec.geometry, model::table_fields(spec));
+}
+
 /// The demo's NPQ targeted-funding list (the index's `npq_pp50` flag): like the real PP50 list, the
 /// schools in the top half by disadvantage, here by FSM %: the median over schools with a figure.
 double pp50_threshold(const Model& m) {
@@ -92,11 +99,7 @@ void build_layers(const Model& m, DemoRegion& r) {
         r.layers.push_back(std::move(t));
     }
     {
-        auto t = table("schools", describe(r, "schools"), GeometryType::Point,
-                       {{"urn", I},      {"name", S},       {"phase", S},      {"status", S},      {"type", S},
-                        {"la_code", S},  {"la_name", S},    {"lad_code", S},   {"lsoa_code", S},   {"postcode", S},
-                        {"pupils", I},   {"fsm_percent", R}, {"trust_name", S}, {"trust_uid", I},  {"x", R},
-                        {"y", R},        {"npq_pp50", I}});
+        auto t = table(model::layer::schools, describe(r, "schools"));
         const double pp50_from = pp50_threshold(m);
         for (const auto& s : m.schools) {
             const auto& district = m.districts[s.district];
@@ -112,9 +115,7 @@ void build_layers(const Model& m, DemoRegion& r) {
         r.layers.push_back(std::move(t));
     }
     {
-        auto t = table("areas", describe(r, "LSOA-like areas with deprivation and rurality"), GeometryType::MultiPolygon,
-                       {{"code", S}, {"name", S}, {"lad_code", S}, {"imd_score", R}, {"imd_rank", I}, {"imd_decile", I},
-                        {"ruc_code", S}, {"ruc_class", S}, {"rural", I}, {"area_km2", R}});
+        auto t = table(model::layer::areas, describe(r, "LSOA-like areas with deprivation and rurality"));
         std::int64_t fid = 1;
         for (const auto& a : m.areas)
             t.features.push_back({fid++, a.polygon,
@@ -123,16 +124,14 @@ void build_layers(const Model& m, DemoRegion& r) {
         r.layers.push_back(std::move(t));
     }
     {
-        auto t = table("local_authorities", describe(r, "local authority districts"), GeometryType::MultiPolygon,
-                       {{"code", S}, {"name", S}, {"region", S}, {"area_km2", R}});
+        auto t = table(model::layer::local_authorities, describe(r, "local authority districts"));
         std::int64_t fid = 1;
         for (const auto& d : m.districts)
             t.features.push_back({fid++, d.polygon, {d.code, d.name, std::string("Demo Region"), km2(d.polygon)}});
         r.layers.push_back(std::move(t));
     }
     {
-        auto t = table("upper_tier_authorities", describe(r, "upper-tier authorities"), GeometryType::MultiPolygon,
-                       {{"code", S}, {"name", S}, {"area_km2", R}});
+        auto t = table(model::layer::upper_tier_authorities, describe(r, "upper-tier authorities"));
         std::int64_t fid = 1;
         for (const auto& u : m.upper_tiers) t.features.push_back({fid++, u.polygon, {u.code, u.name, km2(u.polygon)}});
         r.layers.push_back(std::move(t));
@@ -148,11 +147,8 @@ void build_layers(const Model& m, DemoRegion& r) {
         r.layers.push_back(std::move(t));
     }
     {
-        auto hubs = table("hubs", describe(r, "hub footprints"), GeometryType::MultiPolygon,
-                          {{"hub_id", S}, {"hub_type", S}, {"name", S}, {"area_code", S}, {"lead_urn", I},
-                           {"districts", S}, {"partial_districts", S}, {"area_km2", R}});
-        auto links = table("hub_districts", describe(r, "hub to district table"), GeometryType::None,
-                           {{"hub_id", S}, {"hub_type", S}, {"lad_code", S}, {"part", S}});
+        auto hubs = table(model::layer::hubs, describe(r, "hub footprints"));
+        auto links = table(model::layer::hub_districts, describe(r, "hub to district table"));
         std::int64_t fid = 1, link_fid = 1;
         for (const auto& h : m.hubs) {
             const std::string id = slug(h.type) + ":" + h.area_code;
@@ -166,8 +162,7 @@ void build_layers(const Model& m, DemoRegion& r) {
         r.layers.push_back(std::move(links));
     }
     {
-        auto t = table("hub_venues", describe(r, "hub delivery venues"), GeometryType::Point,
-                       {{"hub_id", S}, {"hub_type", S}, {"name", S}, {"urn", I}, {"kind", S}});
+        auto t = table(model::layer::hub_venues, describe(r, "hub delivery venues"));
         std::int64_t fid = 1;
         for (const auto& v : m.venues) {
             const auto& h = m.hubs[v.hub];

@@ -3,6 +3,7 @@
 #include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 
 #include <osmium/builder/attr.hpp>
 #include <osmium/builder/osm_object_builder.hpp>
@@ -106,12 +107,12 @@ void write_osm_pbf(const RoadNetwork& network, const std::filesystem::path& path
 
 FeatureTable roads_layer(const RoadNetwork& network, const std::string& description) {
     FeatureTable t;
-    t.name = "roads";
+    const auto& spec = model::input_layer(model::layer::roads);
+    t.name = spec.name;
     t.description = description;
-    t.geometry_type = GeometryType::MultiLineString;
+    t.geometry_type = spec.geometry;
     t.epsg = kBritishNationalGrid;
-    t.fields = {{"highway", FieldType::String}, {"oneway", FieldType::Integer}, {"maxspeed_kph", FieldType::Real},
-                {"length_m", FieldType::Real}};
+    t.fields = model::table_fields(spec);
     t.features.reserve(network.ways().size());
     for (const auto& w : network.ways()) {
         Feature f;

@@ -1,5 +1,6 @@
 #include "coldspot/geo/fetch/downloader.hpp"
 
+#include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/fetch/errors.hpp"
 #include "coldspot/geo/import/sha256.hpp"
 #include "coldspot/geo/timestamp.hpp"
@@ -32,15 +33,7 @@ std::optional<json> read_json(const fs::path& p) {
 }
 
 /// Written to a temporary name and renamed, so a record is either whole or absent.
-void write_json(const fs::path& p, const json& j) {
-    const fs::path tmp = with_suffix(p, ".tmp");
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << j.dump(2) << "\n";
-        if (!out.flush()) throw DiskWriteError("cannot write " + tmp.string());
-    }
-    fs::rename(tmp, p);
-}
+void write_json(const fs::path& p, const json& j) { write_file_atomically(p, j.dump(2) + "\n"); }
 
 std::uint64_t size_or_zero(const fs::path& p) {
     std::error_code ec;

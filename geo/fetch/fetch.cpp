@@ -1,6 +1,7 @@
 #include "coldspot/geo/fetch/fetch.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/fetch/errors.hpp"
 #include "coldspot/geo/import/csv_reader.hpp"
 #include "coldspot/geo/timestamp.hpp"
@@ -53,15 +54,7 @@ json filtered(json e, const std::set<std::string>& codes) {
     return e;
 }
 
-void write_json(const fs::path& p, const json& j) {
-    const fs::path tmp = p.parent_path() / (p.filename().string() + ".tmp");
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << j.dump(2) << "\n";
-        if (!out.flush()) throw DiskWriteError("cannot write " + tmp.string());
-    }
-    fs::rename(tmp, p);
-}
+void write_json(const fs::path& p, const json& j) { write_file_atomically(p, j.dump(2) + "\n"); }
 
 std::vector<const RoadExtract*> extracts_for(const Sources& s, const Selection& sel, std::vector<std::string>& warnings) {
     std::vector<const RoadExtract*> out;

@@ -2,6 +2,7 @@
 #include "coldspot/geo/import/import_report.hpp"
 
 #include "coldspot/geo/import/sha256.hpp"
+#include "coldspot/geo/model/layers.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -32,13 +33,10 @@ std::size_t ImportReport::count(const std::string& dataset, const std::string& a
 
 FeatureTable ImportReport::provenance_table(const std::string& imported_at) const {
     FeatureTable t;
-    t.name = "provenance";
+    t.name = model::layer::provenance;
     t.description = "Every input of this workspace: file, checksum, rows read/kept/rejected, vintage";
     t.epsg = 0;
-    t.fields = {{"dataset", FieldType::String},      {"path", FieldType::String},         {"size_bytes", FieldType::Integer},
-                {"sha256", FieldType::String},       {"rows_read", FieldType::Integer},   {"rows_kept", FieldType::Integer},
-                {"rows_rejected", FieldType::Integer}, {"vintage", FieldType::String},    {"imported_at", FieldType::String},
-                {"coldspot_version", FieldType::String}};
+    t.fields = model::table_fields(model::input_layer(model::layer::provenance));
     for (const auto& d : datasets_) {
         Feature f;
         f.values = {d.dataset,
@@ -58,12 +56,10 @@ FeatureTable ImportReport::provenance_table(const std::string& imported_at) cons
 
 FeatureTable ImportReport::report_table() const {
     FeatureTable t;
-    t.name = "import_report";
+    t.name = model::layer::import_report;
     t.description = "Rows and values the import did not take as they were, with file, line, field and reason";
     t.epsg = 0;
-    t.fields = {{"dataset", FieldType::String}, {"file", FieldType::String},   {"line", FieldType::Integer},
-                {"key", FieldType::String},     {"field", FieldType::String},  {"reason", FieldType::String},
-                {"action", FieldType::String}};
+    t.fields = model::table_fields(model::input_layer(model::layer::import_report));
     for (const auto& e : entries_) {
         Feature f;
         f.values = {e.dataset, e.file, static_cast<std::int64_t>(e.line), e.key, e.field, e.reason, e.action};

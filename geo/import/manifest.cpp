@@ -2,6 +2,7 @@
 
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -204,13 +205,17 @@ private:
     std::filesystem::path base_;
 };
 
+/// The fields of the model's `schools` layer a source maps columns to: all but the coordinates the
+/// import writes itself and the need flag that comes from a per-school table.
 const std::map<std::string, FieldType>& school_field_types() {
-    static const std::map<std::string, FieldType> types{
-        {"urn", FieldType::Integer},     {"name", FieldType::String},        {"phase", FieldType::String},
-        {"status", FieldType::String},   {"type", FieldType::String},        {"la_code", FieldType::String},
-        {"la_name", FieldType::String},  {"lad_code", FieldType::String},    {"lsoa_code", FieldType::String},
-        {"postcode", FieldType::String}, {"pupils", FieldType::Integer},     {"fsm_percent", FieldType::Real},
-        {"trust_name", FieldType::String}, {"trust_uid", FieldType::Integer}};
+    static const std::map<std::string, FieldType> types = [] {
+        std::map<std::string, FieldType> out;
+        for (const auto& f : model::input_layer(model::layer::schools).fields) {
+            const std::string_view name = f.name;
+            if (name != model::school::x && name != model::school::y && name != model::school::npq_pp50) out.emplace(name, f.type);
+        }
+        return out;
+    }();
     return types;
 }
 
@@ -221,20 +226,20 @@ SchoolsSource gias_preset() {
     s.csv.encoding = TextEncoding::Windows1252;
     s.vintage = "DfE Get Information About Schools (edubasealldata)";
     const std::pair<const char*, const char*> cols[] = {
-        {"urn", "URN"},
-        {"name", "EstablishmentName"},
-        {"phase", "PhaseOfEducation (name)"},
-        {"status", "EstablishmentStatus (name)"},
-        {"type", "TypeOfEstablishment (name)"},
-        {"la_code", "LA (code)"},
-        {"la_name", "LA (name)"},
-        {"lad_code", "DistrictAdministrative (code)"},
-        {"lsoa_code", "LSOA (code)"},
-        {"postcode", "Postcode"},
-        {"pupils", "NumberOfPupils"},
-        {"fsm_percent", "PercentageFSM"},
-        {"trust_name", "Trusts (name)"},
-        {"trust_uid", "Trusts (code)"},
+        {model::school::urn, "URN"},
+        {model::school::name, "EstablishmentName"},
+        {model::school::phase, "PhaseOfEducation (name)"},
+        {model::school::status, "EstablishmentStatus (name)"},
+        {model::school::type, "TypeOfEstablishment (name)"},
+        {model::school::la_code, "LA (code)"},
+        {model::school::la_name, "LA (name)"},
+        {model::school::lad_code, "DistrictAdministrative (code)"},
+        {model::school::lsoa_code, "LSOA (code)"},
+        {model::school::postcode, "Postcode"},
+        {model::school::pupils, "NumberOfPupils"},
+        {model::school::fsm_percent, "PercentageFSM"},
+        {model::school::trust_name, "Trusts (name)"},
+        {model::school::trust_uid, "Trusts (code)"},
     };
     for (const auto& [field, column] : cols)
         s.columns.push_back(ColumnMapping{field, column, school_field_types().at(field), std::nullopt});

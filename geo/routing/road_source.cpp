@@ -2,6 +2,7 @@
 
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/routing/speed_profile.hpp"
 #include "coldspot/geo/wkb.hpp"
 #include "gdal_handles.hpp"
@@ -295,13 +296,11 @@ const std::vector<std::string>& car_highway_classes() {
 
 FeatureTable make_roads_table() {
     FeatureTable t;
-    t.name = "roads";
-    t.geometry_type = GeometryType::MultiLineString;
+    const auto& spec = model::input_layer(model::layer::roads);
+    t.name = spec.name;
+    t.geometry_type = spec.geometry;
     t.epsg = kBritishNationalGrid;
-    t.fields = {{"highway", FieldType::String},
-                {"oneway", FieldType::Integer},
-                {"maxspeed_kph", FieldType::Real},
-                {"length_m", FieldType::Real}};
+    t.fields = model::table_fields(spec);
     static_assert(kHighway == 0 && kOneway == 1 && kMaxspeed == 2 && kLength == 3);
     return t;
 }

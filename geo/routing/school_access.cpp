@@ -32,7 +32,8 @@ struct School {
     bool on_road = false;
 };
 
-struct Value3 {
+/// The best venue a school reaches: its time and distance, which venue, and whether by road.
+struct BestVenue {
     double minutes = 0, metres = 0;
     std::size_t venue = 0;
     bool road = false;
@@ -44,9 +45,9 @@ const Point* point_of(const Feature& f) { return std::get_if<Point>(&f.geometry)
 std::string text_or(const Feature& f, int idx) { return idx >= 0 ? as_text(f.values[static_cast<std::size_t>(idx)]) : std::string(); }
 
 /// Straight-line fallback to the nearest of `candidates` (indices into venues).
-Value3 straight_line(const Point& from, const std::vector<Venue>& venues, const std::vector<std::size_t>& candidates,
-                     const SpeedProfile& profile) {
-    Value3 best;
+BestVenue straight_line(const Point& from, const std::vector<Venue>& venues, const std::vector<std::size_t>& candidates,
+                        const SpeedProfile& profile) {
+    BestVenue best;
     double best_d = std::numeric_limits<double>::infinity();
     for (auto v : candidates) {
         const double d = bg::distance(from, venues[v].at);
@@ -64,13 +65,13 @@ Value3 straight_line(const Point& from, const std::vector<Venue>& venues, const 
 
 /// Road value for a school from a finished search, or the straight-line fallback (never mixed:
 /// the method says which).
-Value3 school_value(const RoadGraph& g, const MultiSourceSearch& search, const School& s,
-                    std::span<const LabelledPosition> same_edge, const std::vector<Venue>& venues,
-                    const std::vector<std::size_t>& candidates, const SpeedProfile& profile) {
+BestVenue school_value(const RoadGraph& g, const MultiSourceSearch& search, const School& s,
+                       std::span<const LabelledPosition> same_edge, const std::vector<Venue>& venues,
+                       const std::vector<std::size_t>& candidates, const SpeedProfile& profile) {
     if (s.on_road) {
         const Arrival a = arrival(g, search, s.snap, same_edge);
         if (a.time != kUnreachable) {
-            Value3 v;
+            BestVenue v;
             v.found = v.road = true;
             v.minutes = a.time / 60000.0;
             v.metres = a.metres;
@@ -193,7 +194,7 @@ AccessResult compute_school_access(const RoadGraph& graph, const AccessInputs& i
         if (!s.on_road) return "no_road";
         return s.snap.distance_m > options.flag_snap_m ? "far" : "ok";
     };
-    auto add_row = [&](const School& s, const std::string& type, const std::string& role, const Value3& v,
+    auto add_row = [&](const School& s, const std::string& type, const std::string& role, const BestVenue& v,
                        Value nearest, Value farther) {
         Feature f;
         f.fid = static_cast<std::int64_t>(sa.features.size()) + 1;
@@ -238,7 +239,7 @@ AccessResult compute_school_access(const RoadGraph& graph, const AccessInputs& i
     // --- nearest venue per type + isochrones
     std::vector<SearchSource> src;
     std::vector<LabelledPosition> same;
-    std::map<std::string, std::vector<Value3>> nearest;
+    std::map<std::string, std::vector<BestVenue>> nearest;
     for (const auto& [type, idx] : by_type) {
         sources_of(idx, src, same);
         search.run(src);
@@ -262,7 +263,7 @@ AccessResult compute_school_access(const RoadGraph& graph, const AccessInputs& i
     std::map<std::string, std::vector<std::size_t>> schools_of_hub;
     for (std::size_t i = 0; i < schools.size(); ++i)
         for (const auto& h : remits[i]) schools_of_hub[h].push_back(i);
-    std::map<std::pair<std::size_t, std::string>, Value3> own; // (school, hub) -> value
+    std::map<std::pair<std::size_t, std::string>, BestVenue> own; // (school, hub) -> value
     for (const auto& [hub, school_idx] : schools_of_hub) {
         auto it = by_hub.find(hub);
         if (it == by_hub.end()) continue; // a hub without venues: nothing to time
@@ -274,12 +275,12 @@ AccessResult compute_school_access(const RoadGraph& graph, const AccessInputs& i
 
     for (std::size_t i = 0; i < schools.size(); ++i) {
         for (const auto& [type, values] : nearest) {
-            const Value3& n = values[i];
+            const BestVenue& n = values[i];
             add_row(schools[i], type, "nearest", n, Value(), Value());
             for (const auto& hub : remits[i]) {
                 auto t = hub_type_of.find(hub);
                 if (t == hub_type_of.end() || t->second != type) continue;
-                const Value3& o = own.at({i, hub});
+                const BestVenue& o = own.at({i, hub});
                 Value farther;
                 if (o.found && n.found && o.road == n.road) {
                     const bool much = venues[n.venue].hub_id != hub && o.minutes > n.minutes * options.own_hub_ratio &&

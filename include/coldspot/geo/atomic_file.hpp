@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace coldspot {
@@ -61,6 +62,10 @@ void write_atomically(const std::filesystem::path& target, Write&& write) {
     write(file.temp());
     file.commit();
 }
+
+/// Writes `bytes` as the whole of `target`, atomically (a small JSON record, a manifest). Throws
+/// IoError naming the file when it cannot be written.
+void write_file_atomically(const std::filesystem::path& target, std::string_view bytes);
 
 /// The temporary files beside `target` left by writers whose process no longer exists: removed,
 /// each one reported through notice(). Files of a live process (another writer running now, or

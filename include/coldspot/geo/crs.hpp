@@ -37,7 +37,6 @@ public:
     void apply(MultiLineString& g) const;
     /// Transforms the box by densifying its edges, so the result contains the whole image.
     Box apply(const Box& b) const;
-    bool is_identity() const noexcept;
 
 private:
     template <typename Range>

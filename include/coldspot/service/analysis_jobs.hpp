@@ -64,8 +64,6 @@ public:
     void stop();
     std::size_t queued() const;
     std::size_t running() const;
-    /// Blocks until no job is queued or running (tests); false on timeout.
-    bool wait_idle(std::chrono::milliseconds timeout) const;
 
 private:
     struct Job {

@@ -1,6 +1,9 @@
 #pragma once
 // The parameters of POST /analysis: one JSON Schema document that is both published (in /api and
-// at /analysis/schema) and enforced, by a validator for the subset of JSON Schema it uses.
+// at /analysis/schema) and enforced (by valijson, geo/json_schema.hpp). It is the engine's definition
+// of a parameters file (geo::coldspots::parameters_schema()) plus the request's `kind` and `change`.
+#include "coldspot/geo/json_schema.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -11,14 +14,9 @@ namespace coldspot::service {
 /// The JSON Schema (draft 2020-12 subset) of analysis parameters.
 const nlohmann::json& analysis_parameters_schema();
 
-struct SchemaViolation {
-    std::string pointer; ///< RFC 6901 pointer into the document ("/weights/k")
-    std::string message;
-};
+using geo::SchemaViolation;
 
-/// Every violation of `schema` by `document` (empty when valid). Supports type, enum, minimum,
-/// maximum, exclusiveMinimum, exclusiveMaximum, maxLength, properties, required,
-/// additionalProperties (boolean or schema) and maxProperties.
+/// Every violation of `schema` by `document` (empty when valid): geo::validate_json.
 std::vector<SchemaViolation> validate(const nlohmann::json& document, const nlohmann::json& schema);
 
 /// The document with schema defaults filled in (recursively, for absent object members).

@@ -25,7 +25,6 @@ public:
     }
     /// The Prometheus exposition text (version 0.0.4). `extra` is appended as it is.
     std::string render(const std::string& extra = {}) const;
-    std::uint64_t requests_total() const;
 
 private:
     struct Histogram {

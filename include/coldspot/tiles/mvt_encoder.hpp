@@ -81,8 +81,6 @@ public:
 
     std::size_t feature_count() const noexcept { return feature_count_; }
     bool empty() const noexcept { return feature_count_ == 0; }
-    /// Approximate encoded size so far.
-    std::size_t size_estimate() const noexcept;
     /// Appends the encoded Layer message (field 3 of Tile) to a tile buffer.
     void write_to(std::string& tile) const;
 
@@ -99,8 +97,6 @@ private:
     std::vector<std::uint32_t> geometry_;
     std::string features_; ///< encoded Feature messages, each with its field-2 tag
     std::size_t feature_count_ = 0;
-    std::size_t key_bytes_ = 0;
-    std::size_t value_bytes_ = 0;
 };
 
 namespace detail {

@@ -80,12 +80,16 @@ struct Parameters {
     nlohmann::json source; ///< the JSON as given, merged over the defaults: stored with the run
 };
 
-/// Parses and validates; throws ManifestError naming `origin` and the JSON path of a bad value.
+/// Parses and validates (against parameters_schema(), then the relations between values); throws
+/// ManifestError naming `origin` and the JSON path of the first bad value.
 /// Keys not given keep their defaults; unknown keys are errors (a typo must not be ignored).
 Parameters parse_parameters(const nlohmann::json& j, const std::string& origin = "parameters");
 /// Reads a file; throws FileNotFoundError / FormatError naming it.
 Parameters load_parameters(const std::string& path);
 /// The defaults as JSON (what data/params/default.json holds).
 nlohmann::json default_parameters_json();
+/// The JSON Schema of a parameters file (types, bounds, names, units): the one definition that
+/// parse_parameters enforces and the service publishes (GET /analysis/schema, /api).
+const nlohmann::json& parameters_schema();
 
 } // namespace coldspot::geo::coldspots
