@@ -369,7 +369,7 @@ private:
         static const std::string key = "coldspot.connection";
         if (auto existing = peer->tryGetData(key)) return *static_cast<ConnectionState*>(existing.get());
         const auto& c = service_->config();
-        auto state = std::make_shared<ConnectionState>(RequestHead::Limits{c.max_url_bytes + 32, kMaxHeaderBytes}, peer->address().host());
+        auto state = std::make_shared<ConnectionState>(RequestHead::Limits{c.max_url_bytes + 32, kMaxHeaderBytes, c.max_body_bytes}, peer->address().host());
         peer->putData(key, state);
         return *state;
     }

@@ -252,7 +252,8 @@ PolygonOutcome polygon_to_tile(const geo::MultiPolygon& g3857, const geo::Box& e
     const double ev0 = f.v(env.min_corner().y()), ev1 = f.v(env.max_corner().y());
     if (eu1 - eu0 < 1 && ev1 - ev0 < 1) {
         const double cx = std::floor((eu0 + eu1) / 2), cy = std::floor((ev0 + ev1) / 2);
-        if (cx < 0 || cy < 0 || cx >= f.extent || cy >= f.extent) return out;
+        // Written so that a NaN centre (a NaN coordinate in the input) is outside too (found by libFuzzer).
+        if (!(cx >= 0 && cy >= 0 && cx < f.extent && cy < f.extent)) return out;
         geo::Polygon sq;
         sq.outer() = {Point{cx, cy}, Point{cx, cy + 1}, Point{cx + 1, cy + 1}, Point{cx + 1, cy}, Point{cx, cy}};
         out.placeholder = true;
@@ -283,7 +284,8 @@ PolygonOutcome polygon_to_tile(const geo::MultiPolygon& g3857, const geo::Box& e
             }
         const double cx = std::floor((x0 + x1) / 2);
         const double cy = std::floor((y0 + y1) / 2);
-        if (cx < 0 || cy < 0 || cx >= f.extent || cy >= f.extent) return out;
+        // Written so that a NaN centre (a NaN coordinate in the input) is outside too (found by libFuzzer).
+        if (!(cx >= 0 && cy >= 0 && cx < f.extent && cy < f.extent)) return out;
         geo::Polygon sq;
         sq.outer() = {Point{cx, cy}, Point{cx, cy + 1}, Point{cx + 1, cy + 1}, Point{cx + 1, cy}, Point{cx, cy}};
         q = {sq};

@@ -15,6 +15,9 @@ public:
     struct Limits {
         std::size_t max_line_bytes = 4096 + 64; ///< request line: method, target and version
         std::size_t max_header_bytes = 16384;   ///< all header lines together
+        /// A declared Content-Length above this is refused (413) as soon as its line is read, before
+        /// Pistache's parser (which reserves the declared length) sees the end of the head.
+        std::size_t max_body_bytes = static_cast<std::size_t>(-1);
     };
 
     explicit RequestHead(Limits limits) : limits_(limits) {}

@@ -29,7 +29,7 @@ struct GeneralResult {
 
 GeneralResult general_path(std::string_view bytes, fuzz::Input& cuts) {
     GeneralResult out;
-    service::RequestHead head({4096 + 32, 16384});
+    service::RequestHead head({4096 + 32, 16384, 64 * 1024}); // the server's default limits
     Http::RequestParser parser(64 * 1024 + 4096 + 16384 + 4096);
     try {
         while (!bytes.empty()) {
