@@ -207,7 +207,7 @@ void to_request(const Http::Request& req, const RequestHead& head, Request& r) {
 
 /// Per-connection state beside Pistache's parser.
 struct ConnectionState {
-    ConnectionState(RequestHead::Limits limits, std::string remote) : head(limits), remote(std::move(remote)) {}
+    ConnectionState(const RequestHead::Limits& limits, std::string remote) : head(limits), remote(std::move(remote)) {}
     RequestHead head;
     std::string remote;   ///< the client's address, for the log
     detail::ConnectionWriter writer;

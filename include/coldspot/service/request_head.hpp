@@ -20,7 +20,7 @@ public:
         std::size_t max_body_bytes = static_cast<std::size_t>(-1);
     };
 
-    explicit RequestHead(Limits limits) : limits_(limits) {}
+    explicit RequestHead(const Limits& limits) : limits_(limits) {}
 
     /// Takes the next bytes of the request. Throws HttpProblem 414 as soon as the request line is
     /// over its limit, 400 when it is complete but not `METHOD TARGET VERSION`, and 431 as soon as
