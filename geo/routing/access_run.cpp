@@ -33,7 +33,8 @@ std::string source_key(const RoadSource& s) {
 } // namespace
 
 std::filesystem::path graph_cache_path(const std::filesystem::path& workspace) {
-    return workspace.parent_path() / (workspace.filename().string() + ".roadgraph");
+    // Beside a GeoPackage; in the local cache folder of a PostGIS workspace (geo/workspace.hpp).
+    return workspace_sidecar(workspace, ".roadgraph");
 }
 
 LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const AccessRunOptions& options) {
