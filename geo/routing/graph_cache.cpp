@@ -6,6 +6,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -65,7 +66,7 @@ private:
     std::size_t pos_ = 0;
 };
 
-std::optional<RoadGraph> fail(std::string* why_not, std::string reason) {
+std::optional<CachedGraph> fail(std::string* why_not, std::string reason) {
     if (why_not) *why_not = std::move(reason);
     return std::nullopt;
 }
@@ -73,6 +74,11 @@ std::optional<RoadGraph> fail(std::string* why_not, std::string reason) {
 } // namespace
 
 void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph, const std::string& key) {
+    save_graph_cache(path, graph, ContractedGraph(graph), key);
+}
+
+void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph, const ContractedGraph& contracted,
+                      const std::string& key) {
     write_atomically(path, [&](const std::filesystem::path& tmp) {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) throw_io_error("create road graph cache", tmp, errno);
@@ -91,6 +97,15 @@ void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph,
             w.value<double>(p.x());
             w.value<double>(p.y());
         }
+        const RoadGraph& c = contracted.forward();
+        w.value<std::uint64_t>(c.node_count());
+        w.value<std::uint64_t>(c.edge_count());
+        w.array(c.first_out_array());
+        w.array(c.head_array());
+        w.array(c.time_array());
+        w.array(c.length_array());
+        w.array(contracted.original_of_array());
+        w.array(contracted.chain_of_array());
         const auto crc = static_cast<std::uint32_t>(w.crc());
         out.write(reinterpret_cast<const char*>(&crc), sizeof crc);
         out.close();
@@ -113,6 +128,13 @@ std::optional<std::string> graph_cache_key(const std::filesystem::path& path) {
 
 std::optional<RoadGraph> load_graph_cache(const std::filesystem::path& path, const std::string& key,
                                           std::string* why_not) {
+    auto cached = load_cached_graph(path, key, why_not);
+    if (!cached) return std::nullopt;
+    return std::move(cached->graph);
+}
+
+std::optional<CachedGraph> load_cached_graph(const std::filesystem::path& path, const std::string& key,
+                                            std::string* why_not) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return fail(why_not, "no cache at " + path.string());
     // One read into a buffer of the file's size: a stream copy grows by doubling and is copied
@@ -149,17 +171,43 @@ std::optional<RoadGraph> load_graph_cache(const std::filesystem::path& path, con
     std::vector<TimeMs> time;
     std::vector<float> length;
     std::vector<double> xy;
-    if (!r.vec(first, n + 1) || !r.vec(head, m) || !r.vec(time, m) || !r.vec(length, m) || !r.vec(xy, 2 * n) ||
-        r.pos() != body)
+    if (!r.vec(first, n + 1) || !r.vec(head, m) || !r.vec(time, m) || !r.vec(length, m) || !r.vec(xy, 2 * n))
         return fail(why_not, "cache truncated");
-    for (std::uint64_t i = 0; i < n; ++i)
-        if (first[i] > first[i + 1]) return fail(why_not, "cache offsets invalid");
-    if (first[0] != 0 || first[n] != m) return fail(why_not, "cache offsets invalid");
-    for (auto h : head)
-        if (h >= n) return fail(why_not, "cache edge head out of range");
+    auto valid_csr = [](const std::vector<std::uint32_t>& f, const std::vector<std::uint32_t>& h, std::uint64_t nodes) {
+        for (std::uint64_t i = 0; i < nodes; ++i)
+            if (f[i] > f[i + 1]) return false;
+        if (f[0] != 0 || f[nodes] != h.size()) return false;
+        return std::all_of(h.begin(), h.end(), [nodes](std::uint32_t x) { return x < nodes; });
+    };
+    if (!valid_csr(first, head, n)) return fail(why_not, "cache offsets or edge heads invalid");
     std::vector<Point> coords(n);
     for (std::uint64_t i = 0; i < n; ++i) coords[i] = Point(xy[2 * i], xy[2 * i + 1]);
-    return RoadGraph(std::move(first), std::move(head), std::move(time), std::move(length), std::move(coords));
+    CachedGraph out{RoadGraph(std::move(first), std::move(head), std::move(time), std::move(length), std::move(coords)), {}};
+
+    std::uint64_t kn = 0, km = 0;
+    if (!r.take(&kn, 8) || !r.take(&km, 8) || kn > n || km > m) return fail(why_not, "cache contracted header invalid");
+    std::vector<std::uint32_t> kfirst, khead, original_of, chain_of;
+    std::vector<TimeMs> ktime;
+    std::vector<float> klength;
+    if (!r.vec(kfirst, kn + 1) || !r.vec(khead, km) || !r.vec(ktime, km) || !r.vec(klength, km) ||
+        !r.vec(original_of, kn) || !r.vec(chain_of, m) || r.pos() != body)
+        return fail(why_not, "cache truncated");
+    if (!valid_csr(kfirst, khead, kn)) return fail(why_not, "cache contracted offsets invalid");
+    std::vector<Point> kcoords;
+    kcoords.reserve(kn);
+    for (auto v : original_of) {
+        if (v >= n) return fail(why_not, "cache contracted node out of range");
+        kcoords.push_back(out.graph.coord(NodeId{v}));
+    }
+    try {
+        out.contracted = ContractedGraph(out.graph,
+                                         RoadGraph(std::move(kfirst), std::move(khead), std::move(ktime), std::move(klength),
+                                                   std::move(kcoords)),
+                                         std::move(original_of), std::move(chain_of));
+    } catch (const InvalidArgumentError& e) {
+        return fail(why_not, std::string("cache contracted graph invalid: ") + e.what());
+    }
+    return out;
 }
 
 std::string roads_fingerprint(const FeatureTable& roads) {
