@@ -347,4 +347,8 @@ TEST(RoutingContracted, CacheHoldsTheContractionAndAnOldVersionIsRebuilt) {
     EXPECT_NE(rebuilt.cache_note.find("built and cached"), std::string::npos) << rebuilt.cache_note;
     EXPECT_TRUE(load_or_build_graph(ws, options).from_cache);
     EXPECT_EQ(kGraphCacheVersion, 2u);
+    // Read straight into place: a file cut short is reported, never half-used.
+    std::filesystem::resize_file(cache, std::filesystem::file_size(cache) - 100);
+    EXPECT_FALSE(load_cached_graph(cache, *key, &why));
+    EXPECT_EQ(why, "cache truncated");
 }
