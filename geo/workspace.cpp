@@ -4,10 +4,14 @@
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/wkb.hpp"
 #include "gdal_handles.hpp"
+#include "postgis_workspace.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <cstring>
 
 namespace coldspot::geo {
@@ -60,12 +64,86 @@ bool is_internal_table(const std::string& name) {
     return name.rfind("gpkg_", 0) == 0 || name.rfind("rtree_", 0) == 0 || name == "sqlite_sequence";
 }
 
+/// Opens a PostGIS version through GDAL; a failure names the connection without its password.
+GdalDataset open_pg(const detail::PgTarget& target, const std::string& schema, bool update) {
+    detail::ensure_gdal();
+    CPLErrorReset();
+    // Attribute tables too, not only those with a geometry column.
+    const char* const options[] = {"LIST_ALL_TABLES=YES", nullptr};
+    GDALDatasetH h = GDALOpenEx(target.gdal_name(schema).c_str(), GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : GDAL_OF_READONLY), nullptr, options, nullptr);
+    if (!h)
+        throw DatabaseUnavailableError("cannot open version schema " + schema + " of the PostgreSQL workspace " + target.display() + ": " +
+                                       detail::last_gdal_error());
+    return GdalDataset(h);
+}
+
+/// Key columns a PostGIS layer gets an index on (the GeoPackage has its own rtree and fid key).
+std::vector<std::string> key_fields(const FeatureTable& table) {
+    std::vector<std::string> out;
+    for (const auto& f : table.fields)
+        if (f.name == "urn" || f.name == "hub_id" || f.name == "lsoa_code" || f.name == "la_code" || f.name == "code") out.push_back(f.name);
+    return out;
+}
+
+std::filesystem::path cache_root() {
+    if (const char* d = std::getenv("COLDSPOT_CACHE_DIR"); d && *d) return d;
+    if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return std::filesystem::path(d) / "coldspot";
+    if (const char* d = std::getenv("HOME"); d && *d) return std::filesystem::path(d) / ".cache" / "coldspot";
+    return std::filesystem::temp_directory_path() / "coldspot-cache";
+}
+
 } // namespace
+
+bool is_postgis_workspace(const std::filesystem::path& workspace) {
+    const std::string s = workspace.string();
+    return s.rfind("PG:", 0) == 0 || s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0;
+}
+
+std::string workspace_display_name(const std::filesystem::path& workspace) {
+    if (!is_postgis_workspace(workspace)) return workspace.string();
+    try {
+        return detail::parse_pg_target(workspace.string()).display();
+    } catch (const WorkspaceError&) {
+        return "PG:(not a valid connection)";
+    }
+}
+
+std::filesystem::path workspace_sidecar(const std::filesystem::path& workspace, const std::string& suffix) {
+    if (!is_postgis_workspace(workspace)) return workspace.parent_path() / (workspace.filename().string() + suffix);
+    const auto target = detail::parse_pg_target(workspace.string());
+    const auto get = [&](const char* k, const char* fallback) {
+        const auto it = target.options.find(k);
+        return it == target.options.end() ? std::string(fallback) : it->second;
+    };
+    std::string key = "postgis-" + get("host", get("hostaddr", "local").c_str()) + "-" + get("port", "5432") + "-" + get("dbname", get("user", "postgres").c_str());
+    for (auto& c : key)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') c = '_';
+    const auto folder = cache_root() / key;
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (ec) throw IoError("cannot create the local cache folder " + folder.string() + " of " + workspace_display_name(workspace) + ": " + ec.message());
+    return folder / ("workspace" + suffix);
+}
+
+std::int64_t current_workspace_version(const std::filesystem::path& workspace) {
+    if (!is_postgis_workspace(workspace)) return 0;
+    detail::PgConnection c(detail::parse_pg_target(workspace.string()));
+    return detail::current_pg_version(c).number;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-Workspace::Workspace(std::filesystem::path path) : path_(std::move(path)) {
+Workspace::Workspace(std::filesystem::path path) : path_(std::move(path)), source_(path_.string()) {
+    if (is_postgis_workspace(path_)) {
+        const auto target = detail::parse_pg_target(path_.string());
+        detail::PgConnection c(target);
+        const auto v = detail::current_pg_version(c);
+        version_ = v.number;
+        source_ = target.gdal_name(v.schema);
+        (void)open_pg(target, v.schema, false);
+        return;
+    }
     if (!std::filesystem::exists(path_)) throw WorkspaceError("workspace " + path_.string() + " does not exist");
     try {
         GdalDataset ds = GdalDataset::open_vector(path_.string());
@@ -76,8 +154,15 @@ Workspace::Workspace(std::filesystem::path path) : path_(std::move(path)) {
     }
 }
 
+namespace {
+GdalDataset open_source(const std::filesystem::path& path, const std::string& source, std::int64_t version) {
+    if (!version) return GdalDataset::open_vector(source);
+    return open_pg(detail::parse_pg_target(path.string()), detail::pg_version_schema(version), false);
+}
+} // namespace
+
 std::vector<LayerInfo> Workspace::layers() const {
-    GdalDataset ds = GdalDataset::open_vector(path_.string());
+    GdalDataset ds = open_source(path_, source_, version_);
     std::vector<LayerInfo> out;
     const int n = GDALDatasetGetLayerCount(ds.get());
     for (int i = 0; i < n; ++i) {
@@ -100,14 +185,14 @@ std::vector<LayerInfo> Workspace::layers() const {
 }
 
 bool Workspace::has_layer(const std::string& name) const {
-    GdalDataset ds = GdalDataset::open_vector(path_.string());
+    GdalDataset ds = open_source(path_, source_, version_);
     return GDALDatasetGetLayerByName(ds.get(), name.c_str()) != nullptr;
 }
 
 FeatureTable Workspace::read(const std::string& name) const {
-    GdalDataset ds = GdalDataset::open_vector(path_.string());
+    GdalDataset ds = open_source(path_, source_, version_);
     OGRLayerH layer = GDALDatasetGetLayerByName(ds.get(), name.c_str());
-    if (!layer) throw NotFoundError("workspace " + path_.string() + " has no layer '" + name + "'");
+    if (!layer) throw NotFoundError("workspace " + workspace_display_name(path_) + " has no layer '" + name + "'");
     FeatureTable t;
     t.name = name;
     const char* desc = GDALGetMetadataItem(layer, "DESCRIPTION", nullptr);
@@ -122,6 +207,11 @@ FeatureTable Workspace::read(const std::string& name) const {
     while (OgrFeature f{OGR_L_GetNextFeature(layer)}) {
         t.features.push_back(detail::read_ogr_feature(f.get(), t.fields, wkb));
     }
+    // A GeoPackage gives rows in fid (rowid) order; PostgreSQL in whatever order a scan finds them
+    // (a synchronised scan may even start mid-table): order them as the GeoPackage does, so the
+    // analysis sees the same input either way.
+    if (version_ != 0)
+        std::stable_sort(t.features.begin(), t.features.end(), [](const Feature& a, const Feature& b) { return a.fid < b.fid; });
     return t;
 }
 
@@ -129,22 +219,56 @@ FeatureTable Workspace::read(const std::string& name) const {
 // Writing
 
 struct WorkspaceWriter::Impl {
-    explicit Impl(std::filesystem::path target) : file(std::move(target)) {}
-    AtomicFile file;
+    std::optional<AtomicFile> file;
+    std::unique_ptr<detail::PgVersionWriter> pg;
+    std::optional<detail::PgTarget> pg_target;
     GdalDataset ds;
-    /// For error messages: the workspace and the temporary file being written.
-    std::string where() const { return "workspace " + file.target().string() + " (temporary file " + file.temp().string() + ")"; }
+    /// For error messages: the workspace and the temporary file (or schema) being written.
+    std::string where() const {
+        if (pg) return "PostgreSQL workspace " + pg_target->display() + " (new version schema " + pg->schema() + ")";
+        return "workspace " + file->target().string() + " (temporary file " + file->temp().string() + ")";
+    }
 };
 
+std::int64_t WorkspaceWriter::version() const noexcept { return impl_ && impl_->pg ? impl_->pg->number() : 0; }
+
 WorkspaceWriter::WorkspaceWriter(std::filesystem::path target, std::optional<std::filesystem::path> base) {
+    if (is_postgis_workspace(target)) {
+        impl_ = std::make_unique<Impl>();
+        target_ = target;
+        const auto pgt = detail::parse_pg_target(target.string());
+        impl_->pg_target = pgt;
+        // The base is checked before anything is written: its errors leave the database as it was.
+        std::optional<std::string> same_database_schema;
+        std::optional<Workspace> other;
+        if (base) {
+            if (is_postgis_workspace(*base) && detail::parse_pg_target(base->string()).same_database(pgt)) {
+                detail::PgConnection c(pgt);
+                same_database_schema = detail::current_pg_version(c).schema;
+            } else {
+                other.emplace(*base);
+            }
+        }
+        impl_->pg = std::make_unique<detail::PgVersionWriter>(pgt);
+        if (same_database_schema) impl_->pg->copy_tables_from(*same_database_schema);
+        if (other)
+            for (const auto& info : other->layers()) write(other->read(info.name));
+        return;
+    }
     if (target.parent_path().empty()) target = std::filesystem::path(".") / target;
     if (!std::filesystem::is_directory(target.parent_path()))
         throw WorkspaceError("cannot write workspace " + target.string() + ": folder does not exist");
-    if (base && !std::filesystem::exists(*base)) throw WorkspaceError("workspace " + base->string() + " does not exist");
-    impl_ = std::make_unique<Impl>(target);
-    target_ = impl_->file.target();
-    temp_ = impl_->file.temp();
-    if (base) {
+    if (base && !is_postgis_workspace(*base) && !std::filesystem::exists(*base)) throw WorkspaceError("workspace " + base->string() + " does not exist");
+    impl_ = std::make_unique<Impl>();
+    impl_->file.emplace(target);
+    target_ = impl_->file->target();
+    temp_ = impl_->file->temp();
+    if (base && is_postgis_workspace(*base)) {
+        // A GeoPackage from a PostGIS workspace: layer by layer.
+        const Workspace from(*base);
+        impl_->ds = GdalDataset::create("GPKG", temp_.string());
+        for (const auto& info : from.layers()) write(from.read(info.name));
+    } else if (base) {
         std::error_code ec;
         std::filesystem::copy_file(*base, temp_, std::filesystem::copy_options::overwrite_existing, ec);
         if (ec) {
@@ -170,6 +294,7 @@ WorkspaceWriter::~WorkspaceWriter() {
 }
 
 void WorkspaceWriter::remove(const std::string& name) {
+    if (impl_->pg) return impl_->pg->drop_table(name);
     GDALDatasetH ds = impl_->ds.get();
     const int n = GDALDatasetGetLayerCount(ds);
     for (int i = 0; i < n; ++i) {
@@ -183,6 +308,7 @@ void WorkspaceWriter::remove(const std::string& name) {
 
 void WorkspaceWriter::write(const FeatureTable& table) {
     if (committed_) throw WorkspaceError("workspace writer already committed");
+    if (impl_->pg) return impl_->pg->write_table(table, key_fields(table));
     remove(table.name);
     GDALDatasetH ds = impl_->ds.get();
     std::unique_ptr<detail::OgrSpatialReference> srs;
@@ -191,6 +317,7 @@ void WorkspaceWriter::write(const FeatureTable& table) {
     if (!table.description.empty()) options.SetNameValue("DESCRIPTION", table.description.c_str());
     options.SetNameValue("FID", "fid");
     if (table.geometry_type != GeometryType::None) options.SetNameValue("GEOMETRY_NAME", "geom");
+
     CPLErrorReset();
     OGRLayerH layer = GDALDatasetCreateLayer(ds, table.name.c_str(), srs ? srs->get() : nullptr,
                                              to_ogr(table.geometry_type), options.List());
@@ -219,7 +346,11 @@ void WorkspaceWriter::commit() {
     CPLErrorReset();
     impl_->ds.close();
     if (CPLGetLastErrorType() >= CE_Failure) throw GdalError("cannot finish " + impl_->where() + ": " + detail::last_gdal_error());
-    impl_->file.commit();
+    if (impl_->pg) {
+        impl_->pg->publish();
+    } else {
+        impl_->file->commit();
+    }
     committed_ = true;
 }
 

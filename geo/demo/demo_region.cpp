@@ -228,6 +228,8 @@ DemoRegion generate_demo_region(const DemoOptions& options) {
 }
 
 std::filesystem::path demo_pbf_path(const std::filesystem::path& workspace) {
+    // A PostGIS workspace has no folder of its own: the PBF goes to its local cache folder.
+    if (is_postgis_workspace(workspace)) return workspace_sidecar(workspace, ".osm.pbf");
     auto p = workspace;
     return p.replace_extension(".osm.pbf");
 }

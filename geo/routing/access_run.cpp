@@ -33,7 +33,8 @@ std::string source_key(const RoadSource& s) {
 } // namespace
 
 std::filesystem::path graph_cache_path(const std::filesystem::path& workspace) {
-    return workspace.parent_path() / (workspace.filename().string() + ".roadgraph");
+    // Beside a GeoPackage; in the local cache folder of a PostGIS workspace (geo/workspace.hpp).
+    return workspace_sidecar(workspace, ".roadgraph");
 }
 
 LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const AccessRunOptions& options) {
@@ -61,8 +62,9 @@ LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const Ac
     }
     const auto cache = graph_cache_path(workspace);
     if (options.use_cache) {
-        if (auto g = load_graph_cache(cache, key, &out.cache_note)) {
-            out.graph = std::move(*g);
+        if (auto g = load_cached_graph(cache, key, &out.cache_note)) {
+            out.graph = std::move(g->graph);
+            out.contracted = std::move(g->contracted);
             out.from_cache = true;
             out.cache_note = "road graph read from cache " + cache.string();
             out.seconds = since(t0);
@@ -75,9 +77,10 @@ LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const Ac
     BuiltGraph built = build_road_graph(*roads, options.profile);
     if (built.graph.node_count() == 0) throw WorkspaceError("no routable roads for the speed profile " + options.profile.name);
     out.graph = std::move(built.graph);
+    out.contracted = ContractedGraph(out.graph);
     out.build = built.report;
     if (options.use_cache) {
-        save_graph_cache(cache, out.graph, key);
+        save_graph_cache(cache, out.graph, out.contracted, key);
         out.cache_note += "; built and cached at " + cache.string();
     }
     out.seconds = since(t0);
@@ -110,8 +113,9 @@ std::optional<LoadedGraph> load_recorded_graph(const std::filesystem::path& work
         const bool stale = other_roads || (other_profile && from_layer && read_roads());
         std::string why_not;
         if (!stale) {
-            if (auto g = load_graph_cache(cache, *key, &why_not)) {
-                out.graph = std::move(*g);
+            if (auto g = load_cached_graph(cache, *key, &why_not)) {
+                out.graph = std::move(g->graph);
+                out.contracted = std::move(g->contracted);
                 out.from_cache = true;
                 out.cache_note = "road graph of the last access run, read from " + cache.string();
                 if (other_profile) out.cache_note += " (built with a speed profile other than the recorded one)";
@@ -128,6 +132,7 @@ std::optional<LoadedGraph> load_recorded_graph(const std::filesystem::path& work
     BuiltGraph built = build_road_graph(*roads, profile);
     if (built.graph.node_count() == 0) return std::nullopt;
     out.graph = std::move(built.graph);
+    out.contracted = ContractedGraph(out.graph);
     out.build = built.report;
     out.cache_note += "road graph built from the workspace roads layer (speed profile " + profile.name + "); " +
                       recorded.note;
@@ -148,7 +153,7 @@ AccessRun run_access(const std::filesystem::path& workspace, const AccessRunOpti
     run.graph = load_or_build_graph(workspace, options);
     const auto t0 = std::chrono::steady_clock::now();
     AccessInputs in{&schools, &venues, hubs ? &*hubs : nullptr, remits ? &*remits : nullptr};
-    run.result = compute_school_access(run.graph.graph, in, options.profile, options.access);
+    run.result = compute_school_access(run.graph.graph, run.graph.contracted, in, options.profile, options.access);
     run.access_seconds = since(t0);
     if (options.write) {
         FeatureTable runs;

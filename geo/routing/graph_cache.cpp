@@ -6,10 +6,12 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 namespace coldspot::geo::routing {
 
@@ -42,30 +44,38 @@ private:
     uLong crc_ = crc32(0L, Z_NULL, 0);
 };
 
+/// Reads the cache straight into its arrays (no copy of the whole file), checksumming as it goes.
 class Reader {
 public:
-    explicit Reader(std::string data) : data_(std::move(data)) {}
+    Reader(std::ifstream& in, std::uint64_t size) : in_(in), left_(size) {}
     bool take(void* p, std::size_t n) {
-        if (data_.size() - pos_ < n) return false;
-        std::memcpy(p, data_.data() + pos_, n);
-        pos_ += n;
+        if (n > left_ || !in_.read(static_cast<char*>(p), static_cast<std::streamsize>(n))) return false;
+        left_ -= n;
+        const auto* b = static_cast<const Bytef*>(p);
+        while (n > 0) {
+            const std::size_t chunk = std::min<std::size_t>(n, 1u << 30);
+            crc_ = crc32(crc_, b, static_cast<uInt>(chunk));
+            b += chunk;
+            n -= chunk;
+        }
         return true;
     }
     template <typename T>
     bool vec(std::vector<T>& v, std::uint64_t count) {
-        if ((data_.size() - pos_) / sizeof(T) < count) return false;
+        if (left_ / sizeof(T) < count) return false; // never allocate more than the file holds
         v.resize(count);
         return take(v.data(), count * sizeof(T));
     }
-    std::size_t pos() const { return pos_; }
-    const std::string& data() const { return data_; }
+    std::uint64_t left() const { return left_; }
+    uLong crc() const { return crc_; }
 
 private:
-    std::string data_;
-    std::size_t pos_ = 0;
+    std::ifstream& in_;
+    std::uint64_t left_;
+    uLong crc_ = crc32(0L, Z_NULL, 0);
 };
 
-std::optional<RoadGraph> fail(std::string* why_not, std::string reason) {
+std::optional<CachedGraph> fail(std::string* why_not, std::string reason) {
     if (why_not) *why_not = std::move(reason);
     return std::nullopt;
 }
@@ -73,6 +83,11 @@ std::optional<RoadGraph> fail(std::string* why_not, std::string reason) {
 } // namespace
 
 void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph, const std::string& key) {
+    save_graph_cache(path, graph, ContractedGraph(graph), key);
+}
+
+void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph, const ContractedGraph& contracted,
+                      const std::string& key) {
     write_atomically(path, [&](const std::filesystem::path& tmp) {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) throw_io_error("create road graph cache", tmp, errno);
@@ -91,6 +106,15 @@ void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph,
             w.value<double>(p.x());
             w.value<double>(p.y());
         }
+        const RoadGraph& c = contracted.forward();
+        w.value<std::uint64_t>(c.node_count());
+        w.value<std::uint64_t>(c.edge_count());
+        w.array(c.first_out_array());
+        w.array(c.head_array());
+        w.array(c.time_array());
+        w.array(c.length_array());
+        w.array(contracted.original_of_array());
+        w.array(contracted.chain_of_array());
         const auto crc = static_cast<std::uint32_t>(w.crc());
         out.write(reinterpret_cast<const char*>(&crc), sizeof crc);
         out.close();
@@ -113,22 +137,23 @@ std::optional<std::string> graph_cache_key(const std::filesystem::path& path) {
 
 std::optional<RoadGraph> load_graph_cache(const std::filesystem::path& path, const std::string& key,
                                           std::string* why_not) {
+    auto cached = load_cached_graph(path, key, why_not);
+    if (!cached) return std::nullopt;
+    return std::move(cached->graph);
+}
+
+std::optional<CachedGraph> load_cached_graph(const std::filesystem::path& path, const std::string& key,
+                                            std::string* why_not) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return fail(why_not, "no cache at " + path.string());
-    // One read into a buffer of the file's size: a stream copy grows by doubling and is copied
-    // again by str(), which costs seconds on a whole-England cache (1 GB).
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);
     if (ec) return fail(why_not, "no cache at " + path.string());
-    std::string bytes(size, '\0');
-    if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) return fail(why_not, "cache truncated");
-    Reader r(std::move(bytes));
-    if (r.data().size() < sizeof kMagic + 4) return fail(why_not, "cache truncated");
-    const std::size_t body = r.data().size() - 4;
-    std::uint32_t stored_crc;
-    std::memcpy(&stored_crc, r.data().data() + body, 4);
-    const auto crc = static_cast<std::uint32_t>(
-        crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(r.data().data()), static_cast<uInt>(body)));
+    if (size < sizeof kMagic + 8) return fail(why_not, "cache truncated");
+    // The arrays are read straight into place and checksummed on the way; the CRC-32 at the end is
+    // compared before anything read is used. (A copy of the whole file first cost a second or more
+    // on a whole-England cache.)
+    Reader r(in, size - 4);
     char magic[8];
     r.take(magic, 8);
     if (std::memcmp(magic, kMagic, 8) != 0) return fail(why_not, "not a Coldspot road graph cache");
@@ -136,8 +161,7 @@ std::optional<RoadGraph> load_graph_cache(const std::filesystem::path& path, con
     if (!r.take(&version, 4) || version != kGraphCacheVersion)
         return fail(why_not, "cache format version " + std::to_string(version) + " (expected " +
                                  std::to_string(kGraphCacheVersion) + ")");
-    if (crc != stored_crc) return fail(why_not, "cache checksum mismatch (corrupt file)");
-    if (!r.take(&key_len, 4) || key_len > body) return fail(why_not, "cache truncated");
+    if (!r.take(&key_len, 4) || key_len > r.left()) return fail(why_not, "cache truncated");
     std::string stored_key(key_len, '\0');
     if (!r.take(stored_key.data(), key_len)) return fail(why_not, "cache truncated");
     if (stored_key != key) return fail(why_not, "cache built from other roads or another speed profile");
@@ -145,21 +169,49 @@ std::optional<RoadGraph> load_graph_cache(const std::filesystem::path& path, con
     if (!r.take(&n, 8) || !r.take(&m, 8) || n >= std::numeric_limits<std::uint32_t>::max() ||
         m >= std::numeric_limits<std::uint32_t>::max())
         return fail(why_not, "cache header invalid");
+    static_assert(sizeof(Point) == 2 * sizeof(double) && std::is_trivially_copyable_v<Point>);
     std::vector<std::uint32_t> first, head;
     std::vector<TimeMs> time;
     std::vector<float> length;
-    std::vector<double> xy;
-    if (!r.vec(first, n + 1) || !r.vec(head, m) || !r.vec(time, m) || !r.vec(length, m) || !r.vec(xy, 2 * n) ||
-        r.pos() != body)
+    std::vector<Point> coords;
+    if (!r.vec(first, n + 1) || !r.vec(head, m) || !r.vec(time, m) || !r.vec(length, m) || !r.vec(coords, n))
         return fail(why_not, "cache truncated");
-    for (std::uint64_t i = 0; i < n; ++i)
-        if (first[i] > first[i + 1]) return fail(why_not, "cache offsets invalid");
-    if (first[0] != 0 || first[n] != m) return fail(why_not, "cache offsets invalid");
-    for (auto h : head)
-        if (h >= n) return fail(why_not, "cache edge head out of range");
-    std::vector<Point> coords(n);
-    for (std::uint64_t i = 0; i < n; ++i) coords[i] = Point(xy[2 * i], xy[2 * i + 1]);
-    return RoadGraph(std::move(first), std::move(head), std::move(time), std::move(length), std::move(coords));
+    std::uint64_t kn = 0, km = 0;
+    if (!r.take(&kn, 8) || !r.take(&km, 8) || kn > n || km > m) return fail(why_not, "cache contracted header invalid");
+    std::vector<std::uint32_t> kfirst, khead, original_of, chain_of;
+    std::vector<TimeMs> ktime;
+    std::vector<float> klength;
+    if (!r.vec(kfirst, kn + 1) || !r.vec(khead, km) || !r.vec(ktime, km) || !r.vec(klength, km) ||
+        !r.vec(original_of, kn) || !r.vec(chain_of, m) || r.left() != 0)
+        return fail(why_not, "cache truncated");
+    std::uint32_t stored_crc = 0;
+    if (!in.read(reinterpret_cast<char*>(&stored_crc), 4)) return fail(why_not, "cache truncated");
+    if (static_cast<std::uint32_t>(r.crc()) != stored_crc) return fail(why_not, "cache checksum mismatch (corrupt file)");
+
+    auto valid_csr = [](const std::vector<std::uint32_t>& f, const std::vector<std::uint32_t>& h, std::uint64_t nodes) {
+        for (std::uint64_t i = 0; i < nodes; ++i)
+            if (f[i] > f[i + 1]) return false;
+        if (f[0] != 0 || f[nodes] != h.size()) return false;
+        return std::all_of(h.begin(), h.end(), [nodes](std::uint32_t x) { return x < nodes; });
+    };
+    if (!valid_csr(first, head, n)) return fail(why_not, "cache offsets or edge heads invalid");
+    CachedGraph out{RoadGraph(std::move(first), std::move(head), std::move(time), std::move(length), std::move(coords)), {}};
+    if (!valid_csr(kfirst, khead, kn)) return fail(why_not, "cache contracted offsets invalid");
+    std::vector<Point> kcoords;
+    kcoords.reserve(kn);
+    for (auto v : original_of) {
+        if (v >= n) return fail(why_not, "cache contracted node out of range");
+        kcoords.push_back(out.graph.coord(NodeId{v}));
+    }
+    try {
+        out.contracted = ContractedGraph(out.graph,
+                                         RoadGraph(std::move(kfirst), std::move(khead), std::move(ktime), std::move(klength),
+                                                   std::move(kcoords)),
+                                         std::move(original_of), std::move(chain_of));
+    } catch (const InvalidArgumentError& e) {
+        return fail(why_not, std::string("cache contracted graph invalid: ") + e.what());
+    }
+    return out;
 }
 
 std::string roads_fingerprint(const FeatureTable& roads) {

@@ -1,28 +1,16 @@
 #include "coldspot/geo/routing/multi_source_search.hpp"
 
+#include "coldspot/geo/routing/detail/edge_time.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
 
 namespace coldspot::geo::routing {
 
-namespace {
-
-TimeMs part_of(TimeMs t, double fraction) {
-    return static_cast<TimeMs>(std::llround(static_cast<double>(t) * std::clamp(fraction, 0.0, 1.0)));
-}
-
-TimeMs add_saturating(TimeMs a, TimeMs b) {
-    const std::uint64_t s = std::uint64_t{a} + b;
-    return s >= kUnreachable ? kUnreachable - 1 : static_cast<TimeMs>(s);
-}
-
-/// True when the position is within a centimetre of the edge's tail (end 0) or head (end 1).
-bool at_end(const RoadGraph& g, const EdgePosition& p, double end) {
-    return std::abs(p.fraction - end) * g.length_m(p.edge) < 0.01;
-}
-
-} // namespace
+using detail::add_saturating;
+using detail::at_end;
+using detail::part_of;
 
 MultiSourceSearch::MultiSourceSearch(const RoadGraph& graph)
     : graph_(graph), time_(graph.node_count(), kUnreachable), metres_(graph.node_count(), 0),

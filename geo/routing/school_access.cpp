@@ -3,12 +3,14 @@
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/geos.hpp"
 #include "coldspot/geo/routing/edge_snapper.hpp"
+#include "coldspot/geo/routing/contracted_graph.hpp"
 #include "coldspot/geo/routing/multi_source_search.hpp"
 #include "coldspot/geo/routing/travel_time_matrix.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -65,11 +67,10 @@ BestVenue straight_line(const Point& from, const std::vector<Venue>& venues, con
 
 /// Road value for a school from a finished search, or the straight-line fallback (never mixed:
 /// the method says which).
-BestVenue school_value(const RoadGraph& g, const MultiSourceSearch& search, const School& s,
-                       std::span<const LabelledPosition> same_edge, const std::vector<Venue>& venues,
+BestVenue school_value(const ChainSearch& search, const School& s, const std::vector<Venue>& venues,
                        const std::vector<std::size_t>& candidates, const SpeedProfile& profile) {
     if (s.on_road) {
-        const Arrival a = arrival(g, search, s.snap, same_edge);
+        const Arrival a = search.arrival(s.snap);
         if (a.time != kUnreachable) {
             BestVenue v;
             v.found = v.road = true;
@@ -96,12 +97,17 @@ std::string AccessReport::to_string() const {
 
 AccessResult compute_school_access(const RoadGraph& graph, const AccessInputs& in, const SpeedProfile& profile,
                                    const AccessOptions& options) {
+    return compute_school_access(graph, ContractedGraph(graph), in, profile, options);
+}
+
+AccessResult compute_school_access(const RoadGraph& graph, const ContractedGraph& contracted, const AccessInputs& in,
+                                   const SpeedProfile& profile, const AccessOptions& options) {
     if (!in.schools || !in.hub_venues) throw InvalidArgumentError("school access needs schools and hub_venues");
     AccessResult result;
     AccessReport& report = result.report;
     const EdgeSnapper snapper(graph);
-    const RoadGraph reversed = graph.reversed();
-    MultiSourceSearch search(reversed);
+    ChainSearch search(graph, contracted);
+    std::optional<RoadGraph> reversed; // for isochrones only
 
     // --- venues, grouped by type and by hub
     std::vector<Venue> venues;
@@ -224,31 +230,29 @@ AccessResult compute_school_access(const RoadGraph& graph, const AccessInputs& i
     iso.geometry_type = GeometryType::MultiPolygon;
     iso.fields = {{"hub_type", FieldType::String}, {"minutes", FieldType::Real}, {"area_km2", FieldType::Real}};
 
-    auto sources_of = [&](const std::vector<std::size_t>& idx, std::vector<SearchSource>& src,
-                          std::vector<LabelledPosition>& same) {
-        src.clear();
-        same.clear();
+    // Runs the search from the venues `idx` that are on the road; returns how many there were.
+    auto search_from = [&](const std::vector<std::size_t>& idx) {
+        search.clear_sources();
+        std::size_t on_road = 0;
         for (auto v : idx) {
             if (!venues[v].on_road) continue;
-            auto s = sources_for(graph, venues[v].snap, static_cast<std::uint32_t>(v));
-            src.insert(src.end(), s.begin(), s.end());
-            for (const auto& p : venues[v].snap.positions) same.push_back({p, static_cast<std::uint32_t>(v)});
+            search.add_source(venues[v].snap, static_cast<std::uint32_t>(v));
+            ++on_road;
         }
+        search.run();
+        return on_road;
     };
 
     // --- nearest venue per type + isochrones
-    std::vector<SearchSource> src;
-    std::vector<LabelledPosition> same;
     std::map<std::string, std::vector<BestVenue>> nearest;
     for (const auto& [type, idx] : by_type) {
-        sources_of(idx, src, same);
-        search.run(src);
+        const std::size_t sources = search_from(idx);
         auto& values = nearest[type];
         values.resize(schools.size());
-        for (std::size_t i = 0; i < schools.size(); ++i)
-            values[i] = school_value(graph, search, schools[i], same, venues, idx, profile);
-        if (!src.empty() && !options.isochrones.minutes.empty()) {
-            const auto polys = isochrone_polygons(reversed, search.times(), options.isochrones);
+        for (std::size_t i = 0; i < schools.size(); ++i) values[i] = school_value(search, schools[i], venues, idx, profile);
+        if (sources > 0 && !options.isochrones.minutes.empty()) {
+            if (!reversed) reversed = graph.reversed();
+            const auto polys = isochrone_polygons(*reversed, search.node_times(), options.isochrones);
             for (std::size_t k = 0; k < polys.size(); ++k) {
                 Feature f;
                 f.fid = static_cast<std::int64_t>(iso.features.size()) + 1;
@@ -267,10 +271,8 @@ AccessResult compute_school_access(const RoadGraph& graph, const AccessInputs& i
     for (const auto& [hub, school_idx] : schools_of_hub) {
         auto it = by_hub.find(hub);
         if (it == by_hub.end()) continue; // a hub without venues: nothing to time
-        sources_of(it->second, src, same);
-        search.run(src);
-        for (auto i : school_idx)
-            own[{i, hub}] = school_value(graph, search, schools[i], same, venues, it->second, profile);
+        search_from(it->second);
+        for (auto i : school_idx) own[{i, hub}] = school_value(search, schools[i], venues, it->second, profile);
     }
 
     for (std::size_t i = 0; i < schools.size(); ++i) {
@@ -313,7 +315,7 @@ AccessResult compute_school_access(const RoadGraph& graph, const AccessInputs& i
             }
             return out;
         };
-        const auto cells = times_to_destinations(graph, reversed, road_snaps(schools), road_snaps(venues), cutoff);
+        const auto cells = times_to_destinations(graph, contracted, road_snaps(schools), road_snaps(venues), cutoff);
         for (std::size_t v = 0; v < venues.size(); ++v)
             for (const auto& cell : cells[v]) {
                 Feature f;

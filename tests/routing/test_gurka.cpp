@@ -15,6 +15,7 @@
 #include "coldspot/geo/routing/school_access.hpp"
 #include "coldspot/geo/routing/speed_profile.hpp"
 #include "coldspot/geo/geos.hpp"
+#include "gurka.hpp"
 #include "test_support.hpp"
 
 #include <nlohmann/json.hpp>
@@ -30,23 +31,9 @@ using namespace coldspot::geo::routing;
 
 namespace {
 
-SpeedProfile test_profile() {
-    SpeedProfile p;
-    p.class_kph = {{"fast", 36.0}, {"slow", 18.0}};
-    p.maxspeed_factor = 1.0;
-    p.circuity_factor = 1.5;
-    p.fallback_kph = 36.0;
-    return p;
-}
-
-void add(FeatureTable& t, std::vector<Point> pts, std::string cls, int oneway, Value maxspeed = {}, Value length = {}) {
-    Feature f;
-    f.fid = static_cast<std::int64_t>(t.features.size()) + 1;
-    LineString ls(pts.begin(), pts.end());
-    f.geometry = MultiLineString{ls};
-    f.values = {std::move(cls), std::int64_t{oneway}, std::move(maxspeed), std::move(length)};
-    t.features.push_back(std::move(f));
-}
+using test::gurka::add;
+using test::gurka::points;
+using test::gurka::test_profile;
 
 const Point A(0, 0), B(1000, 0), C(2000, 0), D(1000, 1000), E(50000, 50000), F(51000, 50000);
 
@@ -57,22 +44,6 @@ FeatureTable hand_drawn_roads() {
     add(t, {C, D, A}, "fast", 0); // one line through D: D is an interior vertex
     add(t, {E, F}, "fast", 0);    // the island
     add(t, {A, Point(0, -300)}, "footway", 0); // not routable in this profile
-    return t;
-}
-
-FeatureTable points(const std::string& name, std::vector<std::pair<std::int64_t, Point>> pts,
-                    std::vector<Field> fields = {}, std::vector<std::vector<Value>> values = {}) {
-    FeatureTable t;
-    t.name = name;
-    t.geometry_type = GeometryType::Point;
-    t.fields = std::move(fields);
-    for (std::size_t i = 0; i < pts.size(); ++i) {
-        Feature f;
-        f.fid = pts[i].first;
-        f.geometry = pts[i].second;
-        if (i < values.size()) f.values = values[i];
-        t.features.push_back(std::move(f));
-    }
     return t;
 }
 

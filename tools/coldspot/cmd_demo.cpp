@@ -1,6 +1,7 @@
 // coldspot demo: writes the synthetic Demoshire workspace and its OSM PBF road network.
 #include "command.hpp"
 
+#include "coldspot/geo/workspace.hpp"
 #include "coldspot/geo/timestamp.hpp"
 #include "coldspot/geo/demo/demo_region.hpp"
 #include "coldspot/geo/error.hpp"
@@ -37,12 +38,14 @@ int run_demo(CommandArgs raw) {
         options.seed = static_cast<std::uint64_t>(*seed);
     }
     const std::filesystem::path workspace(*output);
-    if (workspace.extension() != ".gpkg") throw InvalidArgumentError("the workspace must be a .gpkg file, got " + *output);
-    if (workspace.has_parent_path()) std::filesystem::create_directories(workspace.parent_path());
+    const bool postgis = geo::is_postgis_workspace(workspace);
+    if (!postgis && workspace.extension() != ".gpkg")
+        throw InvalidArgumentError("the workspace must be a .gpkg file or a PostGIS connection (PG:... or postgresql://...), got " + *output);
+    if (!postgis && workspace.has_parent_path()) std::filesystem::create_directories(workspace.parent_path());
 
     const auto region = geo::demo::generate_demo_region(options);
     const auto files = geo::demo::write_demo_region(region, workspace, generation_time());
-    std::cout << geo::demo::kSyntheticLabel << " (seed " << region.seed << ") written to " << files.workspace.string() << "\n";
+    std::cout << geo::demo::kSyntheticLabel << " (seed " << region.seed << ") written to " << geo::workspace_display_name(files.workspace) << "\n";
     for (const auto& t : region.layers) std::cout << "  " << t.name << ": " << t.features.size() << "\n";
     std::cout << "  provenance, import_report\n";
     std::cout << "road network (OSM PBF): " << files.osm_pbf.string() << " (" << region.roads.nodes().size() << " nodes, "
@@ -57,7 +60,9 @@ const RegisterCommand registered{Command{
     "Writes a deterministic, clearly labelled SYNTHETIC region (\"Demoshire\", in EPSG:27700) with every\n"
     "workspace layer (towns, schools, areas, local_authorities, upper_tier_authorities, hubs,\n"
     "hub_districts, hub_venues, roads, provenance, import_report) to WORKSPACE.gpkg, and its road\n"
-    "network as OSM PBF to WORKSPACE.osm.pbf beside it. The same seed gives the same data.\n"
+    "network as OSM PBF to WORKSPACE.osm.pbf beside it. WORKSPACE may be a PostGIS database\n"
+    "(PG:\"host=H port=P dbname=D user=U\" or postgresql://U@H:P/D): the PBF then goes to its local\n"
+    "cache folder (docs/deployment.md). The same seed gives the same data.\n"
     "Missing folders are created. SOURCE_DATE_EPOCH, when set, fixes the provenance time.\n\n"
     "  -o, --output PATH   the workspace to write (replaced atomically if it exists)\n"
     "  --seed N            another synthetic region (default 20261122)",

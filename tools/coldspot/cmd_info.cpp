@@ -16,7 +16,9 @@ int run_info(CommandArgs argv) {
     args.expect_positionals(1, 1, "one workspace: coldspot info WORKSPACE.gpkg");
     geo::Workspace ws(args.positionals()[0]);
     const auto layers = ws.layers();
-    std::cout << "workspace " << ws.path().string() << "\n\n";
+    std::cout << "workspace " << geo::workspace_display_name(ws.path());
+    if (ws.version() != 0) std::cout << " (published version " << ws.version() << ")";
+    std::cout << "\n\n";
     std::cout << std::left << std::setw(26) << "layer" << std::setw(17) << "geometry" << std::setw(12) << "crs" << std::right
               << std::setw(9) << "features" << "  extent (xmin ymin xmax ymax)\n";
     for (const auto& l : layers) {

@@ -173,7 +173,8 @@ int run_serve(CommandArgs raw) {
     };
     // A writer killed mid-write (an analysis, an import) left its temporary file beside the
     // workspace: remove it now, saying so (geo/atomic_file.hpp). The workspace itself is intact.
-    geo::remove_leftovers(config.workspace);
+    // (A PostGIS workspace: the next writer drops what a killed one left; see geo/workspace.hpp.)
+    if (!geo::is_postgis_workspace(config.workspace)) geo::remove_leftovers(config.workspace);
     service::Service svc(config, analysis);
     svc.jobs().set_parameter_check([change](const nlohmann::json& p) {
         if (is_change(p)) (void)change_options(change, p);

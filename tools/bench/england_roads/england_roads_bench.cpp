@@ -1,11 +1,14 @@
 // The whole-England road benchmark program (driven by tools/bench/england_roads):
-//   england_roads_bench build PBF CACHE          read the PBF, build the graph, write the cache
+//   england_roads_bench build PBF CACHE          read the PBF, build and contract the graph, write the cache
 //   england_roads_bench query CACHE SHARED_DATA  load the cache; every open school's nearest venue
 //                                                per hub type; the East of England school x venue matrix
+//                                                (both on the contracted graph); then, untimed, the
+//                                                same nearest-venue answers on the full graph, compared
 // Schools are the real register's open schools (../shared/data composite, EPSG:27700); venues are
 // the 82 Teaching School Hub lead schools and, for a second hub type, 40 secondary schools spread
 // over England standing in for the Maths Hubs (their real list is not in the shared data).
 #include "coldspot/geo/import/csv_reader.hpp"
+#include "coldspot/geo/routing/contracted_graph.hpp"
 #include "coldspot/geo/routing/edge_snapper.hpp"
 #include "coldspot/geo/routing/graph_cache.hpp"
 #include "coldspot/geo/routing/multi_source_search.hpp"
@@ -76,8 +79,12 @@ int build(const std::string& pbf, const std::string& cache) {
     std::printf("graph_build_s %.1f\ntotal_build_s %.1f\nnodes %u\nedges %u\ngraph_mb %.0f\ncomponents %zu\nnodes_removed %zu\n",
                 secs(t1), secs(t0), built.graph.node_count(), built.graph.edge_count(), built.graph.memory_bytes() / 1048576.0,
                 built.report.components, built.report.nodes_removed);
+    const auto tc = Clock::now();
+    const ContractedGraph contracted(built.graph);
+    std::printf("contract_s %.1f\njunctions %u\nchains %u\ncontracted_mb %.0f\n", secs(tc), contracted.forward().node_count(),
+                contracted.forward().edge_count(), contracted.memory_bytes() / 1048576.0);
     const auto t2 = Clock::now();
-    save_graph_cache(cache, built.graph, kKey);
+    save_graph_cache(cache, built.graph, contracted, kKey);
     std::printf("cache_write_s %.1f\ncache_mb %.0f\npeak_rss_mb %.0f\nbuild_cpu_s %.1f\n", secs(t2),
                 std::filesystem::file_size(cache) / 1048576.0, peak_rss_mb(), cpu_s(c0));
     return 0;
@@ -87,12 +94,13 @@ int query(const std::string& cache, const std::filesystem::path& shared) {
     auto t0 = Clock::now();
     std::clock_t c0 = std::clock();
     std::string why;
-    auto loaded = load_graph_cache(cache, kKey, &why);
+    auto loaded = load_cached_graph(cache, kKey, &why);
     if (!loaded) {
         std::fprintf(stderr, "cache: %s\n", why.c_str());
         return 1;
     }
-    const RoadGraph g = std::move(*loaded);
+    const RoadGraph g = std::move(loaded->graph);
+    const ContractedGraph contracted = std::move(loaded->contracted);
     std::printf("cache_load_s %.2f\ncache_load_cpu_s %.2f\n", secs(t0), cpu_s(c0));
     const auto schools = open_schools(shared / "schools/schools_gias2024_composite_geocoded.csv");
     std::map<std::int64_t, Point> by_urn;
@@ -127,30 +135,29 @@ int query(const std::string& cache, const std::filesystem::path& shared) {
     // Every school: snap, then one multi-source search per hub type and an arrival per school.
     t0 = Clock::now();
     const EdgeSnapper snapper(g);
-    const RoadGraph rev = g.reversed();
-    std::printf("prepare_s %.2f (snap index %zu segments, reversed graph)\n", secs(t0), snapper.segment_count());
+    std::printf("prepare_s %.2f (snap index %zu segments)\n", secs(t0), snapper.segment_count());
     t0 = Clock::now();
     c0 = std::clock();
     std::vector<Snap> school_snaps, venue_snaps;
     for (const auto& s : schools) school_snaps.push_back(snapper.snap(s.at));
     for (const auto& v : venues) venue_snaps.push_back(snapper.snap(v.at));
     const double snap_s = secs(t0);
-    MultiSourceSearch search(rev);
+    ChainSearch search(g, contracted);
     std::size_t reached = 0;
     double sum_min = 0;
-    for (const char* type : {"teaching school hub", "maths hub"}) {
-        std::vector<SearchSource> sources;
+    const char* const types[] = {"teaching school hub", "maths hub"};
+    std::map<std::string, std::vector<Arrival>> answers;
+    for (const char* type : types) {
+        search.clear_sources();
         for (std::uint32_t v = 0; v < venues.size(); ++v)
-            if (venues[v].type == type) {
-                const auto s = sources_for(g, venue_snaps[v], v);
-                sources.insert(sources.end(), s.begin(), s.end());
-            }
-        search.run(sources);
+            if (venues[v].type == type) search.add_source(venue_snaps[v], v);
+        search.run();
+        auto& out = answers[type];
         for (const auto& snap : school_snaps) {
-            const Arrival a = arrival(g, search, snap);
-            if (a.time == kUnreachable) continue;
+            out.push_back(search.arrival(snap));
+            if (out.back().time == kUnreachable) continue;
             ++reached;
-            sum_min += a.time / 60000.0;
+            sum_min += out.back().time / 60000.0;
         }
     }
     const double nearest_s = secs(t0);
@@ -166,13 +173,41 @@ int query(const std::string& cache, const std::filesystem::path& shared) {
         if (schools[i].eoe) region_schools.push_back(school_snaps[i]);
     for (std::size_t v = 0; v < venues.size(); ++v)
         if (venues[v].eoe) region_venues.push_back(venue_snaps[v]);
-    const auto cells = times_to_destinations(g, rev, region_schools, region_venues, 45 * 60000);
+    const auto cells = times_to_destinations(g, contracted, region_schools, region_venues, 45 * 60000);
     std::size_t pairs = 0;
     for (const auto& c : cells) pairs += c.size();
     std::printf("region_matrix_cpu_s %.2f\n", cpu_s(c0));
     std::printf("region_matrix_s %.2f\nregion_schools %zu\nregion_venues %zu\nregion_pairs_within_45_min %zu\npeak_rss_mb %.0f\n",
                 secs(t0), region_schools.size(), region_venues.size(), pairs, peak_rss_mb());
-    return 0;
+
+    // Not timed: the same nearest-venue answers from one search over every node of the full
+    // reversed graph (the implementation before contraction), compared school by school.
+    t0 = Clock::now();
+    const RoadGraph rev = g.reversed();
+    MultiSourceSearch full(rev);
+    std::size_t compared = 0, time_differs = 0, venue_differs = 0;
+    for (const char* type : types) {
+        std::vector<SearchSource> sources;
+        std::vector<LabelledPosition> same;
+        for (std::uint32_t v = 0; v < venues.size(); ++v)
+            if (venues[v].type == type) {
+                const auto s = sources_for(g, venue_snaps[v], v);
+                sources.insert(sources.end(), s.begin(), s.end());
+                for (const auto& p : venue_snaps[v].positions) same.push_back({p, v});
+            }
+        full.run(sources);
+        for (std::size_t i = 0; i < school_snaps.size(); ++i) {
+            const Arrival want = arrival(g, full, school_snaps[i], same);
+            const Arrival& got = answers[type][i];
+            ++compared;
+            if (got.time != want.time) ++time_differs;
+            else if (got.label != want.label) ++venue_differs;
+        }
+    }
+    std::printf("full_graph_check_s %.1f\nfull_graph_check_pairs %zu\nfull_graph_time_differs %zu\n"
+                "full_graph_venue_differs_at_equal_time %zu\n",
+                secs(t0), compared, time_differs, venue_differs);
+    return time_differs == 0 ? 0 : 1;
 }
 
 } // namespace

@@ -50,7 +50,8 @@ struct DemoFiles {
     std::filesystem::path osm_pbf;
 };
 
-/// `<folder>/<stem>.osm.pbf` beside `<folder>/<stem>.gpkg`.
+/// `<folder>/<stem>.osm.pbf` beside `<folder>/<stem>.gpkg`; for a PostGIS workspace, in its local
+/// cache folder (geo::workspace_sidecar).
 std::filesystem::path demo_pbf_path(const std::filesystem::path& workspace);
 
 /// Writes the road network as OSM PBF beside the workspace, then the workspace (every layer plus

@@ -4,6 +4,7 @@
 // compute school access and isochrones, and write them into a new workspace version together with
 // an `analysis_runs` row recording the options used (access_parameters.hpp).
 #include "coldspot/geo/routing/access_parameters.hpp"
+#include "coldspot/geo/routing/contracted_graph.hpp"
 #include "coldspot/geo/routing/road_graph.hpp"
 #include "coldspot/geo/routing/road_source.hpp"
 #include "coldspot/geo/routing/school_access.hpp"
@@ -25,6 +26,7 @@ struct AccessRunOptions {
 
 struct LoadedGraph {
     RoadGraph graph;
+    ContractedGraph contracted; ///< of `graph` (read from the cache with it, or contracted when built)
     bool from_cache = false;
     std::string cache_note;          ///< why the cache was (not) used
     std::optional<GraphBuildReport> build; ///< when built now

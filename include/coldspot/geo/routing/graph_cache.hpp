@@ -3,10 +3,15 @@
 // does not re-read and re-build the roads. Layout, little-endian:
 //   "CSPTRGRF" | u32 format version | u32 key length | key bytes | u64 nodes | u64 edges
 //   | first_out[u32; nodes+1] | head[u32; edges] | time_ms[u32; edges] | length_m[f32; edges]
-//   | coords[2 x f64; nodes] | u32 CRC-32 (zlib) of everything before it
+//   | coords[2 x f64; nodes]
+//   | u64 junctions | u64 chains | chain first_out[u32; junctions+1] | chain head[u32; chains]
+//   | chain time_ms[u32; chains] | chain length_m[f32; chains] | original node of each junction[u32; junctions]
+//   | chain of each edge[u32; edges]                       (version 2: the contracted graph)
+//   | u32 CRC-32 (zlib) of everything before it
 // The key names what the graph was built from (input hash + speed profile); a cache whose
 // version, key or checksum does not match is ignored and rebuilt, never trusted.
 #include "coldspot/geo/feature_table.hpp"
+#include "coldspot/geo/routing/contracted_graph.hpp"
 #include "coldspot/geo/routing/road_graph.hpp"
 
 #include <filesystem>
@@ -15,13 +20,27 @@
 
 namespace coldspot::geo::routing {
 
-inline constexpr std::uint32_t kGraphCacheVersion = 1;
+/// 2: the contracted graph (degree-2 chains as single edges) follows the full one. A version-1 file
+/// is reported ("cache format version 1 (expected 2)") and rebuilt.
+inline constexpr std::uint32_t kGraphCacheVersion = 2;
+
+/// The road graph and its contraction, as the cache holds them.
+struct CachedGraph {
+    RoadGraph graph;
+    ContractedGraph contracted;
+};
 
 /// Writes the cache atomically (temporary file + rename). Throws GdalError-free Error on I/O failure.
+void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph, const ContractedGraph& contracted,
+                      const std::string& key);
+/// The same, contracting the graph first.
 void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph, const std::string& key);
 
 /// The cached graph when the file exists, is intact and was built from `key`; otherwise nullopt
 /// with the reason in *why_not (missing, stale key, bad checksum, truncated, ...).
+std::optional<CachedGraph> load_cached_graph(const std::filesystem::path& path, const std::string& key,
+                                            std::string* why_not = nullptr);
+/// load_cached_graph's full graph only.
 std::optional<RoadGraph> load_graph_cache(const std::filesystem::path& path, const std::string& key,
                                           std::string* why_not = nullptr);
 

@@ -4,6 +4,7 @@
 // covers the school (one search per hub), a schools x venues matrix within a cutoff (one bounded
 // search per venue), a straight-line fallback where no road reaches, and isochrones per type.
 #include "coldspot/geo/feature_table.hpp"
+#include "coldspot/geo/routing/contracted_graph.hpp"
 #include "coldspot/geo/routing/isochrones.hpp"
 #include "coldspot/geo/routing/road_graph.hpp"
 #include "coldspot/geo/routing/speed_profile.hpp"
@@ -50,7 +51,12 @@ struct AccessResult {
     AccessReport report;
 };
 
-/// `graph` is the forward road graph (as built). Throws NotFoundError for a missing field.
+/// `graph` is the forward road graph (as built), `contracted` its ContractedGraph (searches run
+/// over junctions only; the answers equal a search over every node). Throws NotFoundError for a
+/// missing field.
+AccessResult compute_school_access(const RoadGraph& graph, const ContractedGraph& contracted, const AccessInputs& inputs,
+                                   const SpeedProfile& profile, const AccessOptions& options);
+/// The same, contracting `graph` first.
 AccessResult compute_school_access(const RoadGraph& graph, const AccessInputs& inputs, const SpeedProfile& profile,
                                    const AccessOptions& options);
 

@@ -3,6 +3,7 @@
 // within a cutoff: one bounded search per destination on the reversed graph, and each place found
 // through buckets on the nodes its edges touch, so nothing runs per pair. The one implementation
 // behind both the `access_matrix` of school_access.cpp and road coverage of candidate venues.
+#include "coldspot/geo/routing/contracted_graph.hpp"
 #include "coldspot/geo/routing/edge_snapper.hpp"
 #include "coldspot/geo/routing/road_graph.hpp"
 
@@ -22,6 +23,12 @@ struct MatrixCell {
 /// `forward` is the graph as built, `reversed` its reversed(); snaps with found == false are
 /// skipped (neither reach nor are reached).
 std::vector<std::vector<MatrixCell>> times_to_destinations(const RoadGraph& forward, const RoadGraph& reversed,
+                                                           std::span<const Snap> places,
+                                                           std::span<const Snap> destinations, TimeMs cutoff);
+
+/// The same on the contracted graph (ChainSearch): the same cells, with places found through
+/// buckets on the junctions at the ends of their chains.
+std::vector<std::vector<MatrixCell>> times_to_destinations(const RoadGraph& forward, const ContractedGraph& contracted,
                                                            std::span<const Snap> places,
                                                            std::span<const Snap> destinations, TimeMs cutoff);
 
