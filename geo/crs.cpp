@@ -37,7 +37,7 @@ std::string last_error(PJ_CONTEXT* ctx) {
 
 } // namespace
 
-std::string epsg_code(int epsg) { return "EPSG:" + std::to_string(epsg); }
+std::string epsg_code(Epsg epsg) { return "EPSG:" + std::to_string(epsg.value()); }
 
 struct CrsTransform::Impl {
     ContextHandle ctx;
@@ -58,7 +58,7 @@ CrsTransform::CrsTransform(const std::string& from, const std::string& to) : imp
     if (!impl_->pj) throw CrsError("cannot normalise axis order for '" + from + "' -> '" + to + "'");
 }
 
-CrsTransform::CrsTransform(int from_epsg, int to_epsg) : CrsTransform(epsg_code(from_epsg), epsg_code(to_epsg)) {}
+CrsTransform::CrsTransform(Epsg from, Epsg to) : CrsTransform(epsg_code(from), epsg_code(to)) {}
 CrsTransform::~CrsTransform() = default;
 CrsTransform::CrsTransform(CrsTransform&&) noexcept = default;
 CrsTransform& CrsTransform::operator=(CrsTransform&&) noexcept = default;

@@ -323,7 +323,7 @@ Reply suggestion_submit(const RouteContext& ctx) {
     const std::string id = ctx.what_if.submit("suggestion", echo, [snap, q, type, k, cutoff, candidates](const WhatIfJobs::Deadline& d) {
         d.check();
         const geo::Workspace ws(snap->workspace);
-        const auto s = geo::coldspots::suggest_venues(ws, q, type, k, cutoff, candidates ? &*candidates : nullptr);
+        const auto s = geo::coldspots::suggest_venues(ws, q, type, k, geo::Minutes(cutoff), candidates ? &*candidates : nullptr);
         json picks = json::array();
         for (std::size_t i = 0; i < s.points.size(); ++i)
             picks.push_back({{"order", i + 1}, {"urn", s.urns[i] ? json(s.urns[i]) : json(nullptr)}, {"name", s.names[i]}, {"gain", s.choice.gain[i]},

@@ -95,7 +95,7 @@ bool summable(const geo::Field& f) { return f.type != geo::FieldType::String && 
 IndexedLayer index_layer(geo::FeatureTable table) {
     IndexedLayer out;
     if (table.epsg != geo::kWebMercator) {
-        geo::CrsTransform to3857(table.epsg, geo::kWebMercator);
+        geo::CrsTransform to3857(geo::Epsg(table.epsg), geo::kWebMercator);
         for (auto& f : table.features) to3857.apply(f.geometry);
         table.epsg = geo::kWebMercator;
     }

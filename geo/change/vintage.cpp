@@ -55,7 +55,7 @@ PolygonLayer::PolygonLayer(const FeatureTable& t, std::string_view key_field) : 
 }
 
 std::optional<std::size_t> PolygonLayer::locate_row(const Point& p, double snap_m) const {
-    const auto hit = index->locate(p, snap_m);
+    const auto hit = index->locate(p, Metres(snap_m));
     if (!hit) return std::nullopt;
     return hit->polygon;
 }
@@ -67,7 +67,7 @@ std::string PolygonLayer::locate(const Point& p, double snap_m) const {
 
 std::vector<std::size_t> PolygonLayer::locate_all(const Point& p) const {
     std::vector<std::size_t> out;
-    for (const auto& h : index->locate_all(p, 0)) out.push_back(h.polygon);
+    for (const auto& h : index->locate_all(p, Metres(0))) out.push_back(h.polygon);
     return out;
 }
 

@@ -31,22 +31,22 @@ std::vector<routing::Snap> snap_all(const routing::EdgeSnapper& snapper, std::sp
 
 RoadCoverage road_coverage(const routing::RoadGraph& graph, const CoverageInputs& in,
                            const routing::SpeedProfile& profile) {
-    if (!(in.cutoff_minutes > 0)) throw InvalidArgumentError("road coverage needs a positive cutoff in minutes");
+    if (!(in.cutoff > Minutes(0))) throw InvalidArgumentError("road coverage needs a positive cutoff in minutes");
     if (in.weight.size() != in.demand.size())
         throw InvalidArgumentError("road coverage: " + std::to_string(in.weight.size()) + " weights for " +
                                    std::to_string(in.demand.size()) + " demand points");
     RoadCoverage out;
     auto& problem = out.problem;
     problem.demand.assign(in.weight.begin(), in.weight.end());
-    const auto cutoff = static_cast<routing::TimeMs>(std::llround(in.cutoff_minutes * 60000.0));
-    const double straight_reach_m = in.cutoff_minutes / 60.0 * profile.fallback_kph * 1000.0 / profile.circuity_factor;
+    const auto cutoff = static_cast<routing::TimeMs>(std::llround(in.cutoff.value() * 60000.0));
+    const double straight_reach_m = distance_at(profile.fallback_kph, in.cutoff).value() / profile.circuity_factor;
 
     const routing::EdgeSnapper snapper(graph);
     const routing::RoadGraph reversed = graph.reversed();
     std::size_t off_road_existing = 0;
-    const auto demand = snap_all(snapper, in.demand, in.no_coverage_m, out.demand_off_road);
-    const auto candidates = snap_all(snapper, in.candidates, in.no_coverage_m, out.candidates_off_road);
-    const auto existing = snap_all(snapper, in.existing, in.no_coverage_m, off_road_existing);
+    const auto demand = snap_all(snapper, in.demand, in.no_coverage.value(), out.demand_off_road);
+    const auto candidates = snap_all(snapper, in.candidates, in.no_coverage.value(), out.candidates_off_road);
+    const auto existing = snap_all(snapper, in.existing, in.no_coverage.value(), off_road_existing);
 
     // Existing venues: one multi-source search on the reversed graph, bounded by the cutoff.
     problem.already_covered.assign(in.demand.size(), 0);

@@ -168,7 +168,7 @@ void write_csv(const FeatureTable& t, std::ostream& out) {
 }
 
 void write_geojson(const FeatureTable& t, std::ostream& out) {
-    const CrsTransform to_wgs84(t.epsg ? t.epsg : kBritishNationalGrid, kWgs84);
+    const CrsTransform to_wgs84(t.epsg ? Epsg(t.epsg) : kBritishNationalGrid, kWgs84);
     nlohmann::json fc{{"type", "FeatureCollection"}, {"name", t.name}, {"features", nlohmann::json::array()}};
     auto round6 = [](double v) { return std::round(v * 1e6) / 1e6; };
     for (const auto& f : t.features) {
@@ -191,13 +191,14 @@ void write_geojson(const FeatureTable& t, std::ostream& out) {
 }
 
 VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, const std::string& hub_type, std::size_t k,
-                               double cutoff_minutes) {
-    return suggest_venues(ws, query, hub_type, k, cutoff_minutes, nullptr);
+                               Minutes cutoff) {
+    return suggest_venues(ws, query, hub_type, k, cutoff, nullptr);
 }
 
 VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, const std::string& hub_type, std::size_t k,
-                               double cutoff_minutes, const std::vector<Point>* candidate_points) {
-    if (!(cutoff_minutes > 0)) throw InvalidArgumentError("venue suggestion needs a positive cutoff in minutes");
+                               Minutes cutoff, const std::vector<Point>* candidate_points) {
+    const double cutoff_minutes = cutoff.value();
+    if (!(cutoff > Minutes(0))) throw InvalidArgumentError("venue suggestion needs a positive cutoff in minutes");
     TargetQuery all = query;
     all.top = 0;
     const FeatureTable sel = select_targets(ws, all);
@@ -242,7 +243,7 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
                 if (const auto* p = std::get_if<Point>(&f.geometry); p && as_text(f.values[v_type]) == hub_type)
                     existing.push_back(*p);
         }
-        const CoverageInputs in{at, problem.demand, cand, existing, cutoff_minutes};
+        const CoverageInputs in{at, problem.demand, cand, existing, cutoff};
         RoadCoverage road = road_coverage(*graph, in);
         problem = std::move(road.problem);
         out.by_road = true;
@@ -257,7 +258,7 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
         // The straight line of the access run's speed profile (recorded, else the default), as its
         // school_access rows and the index use it.
         const auto profile = routing::recorded_access_parameters(ws).parameters.profile;
-        const double reach_m = cutoff_minutes / 60.0 * profile.fallback_kph * 1000.0 / profile.circuity_factor;
+        const double reach_m = distance_at(profile.fallback_kph, cutoff).value() / profile.circuity_factor;
         namespace bgi = boost::geometry::index;
         using Item = std::pair<Point, std::uint32_t>;
         std::vector<Item> items;

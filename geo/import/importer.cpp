@@ -237,7 +237,7 @@ private:
                 if (!hit) {
                     ++rec.rows_rejected;
                     result_.report.add(ReportEntry{"schools", file, row.line, key, coord_field,
-                                                   "not within " + std::to_string(static_cast<int>(m_.snap_distance_m)) +
+                                                   "not within " + std::to_string(static_cast<int>(m_.snap_distance_m.value())) +
                                                        " m of any local authority district of the study area",
                                                    "outside-study-area"});
                     continue;
@@ -436,7 +436,7 @@ private:
         std::size_t outside = 0;
         for (auto& f : areas_.features) {
             const auto& mp = std::get<MultiPolygon>(f.geometry);
-            if (!mp.empty() && lookup.locate(interior_point(mp), 0)) kept.push_back(std::move(f));
+            if (!mp.empty() && lookup.locate(interior_point(mp), Metres(0))) kept.push_back(std::move(f));
             else ++outside;
         }
         areas_.features = std::move(kept);

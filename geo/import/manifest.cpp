@@ -263,7 +263,7 @@ Manifest parse_manifest(const json& j, const std::filesystem::path& file) {
     if (j.contains("snap_distance_m")) {
         if (!j["snap_distance_m"].is_number() || j["snap_distance_m"].get<double>() < 0)
             r.fail("/snap_distance_m", "expected a non-negative number of metres");
-        m.snap_distance_m = j["snap_distance_m"].get<double>();
+        m.snap_distance_m = Metres(j["snap_distance_m"].get<double>());
     }
     if (j.contains("clip_schools_to_authorities")) m.clip_schools_to_authorities = j["clip_schools_to_authorities"].get<bool>();
 

@@ -270,7 +270,7 @@ FeatureTable schools_with_remits(FeatureTable schools, const RemitAnalysis& a) {
 
 FeatureTable with_run_recorded(FeatureTable runs, const RemitAnalysis& a) {
     nlohmann::json params{{"step", "remits"},
-                          {"snap_distance_m", a.options.snap_distance_m},
+                          {"snap_distance_m", a.options.snap_distance_m.value()},
                           {"sliver_area_m2", a.options.sliver_area_m2},
                           {"trust_max_authorities", a.options.trust_max_authorities},
                           {"trust_max_median_km", a.options.trust_max_median_km},

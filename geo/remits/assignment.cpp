@@ -48,14 +48,14 @@ RemitLocator::RemitLocator(const RemitInputs& in, const RemitOptions& options)
 
 SchoolAssignment RemitLocator::assign(const Point& p) const {
     SchoolAssignment a;
-    const double snap = options_.snap_distance_m;
+    const Metres snap = options_.snap_distance_m;
     a.lsoa = lsoas_.locate(p, snap);
     a.district = districts_.locate(p, snap);
     a.upper_tier = upper_tier_.locate(p, snap);
     // Snapping repairs points that generalised, clipped coastlines leave in the sea. A point on
     // land (inside a district) is never snapped to a hub: that would hide real gaps, such as a
     // hole in a footprint, narrower than twice the snap distance.
-    const double hub_snap = a.district && a.district->placement == Placement::Snapped ? snap : 0.0;
+    const Metres hub_snap = a.district && a.district->placement == Placement::Snapped ? snap : Metres(0.0);
     for (std::size_t t = 0; t < hub_indexes_.size(); ++t)
         for (const auto& hit : hub_indexes_[t].locate_all(p, hub_snap))
             a.hubs.push_back({hubs_of_type_[t][hit.polygon], hit.placement, hit.distance_m});

@@ -97,7 +97,8 @@ PolygonIndex& PolygonIndex::operator=(PolygonIndex&&) noexcept = default;
 std::size_t PolygonIndex::size() const noexcept { return impl_->polygons.size(); }
 std::size_t PolygonIndex::prepared_count() const noexcept { return impl_->prepared; }
 
-std::vector<PolygonHit> PolygonIndex::locate_all(const Point& p, double snap_distance_m) const {
+std::vector<PolygonHit> PolygonIndex::locate_all(const Point& p, Metres snap_distance) const {
+    const double snap_distance_m = snap_distance.value();
     std::vector<PolygonHit> hits;
     std::optional<std::size_t> boundary;
     for (std::size_t i : impl_->candidates(Box(p, p))) {
@@ -133,8 +134,8 @@ std::vector<PolygonHit> PolygonIndex::locate_all(const Point& p, double snap_dis
     return nearest;
 }
 
-std::optional<PolygonHit> PolygonIndex::locate(const Point& p, double snap_distance_m) const {
-    auto hits = locate_all(p, snap_distance_m);
+std::optional<PolygonHit> PolygonIndex::locate(const Point& p, Metres snap_distance) const {
+    auto hits = locate_all(p, snap_distance);
     if (hits.empty()) return std::nullopt;
     return hits.front(); // key order
 }

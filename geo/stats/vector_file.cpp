@@ -9,7 +9,7 @@
 
 namespace coldspot::geo::stats {
 
-FeatureTable read_vector_file(const std::string& path, int target_epsg, int assumed_source_epsg) {
+FeatureTable read_vector_file(const std::string& path, Epsg target_epsg, Epsg assumed_source_epsg) {
     detail::GdalDataset ds = detail::GdalDataset::open_vector(path);
     if (GDALDatasetGetLayerCount(ds.get()) < 1) throw EmptyInputError(InputLocation{path, 0, {}}, "no layer");
     OGRLayerH layer = GDALDatasetGetLayer(ds.get(), 0);

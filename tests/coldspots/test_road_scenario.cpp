@@ -209,7 +209,7 @@ TEST(RoadCoverage, CandidatesCoverBySchoolToVenueRoadTime) {
     const std::vector<double> weight{1, 2, 3, 4, 5, 1};
     const std::vector<Point> candidates{kB, kC, kE, kD, kMid};
     const std::vector<Point> existing{kA};
-    const auto rc = road_coverage(graph, CoverageInputs{demand, weight, candidates, existing, 8.0});
+    const auto rc = road_coverage(graph, CoverageInputs{demand, weight, candidates, existing, Minutes(8.0)});
     EXPECT_EQ(rc.demand_off_road, 1u);
     EXPECT_EQ(rc.candidates_off_road, 0u);
     const auto& p = rc.problem;
@@ -230,8 +230,8 @@ TEST(RoadCoverage, CandidatesCoverBySchoolToVenueRoadTime) {
     EXPECT_DOUBLE_EQ(g.covered_before, 1);
     EXPECT_DOUBLE_EQ(g.covered_after, 16);
     EXPECT_DOUBLE_EQ(exact_max_cover(p, 2).covered_after, 16);
-    EXPECT_THROW(road_coverage(graph, CoverageInputs{demand, weight, candidates, existing, 0.0}), InvalidArgumentError);
-    EXPECT_THROW(road_coverage(graph, CoverageInputs{demand, {weight.data(), 2}, candidates, existing, 8.0}),
+    EXPECT_THROW(road_coverage(graph, CoverageInputs{demand, weight, candidates, existing, Minutes(0.0)}), InvalidArgumentError);
+    EXPECT_THROW(road_coverage(graph, CoverageInputs{demand, {weight.data(), 2}, candidates, existing, Minutes(8.0)}),
                  InvalidArgumentError);
 }
 
@@ -241,7 +241,7 @@ TEST(RoadCoverage, SuggestionOnAnAnalysedWorkspaceUsesTheRoadGraph) {
     run_analysis(kParams, ws);
     // Within 8 min, West and North already cover 1 (400 s) and 3 (300 s); 2, 4 and 5 are out.
     // Only a venue at C (school 2) reaches all three: D 300 s, mid 200 s.
-    const auto s = suggest_venues(Workspace(ws), TargetQuery{}, "maths hub", 2, 8.0);
+    const auto s = suggest_venues(Workspace(ws), TargetQuery{}, "maths hub", 2, Minutes(8.0));
     EXPECT_NE(s.method.find("road graph"), std::string::npos) << s.method;
     EXPECT_NE(s.method.find("2 maths hub venue(s)"), std::string::npos) << s.method;
     ASSERT_EQ(s.urns.size(), 1u); // nothing left to cover after the first pick
@@ -554,7 +554,7 @@ TEST(RecordedAccessOptions, SuggestionCoversByTheRecordedProfile) {
     run_analysis(kParams, ws);
     // Every drive takes twice as long, so 16 min under the halved profile is the default 8 min
     // case: West and North cover 1 (800 s) and 3 (600 s); only C reaches 2, 4 (600 s) and 5 (400 s).
-    auto s = suggest_venues(Workspace(ws), TargetQuery{}, "maths hub", 2, 16.0);
+    auto s = suggest_venues(Workspace(ws), TargetQuery{}, "maths hub", 2, Minutes(16.0));
     EXPECT_NE(s.method.find("speed profile car-halved"), std::string::npos) << s.method;
     ASSERT_EQ(s.urns.size(), 1u);
     EXPECT_EQ(s.urns[0], 2);
@@ -563,7 +563,7 @@ TEST(RecordedAccessOptions, SuggestionCoversByTheRecordedProfile) {
                 (field_of(cs, 1, "coldspot_index") + field_of(cs, 3, "coldspot_index")) / 100, 1e-9);
     EXPECT_NEAR(s.choice.covered_after, s.choice.total, 1e-9);
     // At 8 min nothing existing covers anyone any more (800 s, 600 s > 480 s): more is left to cover.
-    s = suggest_venues(Workspace(ws), TargetQuery{}, "maths hub", 2, 8.0);
+    s = suggest_venues(Workspace(ws), TargetQuery{}, "maths hub", 2, Minutes(8.0));
     EXPECT_NEAR(s.choice.covered_before, 0.0, 1e-12);
 }
 

@@ -95,7 +95,7 @@ TEST(Targets, VenueSuggestionCoversTheUnservedGroup) {
     // are not. A venue at any school reaches 30/60*30 km/1.3 = 11.5 km, i.e. its own group only.
     // Group L2 holds two uncovered schools (4: .615, 5: .50) against L1's one (3: .675), so the
     // first pick is in L2 and the second in L1.
-    const auto s = suggest_venues(Workspace(a.ws), TargetQuery{}, "maths hub", 2, 30.0);
+    const auto s = suggest_venues(Workspace(a.ws), TargetQuery{}, "maths hub", 2, Minutes(30.0));
     EXPECT_EQ(s.schools, 6u);
     ASSERT_EQ(s.urns.size(), 2u);
     EXPECT_TRUE(s.urns[0] >= 4 && s.urns[0] <= 6);
@@ -103,7 +103,7 @@ TEST(Targets, VenueSuggestionCoversTheUnservedGroup) {
     EXPECT_NEAR(s.choice.gain[0], 0.615 + 0.50, 1e-9);
     EXPECT_NEAR(s.choice.gain[1], 0.675, 1e-9);
     EXPECT_NEAR(s.choice.covered_after, s.choice.total, 1e-9);
-    EXPECT_THROW(suggest_venues(Workspace(a.ws), TargetQuery{}, "science hub", 1, 30.0), InvalidArgumentError);
+    EXPECT_THROW(suggest_venues(Workspace(a.ws), TargetQuery{}, "science hub", 1, Minutes(30.0)), InvalidArgumentError);
 }
 
 TEST(TargetsCli, CommandLineRunsEndToEnd) {

@@ -20,10 +20,11 @@ namespace coldspot::test::remits {
 namespace {
 
 using namespace geo::remits;
+using geo::Metres;
 
 RemitOptions fixture_options() {
     RemitOptions o;
-    o.snap_distance_m = 2000;
+    o.snap_distance_m = Metres(2000);
     o.sliver_area_m2 = 5e6; // 5 km2: the 4 km2 hole is a sliver
     o.trust_max_median_km = 20;
     return o;
@@ -247,7 +248,7 @@ TEST(RemitOneStop, TrustLocalityUsesAuthoritiesAndMedianPairDistance) {
 
 TEST(RemitOptions, RejectsOutOfRangeValues) {
     RemitOptions o;
-    o.snap_distance_m = -1;
+    o.snap_distance_m = Metres(-1);
     EXPECT_THROW(o.validate(), InvalidArgumentError);
     o = {};
     o.min_authority_share = 1.5;

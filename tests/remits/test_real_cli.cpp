@@ -96,7 +96,7 @@ TEST(RemitsRealData, EastOfEnglandImportThenRemitsMatchesHubCsv) {
     for (const auto& f : schools.features) {
         const auto* p = std::get_if<geo::Point>(&f.geometry);
         if (!p) continue;
-        const auto hit = zone_index.locate(*p, 0);
+        const auto hit = zone_index.locate(*p, geo::Metres(0));
         if (!hit || hit->placement != geo::remits::Placement::Interior) continue;
         ++in_zone;
         std::string mine;

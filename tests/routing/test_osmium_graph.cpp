@@ -309,7 +309,7 @@ TEST(OsmiumGraph, RutlandGraphMatchesAnIndependentReaderOfOsmiumOpl) {
     const auto& g = built.graph;
 
     // Nodes meet by position: each of ours, projected by PROJ, to the Coldspot node within 5 cm.
-    const CrsTransform to_bng(4326, 27700);
+    const CrsTransform to_bng(kWgs84, kBritishNationalGrid);
     std::map<std::pair<long, long>, std::vector<std::uint32_t>> cells; // 10 cm cells
     for (std::uint32_t n = 0; n < g.node_count(); ++n) {
         const auto& p = g.coord(routing::NodeId{n});

@@ -278,7 +278,7 @@ TEST(TilesRealData, ExactClipCheckAgreesWithBoostOnEveryClippedLsoa) {
     // exact check equals the clip with Boost is_valid, rings, area and path.
     COLDSPOT_REQUIRE_SHARED("boundaries/lsoa21_bsc/lsoa21_east_of_england_bsc.geojson");
     const auto areas = lsoa_areas(coldspot::test::shared_data() / "boundaries/lsoa21_bsc/lsoa21_east_of_england_bsc.geojson");
-    geo::CrsTransform to3857(4326, geo::kWebMercator);
+    geo::CrsTransform to3857(geo::kWgs84, geo::kWebMercator);
     std::vector<geo::MultiPolygon> merc;
     for (const auto& f : areas.features) {
         geo::Geometry g = f.geometry;

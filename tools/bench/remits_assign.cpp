@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
         const PolygonIndex lsoa_index = index_of(lsoas), district_index = index_of(districts);
         result.clear();
         result.reserve(schools.size());
-        for (const auto& s : schools) result.emplace_back(lsoa_index.locate(s.location, 0), district_index.locate(s.location, 0));
+        for (const auto& s : schools) result.emplace_back(lsoa_index.locate(s.location, Metres(0)), district_index.locate(s.location, Metres(0)));
         ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     std::sort(ms.begin(), ms.end());

@@ -136,7 +136,7 @@ int run(CommandArgs argv) {
                     {"--csv", "--la", "--no-write"});
     args.expect_positionals(1, 1, "one WORKSPACE");
     RemitOptions options;
-    if (auto v = args.number("--snap-m")) options.snap_distance_m = *v;
+    if (auto v = args.number("--snap-m")) options.snap_distance_m = geo::Metres(*v);
     if (auto v = args.number("--sliver-m2")) options.sliver_area_m2 = *v;
     if (auto v = args.integer("--trust-max-authorities")) options.trust_max_authorities = static_cast<int>(*v);
     if (auto v = args.number("--trust-max-median-km")) options.trust_max_median_km = *v;

@@ -38,7 +38,7 @@ int run_target(CommandArgs argv) {
         const double cutoff = args.number("--cutoff").value_or(30.0);
         std::optional<std::vector<geo::Point>> sites;
         if (const auto path = args.value("--candidates")) sites = geo::coldspots::read_candidate_points(*path);
-        const auto s = geo::coldspots::suggest_venues(ws, q, type, static_cast<std::size_t>(*k), cutoff, sites ? &*sites : nullptr);
+        const auto s = geo::coldspots::suggest_venues(ws, q, type, static_cast<std::size_t>(*k), geo::Minutes(cutoff), sites ? &*sites : nullptr);
         const auto& c = s.choice;
         std::cout << "venue suggestion for " << type << " within " << cutoff << " min among " << s.schools
                   << " schools (weight = cold-spot index / 100; greedy, >= (1 - 1/e) of the optimum)\n";

@@ -1,6 +1,7 @@
 #pragma once
 // Coordinate transformation through PROJ. Axis order is always x/y = easting/northing or
 // longitude/latitude (PROJ's "normalized for visualisation" order), whatever the CRS says.
+#include "coldspot/geo/alias.hpp"
 #include "coldspot/geo/geometry.hpp"
 
 #include <memory>
@@ -8,12 +9,14 @@
 
 namespace coldspot::geo {
 
-inline constexpr int kBritishNationalGrid = 27700;
-inline constexpr int kWgs84 = 4326;
-inline constexpr int kWebMercator = 3857;
+inline constexpr Epsg kBritishNationalGrid{27700};
+inline constexpr Epsg kWgs84{4326};
+inline constexpr Epsg kWebMercator{3857};
 
 /// "EPSG:27700" for 27700.
-std::string epsg_code(int epsg);
+std::string epsg_code(Epsg epsg);
+/// The same for a code read from storage (FeatureTable::epsg, a GeoPackage srs_id), still a plain int.
+inline std::string epsg_code(int srs_id) { return epsg_code(Epsg(srs_id)); }
 
 /// A PROJ transformation between two CRSs. Owns its own PROJ context, so one instance per thread
 /// is safe; sharing one instance between threads is not.
@@ -22,7 +25,7 @@ public:
     /// `from` and `to` are anything PROJ accepts ("EPSG:27700", "OGC:CRS84", a WKT string).
     /// Throws CrsError for an unknown CRS or when no transformation exists.
     CrsTransform(const std::string& from, const std::string& to);
-    CrsTransform(int from_epsg, int to_epsg);
+    CrsTransform(Epsg from, Epsg to);
     ~CrsTransform();
     CrsTransform(CrsTransform&&) noexcept;
     CrsTransform& operator=(CrsTransform&&) noexcept;

@@ -2,8 +2,9 @@
 // The covering problem of venue suggestion built on the road graph: candidate c covers demand
 // point j when the drive from j to c (school -> venue, as school_access measures it) is within
 // the cutoff; j is already covered when its drive to the nearest existing venue is. Places
-// beyond road coverage (farther from any road than `no_coverage_m`) use the straight-line
+// beyond road coverage (farther from any road than `no_coverage`) use the straight-line
 // estimate for their pairs, as school_access does.
+#include "coldspot/geo/alias.hpp"
 #include "coldspot/geo/coldspots/venue_suggestion.hpp"
 #include "coldspot/geo/geometry.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
@@ -20,8 +21,8 @@ struct CoverageInputs {
     std::span<const double> weight;     ///< per demand point
     std::span<const Point> candidates;  ///< possible new venues
     std::span<const Point> existing;    ///< venues kept fixed
-    double cutoff_minutes = 30;
-    double no_coverage_m = 2000;        ///< as routing::AccessOptions
+    Minutes cutoff{30};
+    Metres no_coverage{2000};           ///< as routing::AccessOptions::no_coverage_m
 };
 
 struct RoadCoverage {
@@ -39,7 +40,7 @@ RoadCoverage road_coverage(const routing::RoadGraph& graph, const CoverageInputs
 /// The same on a graph from routing::load_recorded_graph, with the access run's recorded
 /// straight-line fallback (profile) and road-coverage distance in place of the defaults.
 inline RoadCoverage road_coverage(const routing::LoadedGraph& graph, CoverageInputs inputs) {
-    inputs.no_coverage_m = graph.parameters.access.no_coverage_m;
+    inputs.no_coverage = Metres(graph.parameters.access.no_coverage_m);
     return road_coverage(graph.graph, inputs, graph.parameters.profile);
 }
 

@@ -2,6 +2,7 @@
 // The targeting list for a chosen hub, authority or area (from the `targets` and
 // `coldspots_schools` layers of an analysed workspace), its CSV and GeoJSON exports, and venue
 // suggestions within it.
+#include "coldspot/geo/alias.hpp"
 #include "coldspot/geo/coldspots/venue_suggestion.hpp"
 #include "coldspot/geo/feature_table.hpp"
 #include "coldspot/geo/workspace.hpp"
@@ -56,7 +57,7 @@ struct VenueSuggestion {
 };
 
 /// Chooses `k` new venues among the selected schools for `hub_type`, maximising the cold-spot
-/// index (as weight) of selected schools within `cutoff_minutes`, greedily (>= 1 - 1/e of the
+/// index (as weight) of selected schools within `cutoff`, greedily (>= 1 - 1/e of the
 /// optimum). With a road graph (routing::load_recorded_graph: the graph the access run used),
 /// coverage is by drive time, school -> venue: one bounded search per candidate, and existing
 /// venues of the type (`hub_venues`) fixed through one multi-source search (road_coverage.hpp).
@@ -64,10 +65,10 @@ struct VenueSuggestion {
 /// speed profile, else the default one) for candidates and the stored minutes to
 /// the nearest venue for existing coverage. `method` says which was used.
 VenueSuggestion suggest_venues(const Workspace& workspace, const TargetQuery& query, const std::string& hub_type,
-                               std::size_t k, double cutoff_minutes);
+                               std::size_t k, Minutes cutoff);
 /// The same with candidates anywhere (points a lead picked, EPSG:27700) instead of the selected
 /// schools; null `candidate_points` is the school version.
 VenueSuggestion suggest_venues(const Workspace& workspace, const TargetQuery& query, const std::string& hub_type,
-                               std::size_t k, double cutoff_minutes, const std::vector<Point>* candidate_points);
+                               std::size_t k, Minutes cutoff, const std::vector<Point>* candidate_points);
 
 } // namespace coldspot::geo::coldspots

@@ -2,6 +2,7 @@
 // The import manifest: which files to read and how their columns map onto the workspace schema
 // (docs/workspace.md). Another vintage or region is a new manifest, not new code.
 // The JSON format is documented with an example per dataset in docs/import.md.
+#include "coldspot/geo/alias.hpp"
 #include "coldspot/geo/feature_table.hpp"
 #include "coldspot/geo/import/csv_reader.hpp"
 
@@ -136,7 +137,7 @@ struct Manifest {
     std::optional<nlohmann::json> roads; ///< passed to the routing importer as it is
     /// Schools outside every local authority polygon are snapped to the nearest within this
     /// distance (flagged) or, farther, dropped as outside the study area (reported).
-    double snap_distance_m = 2000;
+    Metres snap_distance_m{2000};
     bool clip_schools_to_authorities = true;
 };
 

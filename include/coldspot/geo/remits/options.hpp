@@ -1,5 +1,7 @@
 #pragma once
 // Tunable parameters of a remit analysis. Defaults are documented (and justified) in docs/remits.md.
+#include "coldspot/geo/alias.hpp"
+
 #include <optional>
 #include <string>
 
@@ -8,7 +10,7 @@ namespace coldspot::geo::remits {
 struct RemitOptions {
     /// A school outside every polygon of a layer (generalised, clipped coastlines and estuaries)
     /// is matched to the nearest polygon no farther than this, and flagged as snapped.
-    double snap_distance_m = 2000.0;
+    Metres snap_distance_m{2000.0};
     /// Connected parts of zones, gaps and overlaps smaller than this are listed in `remit_slivers`.
     double sliver_area_m2 = 10000.0;
     /// A trust is not local when its schools lie in more than this many upper-tier authorities ...

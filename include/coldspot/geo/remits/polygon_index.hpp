@@ -2,6 +2,7 @@
 // Point-in-polygon lookup over many polygons: a Boost.Geometry R-tree of envelopes, then an exact
 // test. Large polygons are tested through GEOS prepared geometries (indexed edges), small ones with
 // Boost.Geometry directly, which is cheaper than preparing a polygon that few points will hit.
+#include "coldspot/geo/alias.hpp"
 #include "coldspot/geo/geometry.hpp"
 
 #include <cstddef>
@@ -46,12 +47,12 @@ public:
     /// For layers whose polygons may overlap (hub footprints of one type): every polygon whose
     /// interior contains p, in key order. When none does but p lies on boundaries, the single
     /// polygon with the lowest key; when p is outside all, every polygon at the minimum distance
-    /// (within 1 mm) if that is within `snap_distance_m`, in key order; else nothing.
-    std::vector<PolygonHit> locate_all(const Point& p, double snap_distance_m) const;
+    /// (within 1 mm) if that is within `snap_distance`, in key order; else nothing.
+    std::vector<PolygonHit> locate_all(const Point& p, Metres snap_distance) const;
 
     /// For layers that partition space (LSOAs, districts): exactly one polygon or none. Overlapping
     /// polygons (bad data) and equidistant snaps resolve to the lowest key.
-    std::optional<PolygonHit> locate(const Point& p, double snap_distance_m) const;
+    std::optional<PolygonHit> locate(const Point& p, Metres snap_distance) const;
 
 private:
     struct Impl;

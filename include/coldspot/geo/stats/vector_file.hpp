@@ -11,7 +11,7 @@ namespace coldspot::geo::stats {
 
 /// Throws FileNotFoundError / FormatError naming the path, CrsError when the file's CRS is unknown.
 /// A file without a CRS is taken to be in `assumed_source_epsg`.
-FeatureTable read_vector_file(const std::string& path, int target_epsg = kBritishNationalGrid,
-                              int assumed_source_epsg = kWgs84);
+FeatureTable read_vector_file(const std::string& path, Epsg target_epsg = kBritishNationalGrid,
+                              Epsg assumed_source_epsg = kWgs84);
 
 } // namespace coldspot::geo::stats
