@@ -1,6 +1,7 @@
 #include "coldspot/geo/coldspots/school_index.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -71,45 +72,79 @@ std::map<std::string, double> straight_line_minutes(const Point& p, const std::m
     return out;
 }
 
-} // namespace
+/// urn -> hub type -> (minutes to the nearest venue, method)
+using AccessByUrn = std::unordered_map<std::int64_t, std::map<std::string, std::pair<double, std::string>>>;
+/// urn -> hub type -> ids of the hubs whose remit covers the school
+using RemitsByUrn = std::unordered_map<std::int64_t, std::map<std::string, std::set<std::string>>>;
 
-IndexResult compute_index(const IndexInputs& in, const Parameters& params) {
-    if (!in.schools) throw WorkspaceError("the cold-spot index needs the `schools` layer");
-    const FeatureTable& schools = *in.schools;
-    IndexResult result;
-    const auto note = [&](std::string s) { result.notes.push_back(std::move(s)); };
+/// The fields of `schools` the index reads; -1 when absent, except the URN, which is required.
+struct SchoolFields {
+    std::size_t urn;
+    int name, lsoa, remit_lsoa, lad, la, trust;
+};
 
-    const std::size_t f_urn = schools.require_field("urn");
-    const int f_name = schools.field_index("name");
-    const int f_lsoa = schools.field_index("lsoa_code");
+SchoolFields school_fields(const FeatureTable& schools) {
+    SchoolFields f{};
+    f.urn = schools.require_field(model::school::urn);
+    f.name = schools.field_index(model::school::name);
+    f.lsoa = schools.field_index(model::school::lsoa_code);
     // The remits step's point-in-polygon LSOA, for schools whose source code is of another LSOA
     // vintage than the workspace's areas (a 2011-LSOA workspace fed a register with 2021 codes).
-    const int f_remit_lsoa = schools.field_index("remit_lsoa_code");
-    const int f_lad = schools.field_index("lad_code");
-    const int f_la = schools.field_index("la_code");
-    const int f_trust = schools.field_index("trust_uid");
+    f.remit_lsoa = schools.field_index("remit_lsoa_code");
+    f.lad = schools.field_index(model::school::lad_code);
+    f.la = schools.field_index(model::school::la_code);
+    f.trust = schools.field_index(model::school::trust_uid);
+    return f;
+}
 
-    // ---- hub types: from parameters, else from the access rows, else from the venues.
-    std::set<std::string> types(params.hub_types.begin(), params.hub_types.end());
-    if (types.empty() && in.school_access) {
-        const std::size_t ft = in.school_access->require_field("hub_type");
-        for (const auto& f : in.school_access->features) types.insert(as_text(f.values[ft]));
-    }
+/// Everything the per-school scoring looks up, gathered once from the input layers. Each step
+/// below fills its part and notes the inputs it lacks, in the order the notes are published.
+struct IndexLookups {
+    IndexLookups(const IndexInputs& inputs, const Parameters& parameters, std::vector<std::string>& out_notes)
+        : in(inputs), params(parameters), notes(out_notes), fields(school_fields(*inputs.schools)) {}
+
+    const IndexInputs& in;
+    const Parameters& params;
+    std::vector<std::string>& notes;
+    SchoolFields fields;
+
+    std::set<std::string> types;
     std::map<std::string, std::vector<Point>> venues_by_type;
-    if (in.hub_venues) {
-        const std::size_t ft = in.hub_venues->require_field("hub_type");
-        for (const auto& f : in.hub_venues->features)
-            if (const auto* p = std::get_if<Point>(&f.geometry)) venues_by_type[as_text(f.values[ft])].push_back(*p);
-        if (types.empty())
-            for (const auto& [t, v] : venues_by_type) types.insert(t);
-    }
-    result.hub_types.assign(types.begin(), types.end());
+    bool have_access = false;
+    AccessByUrn access;
+    std::unordered_map<std::string, const Feature*> area_by_code;
+    int a_dep = -1, a_rural = -1;
+    std::vector<std::pair<const NeedField*, int>> need_fields;
+    RemitsByUrn remits;
+    std::map<std::string, std::string> trust_home; ///< trust -> the authority most of its schools are in
+    int f_eng_key = -1;
+    std::unordered_map<std::string, double> engagement; ///< key -> 1 - percentile (low engagement scores high)
 
-    // ---- access: urn -> type -> (minutes, method)
-    std::unordered_map<std::int64_t, std::map<std::string, std::pair<double, std::string>>> access;
-    const bool have_access = in.school_access != nullptr;
-    if (have_access) {
-        const FeatureTable& sa = *in.school_access;
+    void note(std::string s) { notes.push_back(std::move(s)); }
+    bool has_trusts() const { return fields.trust >= 0 && fields.la >= 0; }
+};
+
+/// Hub types: from the parameters, else from the access rows, else from the venues.
+void find_hub_types(IndexLookups& l) {
+    l.types.insert(l.params.hub_types.begin(), l.params.hub_types.end());
+    if (l.types.empty() && l.in.school_access) {
+        const std::size_t ft = l.in.school_access->require_field("hub_type");
+        for (const auto& f : l.in.school_access->features) l.types.insert(as_text(f.values[ft]));
+    }
+    if (l.in.hub_venues) {
+        const std::size_t ft = l.in.hub_venues->require_field("hub_type");
+        for (const auto& f : l.in.hub_venues->features)
+            if (const auto* p = std::get_if<Point>(&f.geometry)) l.venues_by_type[as_text(f.values[ft])].push_back(*p);
+        if (l.types.empty())
+            for (const auto& [t, v] : l.venues_by_type) l.types.insert(t);
+    }
+}
+
+/// Access: the `nearest` rows of school_access by URN and hub type.
+void read_access(IndexLookups& l) {
+    l.have_access = l.in.school_access != nullptr;
+    if (l.have_access) {
+        const FeatureTable& sa = *l.in.school_access;
         const std::size_t fu = sa.require_field("urn"), ft = sa.require_field("hub_type"),
                           fr = sa.require_field("role"), fm = sa.require_field("minutes"),
                           fmeth = sa.require_field("method");
@@ -119,259 +154,309 @@ IndexResult compute_index(const IndexInputs& in, const Parameters& params) {
             if (!urn) continue;
             const auto minutes = as_number(f.values[fm]);
             // No venue reachable at all counts as infinitely far (score 1).
-            access[static_cast<std::int64_t>(*urn)][as_text(f.values[ft])] = {
+            l.access[static_cast<std::int64_t>(*urn)][as_text(f.values[ft])] = {
                 minutes.value_or(std::numeric_limits<double>::infinity()), as_text(f.values[fmeth])};
         }
-    } else if (!venues_by_type.empty()) {
-        note("school_access missing: access from straight-line distance x " + fmt(params.detour_factor, 2) + " at " +
-             fmt(params.straight_line_kph) + " km/h to the nearest hub venue");
+    } else if (!l.venues_by_type.empty()) {
+        l.note("school_access missing: access from straight-line distance x " + fmt(l.params.detour_factor, 2) + " at " +
+               fmt(l.params.straight_line_kph) + " km/h to the nearest hub venue");
     } else {
-        note("school_access and hub_venues missing: no access component");
+        l.note("school_access and hub_venues missing: no access component");
     }
-    if (types.empty() && (have_access || !venues_by_type.empty())) note("no hub types found: no access component");
+    if (l.types.empty() && (l.have_access || !l.venues_by_type.empty())) l.note("no hub types found: no access component");
+}
 
-    // ---- areas by LSOA code
-    std::unordered_map<std::string, const Feature*> area_by_code;
-    int a_dep = -1, a_rural = -1;
-    if (in.areas) {
-        const std::size_t fc = in.areas->require_field("code");
-        for (const auto& f : in.areas->features) area_by_code[as_text(f.values[fc])] = &f;
-        a_dep = in.areas->field_index(params.deprivation_field);
-        a_rural = in.areas->field_index("rural");
-        if (a_dep < 0) note("areas has no field '" + params.deprivation_field + "': no deprivation component");
-        if (a_rural < 0) note("areas has no field 'rural': no rurality component");
+/// Areas by LSOA code, with their deprivation and rurality fields.
+void read_areas(IndexLookups& l) {
+    if (l.in.areas) {
+        const std::size_t fc = l.in.areas->require_field("code");
+        for (const auto& f : l.in.areas->features) l.area_by_code[as_text(f.values[fc])] = &f;
+        l.a_dep = l.in.areas->field_index(l.params.deprivation_field);
+        l.a_rural = l.in.areas->field_index("rural");
+        if (l.a_dep < 0) l.note("areas has no field '" + l.params.deprivation_field + "': no deprivation component");
+        if (l.a_rural < 0) l.note("areas has no field 'rural': no rurality component");
     } else {
-        note("areas missing: no deprivation or rurality component");
+        l.note("areas missing: no deprivation or rurality component");
     }
-    if (f_lsoa < 0 && f_remit_lsoa < 0 && in.areas) note("schools has no lsoa_code: no deprivation or rurality component");
+    if (l.fields.lsoa < 0 && l.fields.remit_lsoa < 0 && l.in.areas)
+        l.note("schools has no lsoa_code: no deprivation or rurality component");
+}
 
-    // ---- need fields present in the schools layer
-    std::vector<std::pair<const NeedField*, int>> need_fields;
-    for (const auto& nf : params.need) {
-        const int fi = schools.field_index(nf.field);
+/// The need fields present in the schools layer.
+void find_need_fields(IndexLookups& l) {
+    for (const auto& nf : l.params.need) {
+        const int fi = l.in.schools->field_index(nf.field);
         if (fi < 0)
-            note("schools has no need field '" + nf.field + "': skipped");
+            l.note("schools has no need field '" + nf.field + "': skipped");
         else
-            need_fields.emplace_back(&nf, fi);
+            l.need_fields.emplace_back(&nf, fi);
     }
+}
 
-    // ---- remits: urn -> type -> hub ids
-    std::unordered_map<std::int64_t, std::map<std::string, std::set<std::string>>> remits;
-    if (in.school_remits) {
-        const FeatureTable& sr = *in.school_remits;
+/// Remits by URN and hub type, and each trust's home authority: the one most of its schools are in.
+void read_remits(IndexLookups& l) {
+    if (l.in.school_remits) {
+        const FeatureTable& sr = *l.in.school_remits;
         const std::size_t fu = sr.require_field("urn"), fh = sr.require_field("hub_id"), ft = sr.require_field("hub_type");
         for (const auto& f : sr.features)
             if (const auto urn = as_number(f.values[fu]))
-                remits[static_cast<std::int64_t>(*urn)][as_text(f.values[ft])].insert(as_text(f.values[fh]));
+                l.remits[static_cast<std::int64_t>(*urn)][as_text(f.values[ft])].insert(as_text(f.values[fh]));
     } else {
-        note("school_remits missing: no remit component");
+        l.note("school_remits missing: no remit component");
     }
-    // A trust's home authority: the one most of its schools are in.
-    std::map<std::string, std::string> trust_home;
-    if (f_trust >= 0 && f_la >= 0) {
+    if (l.has_trusts()) {
+        const FeatureTable& schools = *l.in.schools;
         std::map<std::string, std::map<std::string, int>> counts;
         for (const auto& f : schools.features) {
-            const std::string trust = text_of(schools, f, f_trust), la = text_of(schools, f, f_la);
+            const std::string trust = text_of(schools, f, l.fields.trust), la = text_of(schools, f, l.fields.la);
             if (!trust.empty() && !la.empty()) ++counts[trust][la];
         }
         for (const auto& [trust, by_la] : counts)
-            trust_home[trust] =
+            l.trust_home[trust] =
                 std::max_element(by_la.begin(), by_la.end(), [](auto& a, auto& b) { return a.second < b.second; })->first;
     }
+}
 
-    // ---- engagement: key -> score (1 - percentile; low engagement scores high)
-    std::unordered_map<std::string, double> engagement;
-    const int f_eng_key = schools.field_index(params.engagement_school_key);
-    if (in.engagement) {
-        const int ek = in.engagement->field_index(params.engagement_key);
-        const int ev = in.engagement->field_index(params.engagement_field);
-        if (ek < 0 || ev < 0 || f_eng_key < 0) {
-            note("engagement table lacks '" + params.engagement_key + "'/'" + params.engagement_field +
-                 "' or schools lack '" + params.engagement_school_key + "': no engagement component");
+/// Engagement: key -> score (1 - percentile; low engagement scores high).
+void read_engagement(IndexLookups& l) {
+    const Parameters& params = l.params;
+    l.f_eng_key = l.in.schools->field_index(params.engagement_school_key);
+    if (!l.in.engagement) {
+        l.note("engagement table '" + params.engagement_table + "' missing: no engagement component");
+        return;
+    }
+    const FeatureTable& eng = *l.in.engagement;
+    const int ek = eng.field_index(params.engagement_key);
+    const int ev = eng.field_index(params.engagement_field);
+    if (ek < 0 || ev < 0 || l.f_eng_key < 0) {
+        l.note("engagement table lacks '" + params.engagement_key + "'/'" + params.engagement_field +
+               "' or schools lack '" + params.engagement_school_key + "': no engagement component");
+        return;
+    }
+    std::vector<std::pair<double, std::string>> rows;
+    for (const auto& f : eng.features)
+        if (const auto v = number_of(eng, f, ev)) rows.emplace_back(*v, text_of(eng, f, ek));
+    std::sort(rows.begin(), rows.end());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        // Mid-rank percentile so ties share a score.
+        std::size_t j = i;
+        while (j + 1 < rows.size() && rows[j + 1].first == rows[i].first) ++j;
+        const double pct = rows.size() > 1 ? (static_cast<double>(i + j) / 2.0) / static_cast<double>(rows.size() - 1) : 0.5;
+        for (std::size_t k = i; k <= j; ++k) l.engagement[rows[k].second] = params.engagement_higher_is_better ? 1.0 - pct : pct;
+        i = j;
+    }
+}
+
+/// One school's identity and codes, with its scores and contributions not yet known (NaN).
+SchoolScore school_identity(const IndexLookups& l, const Feature& f) {
+    const FeatureTable& schools = *l.in.schools;
+    const SchoolFields& fi = l.fields;
+    SchoolScore s;
+    const auto urn = as_number(f.values[fi.urn]);
+    if (!urn) throw InputError(InputLocation{model::layer::schools, 0, model::school::urn}, "school with fid " + std::to_string(f.fid) + " has no URN");
+    s.urn = static_cast<std::int64_t>(*urn);
+    s.name = text_of(schools, f, fi.name);
+    if (const auto* p = std::get_if<Point>(&f.geometry)) s.at = *p;
+    s.lsoa_code = text_of(schools, f, fi.lsoa);
+    if (fi.remit_lsoa >= 0 && !l.area_by_code.count(s.lsoa_code)) {
+        const std::string own = text_of(schools, f, fi.remit_lsoa);
+        if (!own.empty()) s.lsoa_code = own;
+    }
+    s.lad_code = text_of(schools, f, fi.lad);
+    s.la_code = text_of(schools, f, fi.la);
+    s.score.fill(kNaN);
+    s.contribution.fill(kNaN);
+    return s;
+}
+
+/// Why each component scored what it did, in words.
+using Why = std::vector<std::string>;
+
+/// Access: mean over hub types of the minutes ramp.
+void score_access(const IndexLookups& l, SchoolScore& s, Why& why) {
+    if (l.types.empty()) return;
+    std::map<std::string, std::pair<double, std::string>> mine;
+    if (l.have_access) {
+        if (auto it = l.access.find(s.urn); it != l.access.end()) mine = it->second;
+    } else if (!l.venues_by_type.empty()) {
+        for (const auto& [t, m] : straight_line_minutes(s.at, l.venues_by_type, l.params)) mine[t] = {m, "straight_line"};
+    }
+    double sum = 0;
+    int n = 0;
+    std::string worst_type;
+    double worst = -1;
+    std::set<std::string> methods;
+    for (const auto& t : l.types) {
+        auto it = mine.find(t);
+        // A type with no venue anywhere near (no row) is as bad as it gets.
+        const double m = it == mine.end() ? std::numeric_limits<double>::infinity() : it->second.first;
+        if (it != mine.end()) methods.insert(it->second.second);
+        s.minutes[t] = m;
+        sum += ramp(m, l.params.good_minutes, l.params.poor_minutes);
+        ++n;
+        if (m > worst) {
+            worst = m;
+            worst_type = t;
+        }
+    }
+    if (n > 0 && !(l.have_access && mine.empty())) {
+        s.score[0] = sum / n;
+        s.access_method = methods.size() == 1 ? *methods.begin() : methods.empty() ? "" : "mixed";
+        why[0] = std::isfinite(worst) ? fmt(worst) + " min to nearest " + worst_type + " venue"
+                                      : "no " + worst_type + " venue reachable";
+    }
+}
+
+/// Deprivation and rurality from the school's LSOA.
+void score_area(const IndexLookups& l, SchoolScore& s, Why& why) {
+    const auto it = l.area_by_code.find(s.lsoa_code);
+    if (it == l.area_by_code.end()) return;
+    if (const auto d = number_of(*l.in.areas, *it->second, l.a_dep)) {
+        s.score[1] = std::clamp((10.0 - *d) / 9.0, 0.0, 1.0);
+        why[1] = "IMD decile " + fmt(*d);
+    }
+    if (const auto r = number_of(*l.in.areas, *it->second, l.a_rural)) {
+        s.score[3] = *r != 0 ? 1.0 : 0.0;
+        why[3] = *r != 0 ? "rural LSOA" : "urban LSOA";
+    }
+}
+
+/// Need: weighted mean of the fields the school has a value for.
+void score_need(const IndexLookups& l, const Feature& f, SchoolScore& s, Why& why) {
+    const FeatureTable& schools = *l.in.schools;
+    double sum = 0, wsum = 0;
+    std::string strongest;
+    double strongest_v = -1;
+    for (const auto& [nf, fi] : l.need_fields) {
+        const Value& v = f.values[static_cast<std::size_t>(fi)];
+        double score;
+        if (nf->transform == "flag") {
+            if (is_null(v)) {
+                score = 0; // listed schools carry the flag; absence means not listed
+            } else {
+                const auto num = number_of(schools, f, fi);
+                const std::string t = as_text(v);
+                score = num ? (*num != 0 ? 1.0 : 0.0) : (t.empty() || t == "false" || t == "no" ? 0.0 : 1.0);
+            }
         } else {
-            std::vector<std::pair<double, std::string>> rows;
-            for (const auto& f : in.engagement->features)
-                if (const auto v = number_of(*in.engagement, f, ev)) rows.emplace_back(*v, text_of(*in.engagement, f, ek));
-            std::sort(rows.begin(), rows.end());
-            for (std::size_t i = 0; i < rows.size(); ++i) {
-                // Mid-rank percentile so ties share a score.
-                std::size_t j = i;
-                while (j + 1 < rows.size() && rows[j + 1].first == rows[i].first) ++j;
-                const double pct = rows.size() > 1 ? (static_cast<double>(i + j) / 2.0) / static_cast<double>(rows.size() - 1) : 0.5;
-                for (std::size_t k = i; k <= j; ++k)
-                    engagement[rows[k].second] = params.engagement_higher_is_better ? 1.0 - pct : pct;
-                i = j;
+            const auto num = number_of(schools, f, fi);
+            if (!num) continue;
+            score = std::clamp((*num - nf->min) / (nf->max - nf->min), 0.0, 1.0);
+        }
+        sum += nf->weight * score;
+        wsum += nf->weight;
+        if (nf->weight * score > strongest_v) {
+            strongest_v = nf->weight * score;
+            const auto num = number_of(schools, f, fi);
+            const std::string shown = !num ? as_text(v) : *num == std::round(*num) ? fmt(*num) : fmt(*num, 1);
+            strongest = nf->field + " " + shown;
+        }
+    }
+    if (wsum > 0) {
+        s.score[2] = sum / wsum;
+        why[2] = strongest;
+    }
+}
+
+/// Remit flags: hub types with no hub or several, and a trust based in another authority.
+void score_remit(const IndexLookups& l, const Feature& f, SchoolScore& s, Why& why) {
+    if (!l.in.school_remits) return;
+    const Parameters& params = l.params;
+    const auto it = l.remits.find(s.urn);
+    double score = 0;
+    std::vector<std::string> flags;
+    std::size_t missing = 0;
+    for (const auto& t : l.types) {
+        const std::set<std::string>* hubs = nullptr;
+        if (it != l.remits.end())
+            if (auto jt = it->second.find(t); jt != it->second.end()) hubs = &jt->second;
+        if (!hubs || hubs->empty()) {
+            ++missing;
+            flags.push_back("no " + t);
+        } else {
+            for (const auto& h : *hubs) s.hub_ids.push_back(h);
+            if (hubs->size() > 1) {
+                score += params.remit_conflicting;
+                flags.push_back(std::to_string(hubs->size()) + " " + t + "s");
             }
         }
-    } else {
-        note("engagement table '" + params.engagement_table + "' missing: no engagement component");
     }
+    if (!l.types.empty()) score += params.remit_no_hub * static_cast<double>(missing) / static_cast<double>(l.types.size());
+    if (l.has_trusts()) {
+        const std::string trust = text_of(*l.in.schools, f, l.fields.trust);
+        if (auto h = l.trust_home.find(trust); h != l.trust_home.end() && h->second != s.la_code) {
+            score += params.remit_non_local_trust;
+            flags.push_back("trust based in LA " + h->second);
+        }
+    }
+    s.score[4] = std::min(1.0, score);
+    std::ostringstream w;
+    for (std::size_t i = 0; i < flags.size(); ++i) w << (i ? ", " : "") << flags[i];
+    why[4] = flags.empty() ? "one hub of each type" : w.str();
+}
+
+/// Engagement by authority.
+void score_engagement(const IndexLookups& l, const Feature& f, SchoolScore& s, Why& why) {
+    if (l.engagement.empty()) return;
+    if (auto it = l.engagement.find(text_of(*l.in.schools, f, l.f_eng_key)); it != l.engagement.end()) {
+        s.score[5] = it->second;
+        why[5] = "engagement percentile " + fmt(100 * (1 - it->second)) + " in " + l.params.engagement_field;
+    }
+}
+
+/// The index: contributions of the components with input, reweighted to sum to 100 at worst;
+/// the reasons: the three largest non-zero contributions.
+void combine(const std::array<double, kComponentCount>& weights, const Why& why, SchoolScore& s) {
+    double wavail = 0;
+    for (std::size_t c = 0; c < kComponentCount; ++c)
+        if (!std::isnan(s.score[c])) wavail += weights[c];
+    if (wavail > 0) {
+        s.index = 0;
+        for (std::size_t c = 0; c < kComponentCount; ++c)
+            if (!std::isnan(s.score[c])) {
+                s.contribution[c] = 100.0 * weights[c] * s.score[c] / wavail;
+                s.index += s.contribution[c];
+            }
+    } else {
+        s.index = kNaN;
+    }
+    std::vector<std::size_t> order;
+    for (std::size_t c = 0; c < kComponentCount; ++c)
+        if (!std::isnan(s.contribution[c]) && s.contribution[c] > 0) order.push_back(c);
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return s.contribution[a] > s.contribution[b]; });
+    std::ostringstream reasons;
+    for (std::size_t k = 0; k < order.size() && k < 3; ++k)
+        reasons << (k ? "; " : "") << to_string(kComponents[order[k]]) << " +" << fmt(s.contribution[order[k]], 1) << " ("
+                << why[order[k]] << ")";
+    s.reasons = reasons.str();
+}
+
+} // namespace
+
+IndexResult compute_index(const IndexInputs& in, const Parameters& params) {
+    if (!in.schools) throw WorkspaceError("the cold-spot index needs the `schools` layer");
+    IndexResult result;
+    IndexLookups l(in, params, result.notes);
+    find_hub_types(l);
+    result.hub_types.assign(l.types.begin(), l.types.end());
+    read_access(l);
+    read_areas(l);
+    find_need_fields(l);
+    read_remits(l);
+    read_engagement(l);
 
     const std::array<double, kComponentCount> weights{params.w_access, params.w_deprivation, params.w_need,
                                                       params.w_rurality, params.w_remit,  params.w_engagement};
-    result.schools.reserve(schools.features.size());
-    for (const auto& f : schools.features) {
-        SchoolScore s;
-        const auto urn = as_number(f.values[f_urn]);
-        if (!urn) throw InputError(InputLocation{"schools", 0, "urn"}, "school with fid " + std::to_string(f.fid) + " has no URN");
-        s.urn = static_cast<std::int64_t>(*urn);
-        s.name = text_of(schools, f, f_name);
-        if (const auto* p = std::get_if<Point>(&f.geometry)) s.at = *p;
-        s.lsoa_code = text_of(schools, f, f_lsoa);
-        if (f_remit_lsoa >= 0 && !area_by_code.count(s.lsoa_code)) {
-            const std::string own = text_of(schools, f, f_remit_lsoa);
-            if (!own.empty()) s.lsoa_code = own;
-        }
-        s.lad_code = text_of(schools, f, f_lad);
-        s.la_code = text_of(schools, f, f_la);
-        s.score.fill(kNaN);
-        s.contribution.fill(kNaN);
-        std::vector<std::string> why(kComponentCount);
-
-        // Access: mean over hub types of the minutes ramp.
-        if (!types.empty()) {
-            std::map<std::string, std::pair<double, std::string>> mine;
-            if (have_access) {
-                if (auto it = access.find(s.urn); it != access.end()) mine = it->second;
-            } else if (!venues_by_type.empty()) {
-                for (const auto& [t, m] : straight_line_minutes(s.at, venues_by_type, params)) mine[t] = {m, "straight_line"};
-            }
-            double sum = 0;
-            int n = 0;
-            std::string worst_type;
-            double worst = -1;
-            std::set<std::string> methods;
-            for (const auto& t : types) {
-                auto it = mine.find(t);
-                // A type with no venue anywhere near (no row) is as bad as it gets.
-                const double m = it == mine.end() ? std::numeric_limits<double>::infinity() : it->second.first;
-                if (it != mine.end()) methods.insert(it->second.second);
-                s.minutes[t] = m;
-                sum += ramp(m, params.good_minutes, params.poor_minutes);
-                ++n;
-                if (m > worst) {
-                    worst = m;
-                    worst_type = t;
-                }
-            }
-            if (n > 0 && !(have_access && mine.empty())) {
-                s.score[0] = sum / n;
-                s.access_method = methods.size() == 1 ? *methods.begin() : methods.empty() ? "" : "mixed";
-                why[0] = std::isfinite(worst) ? fmt(worst) + " min to nearest " + worst_type + " venue"
-                                              : "no " + worst_type + " venue reachable";
-            }
-        }
-        // Deprivation and rurality from the school's LSOA.
-        if (auto it = area_by_code.find(s.lsoa_code); it != area_by_code.end()) {
-            if (const auto d = number_of(*in.areas, *it->second, a_dep)) {
-                s.score[1] = std::clamp((10.0 - *d) / 9.0, 0.0, 1.0);
-                why[1] = "IMD decile " + fmt(*d);
-            }
-            if (const auto r = number_of(*in.areas, *it->second, a_rural)) {
-                s.score[3] = *r != 0 ? 1.0 : 0.0;
-                why[3] = *r != 0 ? "rural LSOA" : "urban LSOA";
-            }
-        }
-        // Need: weighted mean of the fields the school has a value for.
-        {
-            double sum = 0, wsum = 0;
-            std::string strongest;
-            double strongest_v = -1;
-            for (const auto& [nf, fi] : need_fields) {
-                const Value& v = f.values[static_cast<std::size_t>(fi)];
-                double score;
-                if (nf->transform == "flag") {
-                    if (is_null(v)) {
-                        score = 0; // listed schools carry the flag; absence means not listed
-                    } else {
-                        const auto num = number_of(schools, f, fi);
-                        const std::string t = as_text(v);
-                        score = num ? (*num != 0 ? 1.0 : 0.0) : (t.empty() || t == "false" || t == "no" ? 0.0 : 1.0);
-                    }
-                } else {
-                    const auto num = number_of(schools, f, fi);
-                    if (!num) continue;
-                    score = std::clamp((*num - nf->min) / (nf->max - nf->min), 0.0, 1.0);
-                }
-                sum += nf->weight * score;
-                wsum += nf->weight;
-                if (nf->weight * score > strongest_v) {
-                    strongest_v = nf->weight * score;
-                    const auto num = number_of(schools, f, fi);
-                    const std::string shown = !num ? as_text(v) : *num == std::round(*num) ? fmt(*num) : fmt(*num, 1);
-                    strongest = nf->field + " " + shown;
-                }
-            }
-            if (wsum > 0) {
-                s.score[2] = sum / wsum;
-                why[2] = strongest;
-            }
-        }
-        // Remit flags.
-        if (in.school_remits) {
-            const auto it = remits.find(s.urn);
-            double score = 0;
-            std::vector<std::string> flags;
-            std::size_t missing = 0;
-            for (const auto& t : types) {
-                const std::set<std::string>* hubs = nullptr;
-                if (it != remits.end())
-                    if (auto jt = it->second.find(t); jt != it->second.end()) hubs = &jt->second;
-                if (!hubs || hubs->empty()) {
-                    ++missing;
-                    flags.push_back("no " + t);
-                } else {
-                    for (const auto& h : *hubs) s.hub_ids.push_back(h);
-                    if (hubs->size() > 1) {
-                        score += params.remit_conflicting;
-                        flags.push_back(std::to_string(hubs->size()) + " " + t + "s");
-                    }
-                }
-            }
-            if (!types.empty()) score += params.remit_no_hub * static_cast<double>(missing) / static_cast<double>(types.size());
-            if (f_trust >= 0 && f_la >= 0) {
-                const std::string trust = text_of(schools, f, f_trust);
-                if (auto h = trust_home.find(trust); h != trust_home.end() && h->second != s.la_code) {
-                    score += params.remit_non_local_trust;
-                    flags.push_back("trust based in LA " + h->second);
-                }
-            }
-            s.score[4] = std::min(1.0, score);
-            std::ostringstream w;
-            for (std::size_t i = 0; i < flags.size(); ++i) w << (i ? ", " : "") << flags[i];
-            why[4] = flags.empty() ? "one hub of each type" : w.str();
-        }
-        // Engagement by authority.
-        if (!engagement.empty()) {
-            if (auto it = engagement.find(text_of(schools, f, f_eng_key)); it != engagement.end()) {
-                s.score[5] = it->second;
-                why[5] = "engagement percentile " + fmt(100 * (1 - it->second)) + " in " + params.engagement_field;
-            }
-        }
-
-        double wavail = 0;
-        for (std::size_t c = 0; c < kComponentCount; ++c)
-            if (!std::isnan(s.score[c])) wavail += weights[c];
-        if (wavail > 0) {
-            s.index = 0;
-            for (std::size_t c = 0; c < kComponentCount; ++c)
-                if (!std::isnan(s.score[c])) {
-                    s.contribution[c] = 100.0 * weights[c] * s.score[c] / wavail;
-                    s.index += s.contribution[c];
-                }
-        } else {
-            s.index = kNaN;
-        }
-        // Reasons: the three largest non-zero contributions.
-        std::vector<std::size_t> order;
-        for (std::size_t c = 0; c < kComponentCount; ++c)
-            if (!std::isnan(s.contribution[c]) && s.contribution[c] > 0) order.push_back(c);
-        std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return s.contribution[a] > s.contribution[b]; });
-        std::ostringstream reasons;
-        for (std::size_t k = 0; k < order.size() && k < 3; ++k)
-            reasons << (k ? "; " : "") << to_string(kComponents[order[k]]) << " +" << fmt(s.contribution[order[k]], 1) << " ("
-                    << why[order[k]] << ")";
-        s.reasons = reasons.str();
+    result.schools.reserve(in.schools->features.size());
+    for (const auto& f : in.schools->features) {
+        SchoolScore s = school_identity(l, f);
+        Why why(kComponentCount);
+        score_access(l, s, why);
+        score_area(l, s, why);
+        score_need(l, f, s, why);
+        score_remit(l, f, s, why);
+        score_engagement(l, f, s, why);
+        combine(weights, why, s);
         result.schools.push_back(std::move(s));
     }
     return result;
