@@ -3,6 +3,7 @@
 
 #include "coldspot/geo/coldspots/scenario_access.hpp"
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/routing/access_parameters.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/stats/contiguity_weights.hpp"
@@ -277,88 +278,89 @@ std::string Scenario::to_string() const {
     return out;
 }
 
-AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameters, const ProgressCallback& progress,
-                                const Scenario& scenario) {
-    std::vector<std::string> fallback_notes;
-    const Parameters p = with_access_run_fallback(ws, parameters, fallback_notes);
-    auto report = [&](std::string_view stage, double f) {
-        if (progress) progress(stage, f);
-    };
-    report("reading workspace", 0.0);
-    if (!ws.has_layer("schools")) throw WorkspaceError("workspace " + ws.path().string() + " has no `schools` layer");
-    const FeatureTable schools = ws.read("schools");
-    const auto areas = read_optional(ws, "areas");
-    auto access = read_optional(ws, "school_access");
-    auto venues = read_optional(ws, "hub_venues");
-    const auto remits = read_optional(ws, "school_remits");
-    const auto engagement = read_optional(ws, p.engagement_table);
-    const auto authorities = read_optional(ws, "local_authorities");
-    const auto hubs = read_optional(ws, "hubs");
+namespace {
 
-    AnalysisLayers out;
-    std::vector<std::string> scenario_notes;
-    ScenarioTables scenario_tables;
-    if (!scenario.empty()) {
-        if (!venues) throw WorkspaceError("a venue scenario needs the `hub_venues` layer");
-        report("scenario", 0.05);
-        scenario_tables.matrix = read_optional(ws, "access_matrix");
-        scenario_tables.isochrones = read_optional(ws, "isochrones");
-        apply_scenario(scenario, ws, *venues, access, scenario_tables, schools, hubs ? &*hubs : nullptr,
-                       remits ? &*remits : nullptr, p, scenario_notes);
-    }
-    report("index", 0.1);
-    IndexInputs in{&schools, areas ? &*areas : nullptr, access ? &*access : nullptr, venues ? &*venues : nullptr,
-                   remits ? &*remits : nullptr, engagement ? &*engagement : nullptr};
-    out.index = compute_index(in, p);
-    const auto& scores = out.index.schools;
-    AnalysisSummary& summary = out.summary;
-    summary.schools = scores.size();
-    summary.notes = out.index.notes;
-    summary.notes.insert(summary.notes.end(), fallback_notes.begin(), fallback_notes.end());
-    summary.notes.insert(summary.notes.end(), scenario_notes.begin(), scenario_notes.end());
+/// The workspace layers an analysis reads; all but `schools` may be absent.
+struct AnalysisInputs {
+    FeatureTable schools;
+    std::optional<FeatureTable> areas, access, venues, remits, engagement, authorities, hubs;
+};
 
-    // ---- statistics on the schools that have an index value
-    report("statistics", 0.3);
+AnalysisInputs read_inputs(const Workspace& ws, const Parameters& p) {
+    if (!ws.has_layer(model::layer::schools)) throw WorkspaceError("workspace " + ws.path().string() + " has no `schools` layer");
+    AnalysisInputs in;
+    in.schools = ws.read(model::layer::schools);
+    in.areas = read_optional(ws, model::layer::areas);
+    in.access = read_optional(ws, model::layer::school_access);
+    in.venues = read_optional(ws, model::layer::hub_venues);
+    in.remits = read_optional(ws, model::layer::school_remits);
+    in.engagement = read_optional(ws, p.engagement_table);
+    in.authorities = read_optional(ws, model::layer::local_authorities);
+    in.hubs = read_optional(ws, model::layer::hubs);
+    return in;
+}
+
+template <typename T>
+const T* pointer_to(const std::optional<T>& t) {
+    return t ? &*t : nullptr;
+}
+
+/// Gi* and local Moran over the schools that have an index value (the "scored" ones, indexed
+/// by k below); `pos` maps each school to its k, or -1.
+struct SchoolStatistics {
     std::vector<std::size_t> scored;
-    for (std::size_t i = 0; i < scores.size(); ++i)
-        if (std::isfinite(scores[i].index)) scored.push_back(i);
-    summary.scored = scored.size();
     std::vector<Point> points;
     std::vector<double> values;
-    for (auto i : scored) {
-        points.push_back(scores[i].at);
-        values.push_back(scores[i].index);
-    }
     std::optional<LocalStatistics> gi, moran;
-    if (scored.size() >= 3) {
+    std::vector<long> pos;
+
+    bool is_cold_spot(std::size_t k, const Parameters& p) const { return gi && cold_spot_rule(*gi, k, p); }
+    std::int8_t bin_of(std::size_t k) const { return gi ? gi->bin[k] : std::int8_t{0}; }
+};
+
+SchoolStatistics school_statistics(const std::vector<SchoolScore>& scores, const Parameters& p, AnalysisSummary& summary) {
+    SchoolStatistics st;
+    for (std::size_t i = 0; i < scores.size(); ++i)
+        if (std::isfinite(scores[i].index)) st.scored.push_back(i);
+    summary.scored = st.scored.size();
+    for (auto i : st.scored) {
+        st.points.push_back(scores[i].at);
+        st.values.push_back(scores[i].index);
+    }
+    if (st.scored.size() >= 3) {
         SpatialWeights w;
-        if (p.weights == "knn" && p.k < scored.size()) {
-            w = stats::k_nearest_weights(points, p.k);
+        if (p.weights == "knn" && p.k < st.scored.size()) {
+            w = stats::k_nearest_weights(st.points, p.k);
         } else {
             if (p.weights == "knn")
-                summary.notes.push_back("only " + std::to_string(scored.size()) + " scored schools for k = " +
+                summary.notes.push_back("only " + std::to_string(st.scored.size()) + " scored schools for k = " +
                                         std::to_string(p.k) + ": distance band of " + std::to_string(p.band_m) + " m used");
-            w = stats::distance_band_weights(points, p.band_m);
+            w = stats::distance_band_weights(st.points, p.band_m);
         }
         const stats::InferenceOptions opt = p.inference();
-        gi = stats::getis_ord(values, w, true, p.style, opt);
+        const auto& values = st.values;
+        st.gi = stats::getis_ord(values, w, true, p.style, opt);
         bool varies = std::any_of(values.begin(), values.end(), [&](double v) { return v != values.front(); });
-        if (varies) moran = stats::local_moran(values, w, p.style, opt);
-        summary.islands = gi->islands.size();
-        if (!gi->islands.empty())
-            summary.notes.push_back(std::to_string(gi->islands.size()) + " schools have no neighbour within the weights (" +
+        if (varies) st.moran = stats::local_moran(values, w, p.style, opt);
+        summary.islands = st.gi->islands.size();
+        if (!st.gi->islands.empty())
+            summary.notes.push_back(std::to_string(st.gi->islands.size()) + " schools have no neighbour within the weights (" +
                                     p.weights + "): reported as islands, no statistic");
     } else {
         summary.notes.push_back("fewer than 3 scored schools: no spatial statistics");
     }
-    // Position of each school in `scored` (or -1).
-    std::vector<long> pos(scores.size(), -1);
-    for (std::size_t k = 0; k < scored.size(); ++k) pos[scored[k]] = static_cast<long>(k);
-    auto is_cold_spot = [&](std::size_t k) { return gi && cold_spot_rule(*gi, k, p); };
+    st.pos.assign(scores.size(), -1);
+    for (std::size_t k = 0; k < st.scored.size(); ++k) st.pos[st.scored[k]] = static_cast<long>(k);
+    return st;
+}
 
-    // ---- coldspots_schools
-    report("layers", 0.6);
-    FeatureTable cs{"coldspots_schools", "cold-spot index per school with components and Gi*/local Moran (docs/methodology.md)",
+/// coldspots_schools: the index, its components and the local statistics of every school.
+FeatureTable schools_layer(const IndexResult& index, const SchoolStatistics& st, const Parameters& p,
+                           AnalysisSummary& summary) {
+    const auto& scores = index.schools;
+    const auto& gi = st.gi;
+    const auto& moran = st.moran;
+    FeatureTable cs{model::layer::coldspots_schools, "cold-spot index per school with components and Gi*/local Moran (docs/methodology.md)",
                     GeometryType::Point, 27700, {}, {}};
     cs.fields = {{"urn", FieldType::Integer},        {"name", FieldType::String},      {"lsoa_code", FieldType::String},
                  {"lad_code", FieldType::String},    {"la_code", FieldType::String},   {"hub_ids", FieldType::String},
@@ -367,7 +369,7 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameter
         cs.fields.push_back({"score_" + std::string(to_string(c)), FieldType::Real});
         cs.fields.push_back({"contrib_" + std::string(to_string(c)), FieldType::Real});
     }
-    for (const auto& t : out.index.hub_types) cs.fields.push_back({"minutes_" + slug(t), FieldType::Real});
+    for (const auto& t : index.hub_types) cs.fields.push_back({"minutes_" + slug(t), FieldType::Real});
     for (const auto& f : std::vector<Field>{{"access_method", FieldType::String}, {"reasons", FieldType::String},
                                             {"gi_star", FieldType::Real},         {"gi_z", FieldType::Real},
                                             {"gi_p", FieldType::Real},            {"gi_p_sim", FieldType::Real},
@@ -378,7 +380,7 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameter
                                             {"moran_quadrant", FieldType::String}, {"moran_cluster", FieldType::String},
                                             {"island", FieldType::Integer}})
         cs.fields.push_back(f);
-    std::vector<std::uint8_t> island_flag(scored.size(), 0);
+    std::vector<std::uint8_t> island_flag(st.scored.size(), 0);
     if (gi)
         for (auto k : gi->islands) island_flag[k] = 1;
     for (std::size_t i = 0; i < scores.size(); ++i) {
@@ -391,13 +393,13 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameter
             f.values.push_back(real_or_null(s.score[c]));
             f.values.push_back(real_or_null(s.contribution[c]));
         }
-        for (const auto& t : out.index.hub_types) {
+        for (const auto& t : index.hub_types) {
             auto it = s.minutes.find(t);
             f.values.push_back(it == s.minutes.end() ? Value() : real_or_null(it->second));
         }
         f.values.push_back(s.access_method);
         f.values.push_back(s.reasons);
-        const long k = pos[i];
+        const long k = st.pos[i];
         if (k >= 0 && gi) {
             const auto u = static_cast<std::size_t>(k);
             f.values.push_back(real_or_null(gi->statistic[u]));
@@ -406,8 +408,8 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameter
             f.values.push_back(real_or_null(gi->p_sim[u]));
             f.values.push_back(real_or_null(gi->p_fdr[u]));
             f.values.push_back(static_cast<std::int64_t>(gi->bin[u]));
-            f.values.push_back(static_cast<std::int64_t>(is_cold_spot(u)));
-            summary.cold_spot_schools += is_cold_spot(u);
+            f.values.push_back(static_cast<std::int64_t>(st.is_cold_spot(u, p)));
+            summary.cold_spot_schools += st.is_cold_spot(u, p);
             if (moran) {
                 f.values.push_back(real_or_null(moran->statistic[u]));
                 f.values.push_back(real_or_null(moran->z[u]));
@@ -425,10 +427,79 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameter
         }
         cs.features.push_back(std::move(f));
     }
+    return cs;
+}
 
-    // ---- coldspots_areas: LSOA, local authority and hub footprint
-    report("aggregation", 0.75);
-    FeatureTable ca{"coldspots_areas", "cold-spot index aggregated to LSOA, local authority and hub footprint",
+/// One aggregation level of coldspots_areas: its polygon layer, the fields naming a unit, and the
+/// keys of the units a school belongs to.
+struct AggregationLevel {
+    const char* name;
+    const FeatureTable* layer;
+    const char* code_field;
+    const char* name_field;
+    std::function<std::vector<std::string>(const SchoolScore&)> keys;
+};
+
+/// The rows of one level (fids continue from `area_fid`), with Gi* over its units.
+void aggregate_level(const AggregationLevel& level, const std::vector<SchoolScore>& scores, const SchoolStatistics& st,
+                     const Parameters& p, std::int64_t& area_fid, FeatureTable& ca, AnalysisSummary& summary) {
+    if (!level.layer) {
+        summary.notes.push_back(std::string("no layer for level '") + level.name + "': not aggregated");
+        return;
+    }
+    const FeatureTable& layer = *level.layer;
+    const int fc = layer.field_index(level.code_field), fn = layer.field_index(level.name_field);
+    if (fc < 0) {
+        summary.notes.push_back(layer.name + " has no field '" + level.code_field + "': not aggregated");
+        return;
+    }
+    const auto& scored = st.scored;
+    const auto& values = st.values;
+    std::map<std::string, Group> groups;
+    for (std::size_t k = 0; k < scored.size(); ++k)
+        for (const auto& key : level.keys(scores[scored[k]]))
+            if (!key.empty()) groups[key].members.push_back(k);
+    std::vector<MultiPolygon> polys;
+    std::vector<double> means;
+    std::vector<Feature> rows;
+    std::vector<std::int64_t> estimated_of;
+    for (const auto& f : layer.features) {
+        const std::string code = as_text(f.values[static_cast<std::size_t>(fc)]);
+        auto it = groups.find(code);
+        const auto* mp = std::get_if<MultiPolygon>(&f.geometry);
+        if (it == groups.end() || !mp) continue;
+        double sum = 0, mx = -1;
+        std::int64_t cold = 0, estimated = 0;
+        for (auto k : it->second.members) {
+            sum += values[k];
+            mx = std::max(mx, values[k]);
+            cold += st.is_cold_spot(k, p);
+            const std::string& method = scores[scored[k]].access_method;
+            estimated += !method.empty() && method != "road";
+        }
+        const double n = static_cast<double>(it->second.members.size());
+        Feature row;
+        row.fid = ++area_fid;
+        row.geometry = *mp;
+        row.values = {std::string(level.name), code, fn >= 0 ? as_text(f.values[static_cast<std::size_t>(fn)]) : std::string(),
+                      static_cast<std::int64_t>(n), sum / n, mx, cold, static_cast<double>(cold) / n};
+        polys.push_back(*mp);
+        means.push_back(sum / n);
+        rows.push_back(std::move(row));
+        estimated_of.push_back(estimated);
+    }
+    const auto g = polygon_gi_star(polys, means, p, 0.01);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        append_unit_statistics(rows[r].values, g, r, p);
+        rows[r].values.push_back(estimated_of[r]);
+        ca.features.push_back(std::move(rows[r]));
+    }
+}
+
+/// coldspots_areas: the index aggregated to LSOA, local authority and hub footprint.
+FeatureTable areas_layer(const AnalysisInputs& in, const std::vector<SchoolScore>& scores, const SchoolStatistics& st,
+                         const Parameters& p, AnalysisSummary& summary) {
+    FeatureTable ca{model::layer::coldspots_areas, "cold-spot index aggregated to LSOA, local authority and hub footprint",
                     GeometryType::MultiPolygon, 27700, {}, {}};
     ca.fields = {{"level", FieldType::String},      {"code", FieldType::String},       {"name", FieldType::String},
                  {"schools", FieldType::Integer},   {"mean_index", FieldType::Real},   {"max_index", FieldType::Real},
@@ -437,112 +508,74 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameter
     // how many of the area's schools have an access time that is not all by road (straight-line
     // estimates where roads do not reach): dashboards mark them
     ca.fields.push_back({"access_estimated_schools", FieldType::Integer});
-    struct Level {
-        const char* name;
-        const FeatureTable* layer;
-        const char* code_field;
-        const char* name_field;
-        std::function<std::vector<std::string>(const SchoolScore&)> keys;
-    };
-    const std::vector<Level> levels{
-        {"lsoa", areas ? &*areas : nullptr, "code", "name", [](const SchoolScore& s) { return std::vector<std::string>{s.lsoa_code}; }},
-        {"la", authorities ? &*authorities : nullptr, "code", "name",
+    const std::vector<AggregationLevel> levels{
+        {"lsoa", pointer_to(in.areas), "code", "name", [](const SchoolScore& s) { return std::vector<std::string>{s.lsoa_code}; }},
+        {"la", pointer_to(in.authorities), "code", "name",
          [](const SchoolScore& s) { return std::vector<std::string>{s.lad_code}; }},
-        {"hub", hubs ? &*hubs : nullptr, "hub_id", "name", [](const SchoolScore& s) { return s.hub_ids; }}};
+        {"hub", pointer_to(in.hubs), "hub_id", "name", [](const SchoolScore& s) { return s.hub_ids; }}};
     std::int64_t area_fid = 0;
-    for (const auto& level : levels) {
-        if (!level.layer) {
-            summary.notes.push_back(std::string("no layer for level '") + level.name + "': not aggregated");
-            continue;
-        }
-        const FeatureTable& layer = *level.layer;
-        const int fc = layer.field_index(level.code_field), fn = layer.field_index(level.name_field);
-        if (fc < 0) {
-            summary.notes.push_back(layer.name + " has no field '" + level.code_field + "': not aggregated");
-            continue;
-        }
-        std::map<std::string, Group> groups;
-        for (std::size_t k = 0; k < scored.size(); ++k)
-            for (const auto& key : level.keys(scores[scored[k]]))
-                if (!key.empty()) groups[key].members.push_back(k);
-        std::vector<MultiPolygon> polys;
-        std::vector<double> means;
-        std::vector<Feature> rows;
-        std::vector<std::int64_t> estimated_of;
-        for (const auto& f : layer.features) {
-            const std::string code = as_text(f.values[static_cast<std::size_t>(fc)]);
-            auto it = groups.find(code);
-            const auto* mp = std::get_if<MultiPolygon>(&f.geometry);
-            if (it == groups.end() || !mp) continue;
-            double sum = 0, mx = -1;
-            std::int64_t cold = 0, estimated = 0;
-            for (auto k : it->second.members) {
-                sum += values[k];
-                mx = std::max(mx, values[k]);
-                cold += is_cold_spot(k);
-                const std::string& method = scores[scored[k]].access_method;
-                estimated += !method.empty() && method != "road";
-            }
-            const double n = static_cast<double>(it->second.members.size());
-            Feature row;
-            row.fid = ++area_fid;
-            row.geometry = *mp;
-            row.values = {std::string(level.name), code, fn >= 0 ? as_text(f.values[static_cast<std::size_t>(fn)]) : std::string(),
-                          static_cast<std::int64_t>(n), sum / n, mx, cold, static_cast<double>(cold) / n};
-            polys.push_back(*mp);
-            means.push_back(sum / n);
-            rows.push_back(std::move(row));
-            estimated_of.push_back(estimated);
-        }
-        const auto g = polygon_gi_star(polys, means, p, 0.01);
-        for (std::size_t r = 0; r < rows.size(); ++r) {
-            append_unit_statistics(rows[r].values, g, r, p);
-            rows[r].values.push_back(estimated_of[r]);
-            ca.features.push_back(std::move(rows[r]));
-        }
-    }
+    for (const auto& level : levels) aggregate_level(level, scores, st, p, area_fid, ca, summary);
+    return ca;
+}
 
-    // ---- coldspots_hex
-    report("hexagons", 0.85);
+/// coldspots_hex: the index on a hexagonal grid, with Gi* by queen contiguity.
+FeatureTable hex_layer(const SchoolStatistics& st, const Parameters& p) {
     const stats::HexGrid grid = stats::HexGrid::with_cell_area(p.hex_cell_area_km2 * 1e6);
-    FeatureTable ch{"coldspots_hex", "cold-spot index on a hexagonal grid (EPSG:27700), Gi* by queen contiguity",
+    FeatureTable ch{model::layer::coldspots_hex, "cold-spot index on a hexagonal grid (EPSG:27700), Gi* by queen contiguity",
                     GeometryType::MultiPolygon, 27700, {}, {}};
     ch.fields = {{"q", FieldType::Integer},          {"r", FieldType::Integer},          {"cell_km2", FieldType::Real},
                  {"schools", FieldType::Integer},    {"mean_index", FieldType::Real},    {"max_index", FieldType::Real},
                  {"cold_spot_schools", FieldType::Integer}, {"cold_spot_share", FieldType::Real}};
     append_unit_statistic_fields(ch);
-    {
-        std::map<stats::HexCell, Group> cells;
-        for (std::size_t k = 0; k < scored.size(); ++k) cells[grid.cell_of(points[k])].members.push_back(k);
-        std::vector<MultiPolygon> polys;
-        std::vector<double> means;
-        for (const auto& [cell, group] : cells) {
-            double sum = 0, mx = -1;
-            std::int64_t cold = 0;
-            for (auto k : group.members) {
-                sum += values[k];
-                mx = std::max(mx, values[k]);
-                cold += is_cold_spot(k);
-            }
-            const double n = static_cast<double>(group.members.size());
-            Feature row;
-            // 1, 2, ... in (q, r) order: the packed cell id is 0 for cell (0, 0) and negative west of the
-            // grid origin, which GeoPackage would renumber (and then collide with a later cell's id).
-            row.fid = static_cast<std::int64_t>(ch.features.size()) + 1;
-            row.geometry = MultiPolygon{grid.polygon(cell)};
-            row.values = {static_cast<std::int64_t>(cell.q), static_cast<std::int64_t>(cell.r), p.hex_cell_area_km2,
-                          static_cast<std::int64_t>(n), sum / n, mx, cold, static_cast<double>(cold) / n};
-            polys.push_back(MultiPolygon{grid.polygon(cell)});
-            means.push_back(sum / n);
-            ch.features.push_back(std::move(row));
+    std::map<stats::HexCell, Group> cells;
+    for (std::size_t k = 0; k < st.scored.size(); ++k) cells[grid.cell_of(st.points[k])].members.push_back(k);
+    std::vector<MultiPolygon> polys;
+    std::vector<double> means;
+    for (const auto& [cell, group] : cells) {
+        double sum = 0, mx = -1;
+        std::int64_t cold = 0;
+        for (auto k : group.members) {
+            sum += st.values[k];
+            mx = std::max(mx, st.values[k]);
+            cold += st.is_cold_spot(k, p);
         }
-        const auto g = polygon_gi_star(polys, means, p, grid.side() * 1e-6);
-        for (std::size_t r = 0; r < ch.features.size(); ++r) append_unit_statistics(ch.features[r].values, g, r, p);
+        const double n = static_cast<double>(group.members.size());
+        Feature row;
+        // 1, 2, ... in (q, r) order: the packed cell id is 0 for cell (0, 0) and negative west of the
+        // grid origin, which GeoPackage would renumber (and then collide with a later cell's id).
+        row.fid = static_cast<std::int64_t>(ch.features.size()) + 1;
+        row.geometry = MultiPolygon{grid.polygon(cell)};
+        row.values = {static_cast<std::int64_t>(cell.q), static_cast<std::int64_t>(cell.r), p.hex_cell_area_km2,
+                      static_cast<std::int64_t>(n), sum / n, mx, cold, static_cast<double>(cold) / n};
+        polys.push_back(MultiPolygon{grid.polygon(cell)});
+        means.push_back(sum / n);
+        ch.features.push_back(std::move(row));
     }
+    const auto g = polygon_gi_star(polys, means, p, grid.side() * 1e-6);
+    for (std::size_t r = 0; r < ch.features.size(); ++r) append_unit_statistics(ch.features[r].values, g, r, p);
+    return ch;
+}
 
-    // ---- targets: cold-spot schools first, then by Gi* bin, then by index
-    report("targets", 0.95);
-    FeatureTable tg{"targets", "schools ranked for outreach: cold-spot schools first, with reasons", GeometryType::Point,
+/// The rank stability of the scored schools, recorded in the summary; none when not asked for.
+std::optional<stats::RankStability> rank_stability_of(const std::vector<SchoolScore>& scores, const SchoolStatistics& st,
+                                                      const Parameters& p, AnalysisSummary& summary,
+                                                      const std::function<void(std::string_view, double)>& report) {
+    if (!(p.rank_stability.draws > 0 && !st.scored.empty())) return std::nullopt;
+    report("rank stability", 0.96);
+    auto stability = index_rank_stability(scores, st.scored, p);
+    summary.robust_targets = static_cast<std::size_t>(std::count(stability.robust.begin(), stability.robust.end(), 1));
+    summary.rank_draws = p.rank_stability.draws;
+    summary.rank_top_n = p.rank_stability.top_n;
+    summary.rank_robust_share = p.rank_stability.robust_share;
+    return stability;
+}
+
+/// targets: cold-spot schools first, then by Gi* bin, then by index.
+FeatureTable targets_layer(const std::vector<SchoolScore>& scores, const SchoolStatistics& st,
+                           const std::optional<stats::RankStability>& stability, const Parameters& p) {
+    const auto& scored = st.scored;
+    const auto& values = st.values;
+    FeatureTable tg{model::layer::targets, "schools ranked for outreach: cold-spot schools first, with reasons", GeometryType::Point,
                     27700, {}, {}};
     tg.fields = {{"rank", FieldType::Integer},      {"urn", FieldType::Integer},     {"name", FieldType::String},
                  {"coldspot_index", FieldType::Real}, {"cold_spot", FieldType::Integer}, {"gi_bin", FieldType::Integer},
@@ -551,21 +584,11 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameter
                  {"index_rank", FieldType::Integer}, {"rank_median", FieldType::Integer}, {"rank_p05", FieldType::Integer},
                  {"rank_p95", FieldType::Integer},   {"top_share", FieldType::Real}, {"robust_target", FieldType::Integer}};
     const std::vector<std::uint32_t> index_rank = rank_descending(values);
-    std::optional<stats::RankStability> stability;
-    if (p.rank_stability.draws > 0 && !scored.empty()) {
-        report("rank stability", 0.96);
-        stability = index_rank_stability(scores, scored, p);
-        summary.robust_targets = static_cast<std::size_t>(std::count(stability->robust.begin(), stability->robust.end(), 1));
-        summary.rank_draws = p.rank_stability.draws;
-        summary.rank_top_n = p.rank_stability.top_n;
-        summary.rank_robust_share = p.rank_stability.robust_share;
-    }
     std::vector<std::size_t> order(scored.size());
     for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    auto bin_of = [&](std::size_t k) { return gi ? gi->bin[k] : std::int8_t{0}; };
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        if (is_cold_spot(a) != is_cold_spot(b)) return is_cold_spot(a);
-        if (bin_of(a) != bin_of(b)) return bin_of(a) > bin_of(b);
+        if (st.is_cold_spot(a, p) != st.is_cold_spot(b, p)) return st.is_cold_spot(a, p);
+        if (st.bin_of(a) != st.bin_of(b)) return st.bin_of(a) > st.bin_of(b);
         if (values[a] != values[b]) return values[a] > values[b];
         return scores[scored[a]].urn < scores[scored[b]].urn;
     });
@@ -576,8 +599,8 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameter
         f.fid = static_cast<std::int64_t>(r + 1);
         f.geometry = s.at;
         f.values = {static_cast<std::int64_t>(r + 1), s.urn, s.name, s.index,
-                    static_cast<std::int64_t>(is_cold_spot(k)), static_cast<std::int64_t>(bin_of(k)),
-                    gi ? real_or_null(gi->z[k]) : Value(), s.la_code, s.lad_code, s.lsoa_code, join(s.hub_ids, ";"),
+                    static_cast<std::int64_t>(st.is_cold_spot(k, p)), static_cast<std::int64_t>(st.bin_of(k)),
+                    st.gi ? real_or_null(st.gi->z[k]) : Value(), s.la_code, s.lad_code, s.lsoa_code, join(s.hub_ids, ";"),
                     s.reasons, static_cast<std::int64_t>(index_rank[k])};
         if (stability) {
             f.values.insert(f.values.end(), {static_cast<std::int64_t>(stability->median[k]),
@@ -589,14 +612,58 @@ AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameter
         }
         tg.features.push_back(std::move(f));
     }
+    return tg;
+}
 
-    out.tables.push_back(std::move(cs));
-    out.tables.push_back(std::move(ca));
-    out.tables.push_back(std::move(ch));
-    out.tables.push_back(std::move(tg));
+} // namespace
+
+AnalysisLayers compute_analysis(const Workspace& ws, const Parameters& parameters, const ProgressCallback& progress,
+                                const Scenario& scenario) {
+    std::vector<std::string> fallback_notes;
+    const Parameters p = with_access_run_fallback(ws, parameters, fallback_notes);
+    const std::function<void(std::string_view, double)> report = [&](std::string_view stage, double f) {
+        if (progress) progress(stage, f);
+    };
+    report("reading workspace", 0.0);
+    AnalysisInputs in = read_inputs(ws, p);
+
+    AnalysisLayers out;
+    std::vector<std::string> scenario_notes;
+    ScenarioTables scenario_tables;
     if (!scenario.empty()) {
-        out.tables.push_back(*venues);
-        if (access) out.tables.push_back(*access);
+        if (!in.venues) throw WorkspaceError("a venue scenario needs the `hub_venues` layer");
+        report("scenario", 0.05);
+        scenario_tables.matrix = read_optional(ws, "access_matrix");
+        scenario_tables.isochrones = read_optional(ws, model::layer::isochrones);
+        apply_scenario(scenario, ws, *in.venues, in.access, scenario_tables, in.schools, pointer_to(in.hubs),
+                       pointer_to(in.remits), p, scenario_notes);
+    }
+    report("index", 0.1);
+    const IndexInputs index_inputs{&in.schools,         pointer_to(in.areas),   pointer_to(in.access),
+                                   pointer_to(in.venues), pointer_to(in.remits), pointer_to(in.engagement)};
+    out.index = compute_index(index_inputs, p);
+    const auto& scores = out.index.schools;
+    AnalysisSummary& summary = out.summary;
+    summary.schools = scores.size();
+    summary.notes = out.index.notes;
+    summary.notes.insert(summary.notes.end(), fallback_notes.begin(), fallback_notes.end());
+    summary.notes.insert(summary.notes.end(), scenario_notes.begin(), scenario_notes.end());
+
+    report("statistics", 0.3);
+    const SchoolStatistics st = school_statistics(scores, p, summary);
+    report("layers", 0.6);
+    out.tables.push_back(schools_layer(out.index, st, p, summary));
+    report("aggregation", 0.75);
+    out.tables.push_back(areas_layer(in, scores, st, p, summary));
+    report("hexagons", 0.85);
+    out.tables.push_back(hex_layer(st, p));
+    report("targets", 0.95);
+    const auto stability = rank_stability_of(scores, st, p, summary, report);
+    out.tables.push_back(targets_layer(scores, st, stability, p));
+
+    if (!scenario.empty()) {
+        out.tables.push_back(*in.venues);
+        if (in.access) out.tables.push_back(*in.access);
         if (scenario_tables.rerouted) {
             if (scenario_tables.isochrones) out.tables.push_back(std::move(*scenario_tables.isochrones));
             if (scenario_tables.matrix) out.tables.push_back(std::move(*scenario_tables.matrix));
