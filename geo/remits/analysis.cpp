@@ -2,6 +2,7 @@
 #include "coldspot/geo/remits/analysis.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/geos.hpp"
 #include "coldspot/geo/workspace.hpp"
 
@@ -76,13 +77,10 @@ int sliver_parts(const RemitOverlay& o, const std::string& layer, const std::str
     return n;
 }
 
-} // namespace
-
-std::vector<FeatureTable> result_layers(const RemitAnalysis& a) {
+/// school_remits: one row per school and hub whose remit covers it.
+FeatureTable school_remits_table(const RemitAnalysis& a) {
     const RemitInputs& in = a.inputs;
-    std::vector<FeatureTable> out;
-
-    FeatureTable sr{"school_remits", "one row per school and hub whose remit covers it", GeometryType::None, 27700, {}, {}};
+    FeatureTable sr{model::layer::school_remits, "one row per school and hub whose remit covers it", GeometryType::None, 27700, {}, {}};
     sr.fields = {{"urn", FieldType::Integer},       {"hub_id", FieldType::String},        {"hub_type", FieldType::String},
                  {"hub_name", FieldType::String},   {"placement", FieldType::String},     {"snap_m", FieldType::Real},
                  {"lead_urn", FieldType::Integer},  {"lead_name", FieldType::String},     {"nearest_venue", FieldType::String},
@@ -102,34 +100,38 @@ std::vector<FeatureTable> result_layers(const RemitAnalysis& a) {
             sr.features.push_back(std::move(f));
         }
     }
-    out.push_back(std::move(sr));
+    return sr;
+}
 
+/// remit_zones, remit_gaps and remit_overlaps (with their sliver counts), then remit_slivers.
+void append_overlay_tables(const RemitAnalysis& a, std::vector<FeatureTable>& out) {
+    const RemitInputs& in = a.inputs;
     const RemitOverlay& o = a.overlay;
-    AreaLayer zones("remit_zones", "land covered by exactly one set of hubs (all types)",
+    AreaLayer zones(model::layer::remit_zones, "land covered by exactly one set of hubs (all types)",
                     {{"hub_ids", FieldType::String}, {"hub_count", FieldType::Integer}});
     for (const auto& z : o.zones) {
         const std::string key = hub_set_key(in.hubs, z.hubs);
-        zones.add(z.geometry, {key, static_cast<std::int64_t>(z.hubs.size())}, z.area_km2, z.tally, sliver_parts(o, "remit_zones", key));
+        zones.add(z.geometry, {key, static_cast<std::int64_t>(z.hubs.size())}, z.area_km2, z.tally, sliver_parts(o, model::layer::remit_zones, key));
     }
     out.push_back(std::move(zones.table));
 
-    AreaLayer gaps("remit_gaps", "land in the study area covered by no hub of a type", {{"hub_type", FieldType::String}});
+    AreaLayer gaps(model::layer::remit_gaps, "land in the study area covered by no hub of a type", {{"hub_type", FieldType::String}});
     for (const auto& g : o.gaps)
-        gaps.add(g.geometry, {g.hub_type}, g.area_km2, g.tally, sliver_parts(o, "remit_gaps", g.hub_type));
+        gaps.add(g.geometry, {g.hub_type}, g.area_km2, g.tally, sliver_parts(o, model::layer::remit_gaps, g.hub_type));
     out.push_back(std::move(gaps.table));
 
-    AreaLayer overlaps("remit_overlaps", "land covered by two or more hubs of the same type",
+    AreaLayer overlaps(model::layer::remit_overlaps, "land covered by two or more hubs of the same type",
                        {{"hub_type", FieldType::String}, {"hub_ids", FieldType::String}, {"hub_count", FieldType::Integer}});
     for (const auto& ov : o.overlaps) {
         const std::string key = hub_set_key(in.hubs, ov.hubs);
         overlaps.add(ov.geometry, {ov.hub_type, key, static_cast<std::int64_t>(ov.hubs.size())}, ov.area_km2, ov.tally,
-                     sliver_parts(o, "remit_overlaps", ov.hub_type + ": " + key));
+                     sliver_parts(o, model::layer::remit_overlaps, ov.hub_type + ": " + key));
     }
     out.push_back(std::move(overlaps.table));
 
-    FeatureTable slivers{"remit_slivers", "parts of zones, gaps and overlaps below the sliver threshold", GeometryType::MultiPolygon, 27700, {}, {}};
+    FeatureTable slivers{model::layer::remit_slivers, "parts of zones, gaps and overlaps below the sliver threshold", GeometryType::MultiPolygon, 27700, {}, {}};
     slivers.fields = {{"layer", FieldType::String}, {"key", FieldType::String}, {"area_m2", FieldType::Real}};
-    fid = 0;
+    std::int64_t fid = 0;
     for (const auto& s : o.slivers) {
         Feature f;
         f.fid = ++fid;
@@ -138,8 +140,12 @@ std::vector<FeatureTable> result_layers(const RemitAnalysis& a) {
         slivers.features.push_back(std::move(f));
     }
     out.push_back(std::move(slivers));
+}
 
-    FeatureTable hd{"hub_dashboard", "per hub: schools, pupils, deprivation, rurality, sharing, footprint", GeometryType::None, 27700, {}, {}};
+/// hub_dashboard: per hub, schools, pupils, deprivation, rurality, sharing and footprint.
+FeatureTable hub_dashboard_table(const RemitAnalysis& a) {
+    const RemitInputs& in = a.inputs;
+    FeatureTable hd{model::layer::hub_dashboard, "per hub: schools, pupils, deprivation, rurality, sharing, footprint", GeometryType::None, 27700, {}, {}};
     hd.fields = {{"hub_id", FieldType::String}, {"hub_type", FieldType::String}, {"name", FieldType::String},
                  {"lead_urn", FieldType::Integer}, {"schools", FieldType::Integer}, {"pupils", FieldType::Integer}};
     for (auto phase : kPhaseGroups) {
@@ -154,7 +160,7 @@ std::vector<FeatureTable> result_layers(const RemitAnalysis& a) {
     hd.fields.push_back({"area_km2", FieldType::Real});
     hd.fields.push_back({"authorities", FieldType::Integer});
     hd.fields.push_back({"authority_codes", FieldType::String});
-    fid = 0;
+    std::int64_t fid = 0;
     for (const auto& d : a.dashboards.hubs) {
         const Hub& hub = in.hubs[d.hub];
         Feature f;
@@ -179,15 +185,19 @@ std::vector<FeatureTable> result_layers(const RemitAnalysis& a) {
         f.values.emplace_back(join(codes));
         hd.features.push_back(std::move(f));
     }
-    out.push_back(std::move(hd));
+    return hd;
+}
 
-    FeatureTable ld{"la_dashboard", "per authority (district and upper tier) and hub type: the hubs serving it and the share each covers",
+/// la_dashboard: per authority (district and upper tier) and hub type, the hubs serving it.
+FeatureTable la_dashboard_table(const RemitAnalysis& a) {
+    const RemitInputs& in = a.inputs;
+    FeatureTable ld{model::layer::la_dashboard, "per authority (district and upper tier) and hub type: the hubs serving it and the share each covers",
                     GeometryType::None, 27700, {}, {}};
     ld.fields = {{"level", FieldType::String},       {"la_code", FieldType::String},     {"la_name", FieldType::String},
                  {"hub_type", FieldType::String},    {"hub_id", FieldType::String},      {"hub_name", FieldType::String},
                  {"covered_km2", FieldType::Real},   {"covered_share", FieldType::Real}, {"schools", FieldType::Integer},
                  {"schools_covered", FieldType::Integer}, {"in_study_area", FieldType::Integer}};
-    fid = 0;
+    std::int64_t fid = 0;
     for (const auto& c : a.dashboards.authorities) {
         const bool district = c.level == AuthorityLevel::District;
         const Area& la = district ? in.districts[c.authority] : in.upper_tier[c.authority];
@@ -200,7 +210,17 @@ std::vector<FeatureTable> result_layers(const RemitAnalysis& a) {
                     district ? Value(std::int64_t{a.in_study_area[c.authority] ? 1 : 0}) : Value()};
         ld.features.push_back(std::move(f));
     }
-    out.push_back(std::move(ld));
+    return ld;
+}
+
+} // namespace
+
+std::vector<FeatureTable> result_layers(const RemitAnalysis& a) {
+    std::vector<FeatureTable> out;
+    out.push_back(school_remits_table(a));
+    append_overlay_tables(a, out);
+    out.push_back(hub_dashboard_table(a));
+    out.push_back(la_dashboard_table(a));
     return out;
 }
 
