@@ -93,24 +93,32 @@ private:
     // -----------------------------------------------------------------------------------------
     // Schools
 
-    void import_schools(const SchoolsSource& src) {
-        CsvReader csv(src.csv.path, src.csv.delimiter, src.csv.encoding);
-        const std::string file = src.csv.path.string();
-        DatasetRecord& rec = result_.report.dataset("schools", src.csv.path, src.vintage);
-
-        std::vector<std::size_t> col;
-        for (const auto& c : src.columns) col.push_back(csv.require_column(c.column));
-        std::vector<std::size_t> filter_col;
-        for (const auto& f : src.filters) filter_col.push_back(csv.require_column(f.column));
+    /// The register's columns for the manifest's fields, filters and coordinate pairs.
+    struct SchoolColumns {
         struct Coord {
             std::size_t x, y;
             CrsTransform to_bng;
         };
-        std::vector<Coord> coords;
-        for (const auto& c : src.coordinates)
-            coords.push_back(Coord{csv.require_column(c.x), csv.require_column(c.y), CrsTransform(c.crs, epsg_code(kBritishNationalGrid))});
-        const std::size_t urn_at = index_of(src.columns, "urn");
+        std::vector<std::size_t> col;        ///< per ColumnMapping
+        std::vector<std::size_t> filter_col; ///< per RowFilter
+        std::vector<Coord> coords;           ///< per CoordinateColumns
+        std::size_t urn_at = 0;              ///< the `urn` mapping
+    };
 
+    static SchoolColumns school_columns(const CsvReader& csv, const SchoolsSource& src) {
+        SchoolColumns c;
+        for (const auto& m : src.columns) c.col.push_back(csv.require_column(m.column));
+        for (const auto& f : src.filters) c.filter_col.push_back(csv.require_column(f.column));
+        for (const auto& p : src.coordinates)
+            c.coords.push_back(SchoolColumns::Coord{csv.require_column(p.x), csv.require_column(p.y),
+                                                    CrsTransform(p.crs, epsg_code(kBritishNationalGrid))});
+        c.urn_at = index_of(src.columns, "urn");
+        return c;
+    }
+
+    /// The schools layer's name, description and fields: the mapped ones, the core ones the
+    /// manifest does not map, and the coordinates.
+    void declare_schools(const SchoolsSource& src) {
         schools_.name = "schools";
         schools_.description = "Schools (" + (src.vintage.empty() ? std::string("register") : src.vintage) + "), EPSG:27700";
         schools_.geometry_type = GeometryType::Point;
@@ -120,33 +128,138 @@ private:
             if (schools_.field_index(core) < 0) schools_.fields.push_back(Field{core, FieldType::String});
         x_field_ = schools_.add_field("x", FieldType::Real);
         y_field_ = schools_.add_field("y", FieldType::Real);
+    }
 
-        // Districts partition the study area: one district per school, ties on shared boundaries
-        // to the lowest code, points off generalised coastlines snapped (remits::PolygonIndex).
-        std::optional<remits::PolygonIndex> lad_lookup;
-        std::vector<std::string> lad_codes;
+    /// Districts partition the study area: one district per school, ties on shared boundaries to
+    /// the lowest code, points off generalised coastlines snapped (remits::PolygonIndex).
+    struct DistrictLookup {
+        std::optional<remits::PolygonIndex> index; ///< none: schools are not clipped to districts
+        std::vector<std::string> codes;            ///< per polygon of `index`
         std::unordered_set<std::string> study_area;
-        std::size_t lad_code_field = static_cast<std::size_t>(schools_.field_index("lad_code"));
-        if (!lads_.features.empty() && m_.clip_schools_to_authorities) {
-            // Located among all the file's districts, not only the study area's: a school inside a
-            // neighbouring district is outside the study area even within the snap distance of
-            // its border (snapping is for points off generalised coastlines).
-            FeatureTable all;
-            if (!m_.local_authorities->filters.empty()) {
-                VectorSource national = *m_.local_authorities;
-                national.filters.clear();
-                ImportReport scratch; // its repairs are reported once, for the study area's districts
-                all = detail::read_polygons(national, "local_authorities", scratch);
-            }
-            const FeatureTable& districts = m_.local_authorities->filters.empty() ? lads_ : all;
-            std::vector<MultiPolygon> polygons;
-            for (const auto& f : districts.features) {
-                polygons.push_back(std::get<MultiPolygon>(f.geometry));
-                lad_codes.push_back(as_text(f.values[0]));
-            }
-            for (const auto& f : lads_.features) study_area.insert(as_text(f.values[0]));
-            lad_lookup.emplace(std::move(polygons), lad_codes);
+        std::size_t lad_code_field = 0; ///< in schools_
+    };
+
+    DistrictLookup district_lookup() const {
+        DistrictLookup d;
+        d.lad_code_field = static_cast<std::size_t>(schools_.field_index("lad_code"));
+        if (lads_.features.empty() || !m_.clip_schools_to_authorities) return d;
+        // Located among all the file's districts, not only the study area's: a school inside a
+        // neighbouring district is outside the study area even within the snap distance of its
+        // border (snapping is for points off generalised coastlines).
+        FeatureTable all;
+        if (!m_.local_authorities->filters.empty()) {
+            VectorSource national = *m_.local_authorities;
+            national.filters.clear();
+            ImportReport scratch; // its repairs are reported once, for the study area's districts
+            all = detail::read_polygons(national, "local_authorities", scratch);
         }
+        const FeatureTable& districts = m_.local_authorities->filters.empty() ? lads_ : all;
+        std::vector<MultiPolygon> polygons;
+        for (const auto& f : districts.features) {
+            polygons.push_back(std::get<MultiPolygon>(f.geometry));
+            d.codes.push_back(as_text(f.values[0]));
+        }
+        for (const auto& f : lads_.features) d.study_area.insert(as_text(f.values[0]));
+        d.index.emplace(std::move(polygons), d.codes);
+        return d;
+    }
+
+    /// The row's location in EPSG:27700: the first coordinate pair with two numbers wins. Without
+    /// one, `field` and `problem` say why (they start as the first pair's x and "no coordinates").
+    static std::optional<Point> school_location(const CsvRecord& row, const SchoolColumns& cols, const SchoolsSource& src,
+                                                std::string& field, std::string& problem) {
+        std::optional<Point> bng;
+        for (std::size_t k = 0; k < cols.coords.size() && !bng; ++k) {
+            const std::string& xs = row.fields[cols.coords[k].x];
+            const std::string& ys = row.fields[cols.coords[k].y];
+            if (xs.empty() && ys.empty()) continue;
+            const auto x = parse_number(xs), y = parse_number(ys);
+            if (!x || !y) {
+                field = !x ? src.coordinates[k].x : src.coordinates[k].y;
+                problem = "non-numeric coordinate '" + (!x ? xs : ys) + "'";
+                continue;
+            }
+            if (*x == 0 && *y == 0) {
+                problem = "coordinates are 0,0 (GIAS's placeholder for unknown)";
+                continue;
+            }
+            try {
+                bng = cols.coords[k].to_bng(Point{*x, *y});
+            } catch (const CrsError& e) {
+                field = src.coordinates[k].x;
+                problem = e.what();
+            }
+        }
+        return bng;
+    }
+
+    /// A kept school's feature: its mapped cells converted (bad cells reported and nulled) and its
+    /// coordinates.
+    Feature school_feature(const CsvRecord& row, const SchoolColumns& cols, const SchoolsSource& src, std::int64_t urn,
+                           const Point& bng, const std::string& file, const std::string& key) {
+        Feature f;
+        f.fid = urn;
+        f.geometry = bng;
+        f.values.resize(schools_.fields.size());
+        for (std::size_t k = 0; k < src.columns.size(); ++k) {
+            const auto& c = src.columns[k];
+            const std::string& text = row.fields[cols.col[k]];
+            if (c.equals) {
+                f.values[k] = std::int64_t{text == *c.equals};
+                continue;
+            }
+            bool ok = true;
+            f.values[k] = convert_cell(text, c.type, src.csv.null_values, ok);
+            if (!ok) result_.report.add(ReportEntry{"schools", file, row.line, key, c.column,
+                                                    "not a valid " + std::string(to_string(c.type)) + ": '" + text + "'", "nulled"});
+        }
+        f.values[x_field_] = bng.x();
+        f.values[y_field_] = bng.y();
+        return f;
+    }
+
+    /// Sets the school's district from its location; false (reported) when it lies outside the
+    /// study area.
+    bool place_in_district(const DistrictLookup& d, Feature& f, const Point& bng, DatasetRecord& rec, const std::string& file,
+                           std::size_t line, const std::string& key, const std::string& coord_field) {
+        const std::size_t lad_code_field = d.lad_code_field;
+        const auto hit = d.index->locate(bng, m_.snap_distance_m);
+        if (!hit) {
+            ++rec.rows_rejected;
+            result_.report.add(ReportEntry{"schools", file, line, key, coord_field,
+                                           "not within " + std::to_string(static_cast<int>(m_.snap_distance_m.value())) +
+                                               " m of any local authority district of the study area",
+                                           "outside-study-area"});
+            return false;
+        }
+        const std::string lad = d.codes[hit->polygon];
+        if (!d.study_area.count(lad)) {
+            ++rec.rows_rejected;
+            result_.report.add(ReportEntry{"schools", file, line, key, coord_field,
+                                           "lies in district " + lad + ", outside the study area", "outside-study-area"});
+            return false;
+        }
+        const std::string given = as_text(f.values[lad_code_field]);
+        if (!given.empty() && given != lad)
+            result_.report.add(ReportEntry{"schools", file, line, key, "lad_code",
+                                           "source says " + given + ", point lies in " + lad + " (kept " + lad + ")", "corrected"});
+        if (hit->placement == remits::Placement::Snapped)
+            result_.report.add(ReportEntry{"schools", file, line, key, "geometry",
+                                           "outside the generalised district boundary by " +
+                                               std::to_string(static_cast<int>(std::lround(hit->distance_m))) + " m; assigned to " + lad,
+                                           "snapped"});
+        f.values[lad_code_field] = lad;
+        return true;
+    }
+
+    void import_schools(const SchoolsSource& src) {
+        CsvReader csv(src.csv.path, src.csv.delimiter, src.csv.encoding);
+        const std::string file = src.csv.path.string();
+        DatasetRecord& rec = result_.report.dataset("schools", src.csv.path, src.vintage);
+        const SchoolColumns cols = school_columns(csv, src);
+        const std::size_t urn_at = cols.urn_at;
+        declare_schools(src);
+        const DistrictLookup districts = district_lookup();
 
         CsvRecord row;
         std::unordered_set<std::int64_t> seen;
@@ -163,40 +276,18 @@ private:
                            std::to_string(csv.header().size()));
                 continue;
             }
-            const std::string& urn_text = row.fields[col[urn_at]];
+            const std::string& urn_text = row.fields[cols.col[urn_at]];
             const auto urn = parse_integer(urn_text);
             if (!urn || *urn <= 0) {
                 reject(urn_text, src.columns[urn_at].column, "URN is not a positive integer: '" + urn_text + "'");
                 continue;
             }
             const std::string key = std::to_string(*urn);
-            // Coordinates: the first pair with two numbers wins.
-            std::optional<Point> bng;
             std::string coord_problem = "no coordinates";
             std::string coord_field = src.coordinates.front().x;
-            for (std::size_t k = 0; k < coords.size() && !bng; ++k) {
-                const std::string& xs = row.fields[coords[k].x];
-                const std::string& ys = row.fields[coords[k].y];
-                if (xs.empty() && ys.empty()) continue;
-                const auto x = parse_number(xs), y = parse_number(ys);
-                if (!x || !y) {
-                    coord_field = !x ? src.coordinates[k].x : src.coordinates[k].y;
-                    coord_problem = "non-numeric coordinate '" + (!x ? xs : ys) + "'";
-                    continue;
-                }
-                if (*x == 0 && *y == 0) {
-                    coord_problem = "coordinates are 0,0 (GIAS's placeholder for unknown)";
-                    continue;
-                }
-                try {
-                    bng = coords[k].to_bng(Point{*x, *y});
-                } catch (const CrsError& e) {
-                    coord_field = src.coordinates[k].x;
-                    coord_problem = e.what();
-                }
-            }
-            const bool filtered_out = !passes(src.filters, filter_col, row);
-            if (bng && !filtered_out) register_[*urn] = RegisterEntry{*bng, row.fields[col[index_of(src.columns, "name", urn_at)]], false};
+            const std::optional<Point> bng = school_location(row, cols, src, coord_field, coord_problem);
+            const bool filtered_out = !passes(src.filters, cols.filter_col, row);
+            if (bng && !filtered_out) register_[*urn] = RegisterEntry{*bng, row.fields[cols.col[index_of(src.columns, "name", urn_at)]], false};
             else if (bng && !register_.count(*urn)) register_[*urn] = RegisterEntry{*bng, "", false};
             register_urns_.insert(*urn);
             if (filtered_out) continue;
@@ -214,52 +305,8 @@ private:
                 reject(key, src.columns[urn_at].column, "duplicate URN (first occurrence kept)");
                 continue;
             }
-            Feature f;
-            f.fid = *urn;
-            f.geometry = *bng;
-            f.values.resize(schools_.fields.size());
-            for (std::size_t k = 0; k < src.columns.size(); ++k) {
-                const auto& c = src.columns[k];
-                const std::string& text = row.fields[col[k]];
-                if (c.equals) {
-                    f.values[k] = std::int64_t{text == *c.equals};
-                    continue;
-                }
-                bool ok = true;
-                f.values[k] = convert_cell(text, c.type, src.csv.null_values, ok);
-                if (!ok) result_.report.add(ReportEntry{"schools", file, row.line, key, c.column,
-                                                        "not a valid " + std::string(to_string(c.type)) + ": '" + text + "'", "nulled"});
-            }
-            f.values[x_field_] = bng->x();
-            f.values[y_field_] = bng->y();
-            if (lad_lookup) {
-                const auto hit = lad_lookup->locate(*bng, m_.snap_distance_m);
-                if (!hit) {
-                    ++rec.rows_rejected;
-                    result_.report.add(ReportEntry{"schools", file, row.line, key, coord_field,
-                                                   "not within " + std::to_string(static_cast<int>(m_.snap_distance_m.value())) +
-                                                       " m of any local authority district of the study area",
-                                                   "outside-study-area"});
-                    continue;
-                }
-                const std::string lad = lad_codes[hit->polygon];
-                if (!study_area.count(lad)) {
-                    ++rec.rows_rejected;
-                    result_.report.add(ReportEntry{"schools", file, row.line, key, coord_field,
-                                                   "lies in district " + lad + ", outside the study area", "outside-study-area"});
-                    continue;
-                }
-                const std::string given = as_text(f.values[lad_code_field]);
-                if (!given.empty() && given != lad)
-                    result_.report.add(ReportEntry{"schools", file, row.line, key, "lad_code",
-                                                   "source says " + given + ", point lies in " + lad + " (kept " + lad + ")", "corrected"});
-                if (hit->placement == remits::Placement::Snapped)
-                    result_.report.add(ReportEntry{"schools", file, row.line, key, "geometry",
-                                                   "outside the generalised district boundary by " +
-                                                       std::to_string(static_cast<int>(std::lround(hit->distance_m))) + " m; assigned to " + lad,
-                                                   "snapped"});
-                f.values[lad_code_field] = lad;
-            }
+            Feature f = school_feature(row, cols, src, *urn, *bng, file, key);
+            if (districts.index && !place_in_district(districts, f, *bng, rec, file, row.line, key, coord_field)) continue;
             register_[*urn].kept = true;
             school_index_[*urn] = schools_.features.size();
             schools_.features.push_back(std::move(f));
