@@ -247,6 +247,104 @@ SchoolsSource gias_preset() {
     return s;
 }
 
+namespace {
+
+SchoolsSource parse_schools(Reader& r, const json& schools) {
+    const json& s = r.object(schools, "/schools");
+    SchoolsSource src;
+    const std::string preset = r.string(s, "preset", "/schools", false);
+    if (preset == "gias") src = gias_preset();
+    else if (!preset.empty()) r.fail("/schools/preset", "unknown preset '" + preset + "' (known: gias)");
+    const CsvSource defaults = src.csv;
+    src.csv = r.csv(s, "/schools");
+    if (!preset.empty() && !s.contains("encoding")) src.csv.encoding = defaults.encoding;
+    src.vintage = r.string(s, "vintage", "/schools", false, src.vintage);
+    // Mapped columns override the preset's one by one.
+    for (auto& mapped : r.columns(s, "/schools", school_field_types())) {
+        auto it = std::find_if(src.columns.begin(), src.columns.end(), [&](const auto& c) { return c.field == mapped.field; });
+        if (it != src.columns.end()) *it = mapped;
+        else src.columns.push_back(mapped);
+    }
+    if (s.contains("coordinates")) {
+        if (!s["coordinates"].is_array()) r.fail("/schools/coordinates", "expected an array of {x, y, crs}");
+        src.coordinates.clear();
+        for (std::size_t i = 0; i < s["coordinates"].size(); ++i)
+            src.coordinates.push_back(r.coordinates(s["coordinates"][i], "/schools/coordinates/" + std::to_string(i)));
+    }
+    src.filters = r.filters(s, "/schools");
+    if (s.contains("valid_bounds")) {
+        const auto& b = s["valid_bounds"];
+        if (!b.is_array() || b.size() != 4) r.fail("/schools/valid_bounds", "expected [xmin, ymin, xmax, ymax] in EPSG:27700");
+        src.valid_bounds = Box{Point{b[0].get<double>(), b[1].get<double>()}, Point{b[2].get<double>(), b[3].get<double>()}};
+    }
+    if (std::none_of(src.columns.begin(), src.columns.end(), [](const auto& c) { return c.field == "urn"; }))
+        r.fail("/schools/columns", "the column mapping must map \"urn\"");
+    if (src.coordinates.empty()) r.fail("/schools/coordinates", "no coordinate columns (give x, y and crs)");
+    return src;
+}
+
+AreasSource parse_areas(Reader& r, const json& areas_entry) {
+    const json& a = r.object(areas_entry, "/areas");
+    AreasSource areas;
+    if (!a.contains("boundaries")) r.fail("/areas/boundaries", "required entry is missing");
+    areas.boundaries = r.vector(a["boundaries"], "/areas/boundaries", "areas");
+    areas.tables = r.keyed_tables(a, "tables", "/areas");
+    if (a.contains("clip_to_authorities")) {
+        if (!a["clip_to_authorities"].is_boolean()) r.fail("/areas/clip_to_authorities", "expected true or false");
+        areas.clip_to_authorities = a["clip_to_authorities"].get<bool>();
+    }
+    return areas;
+}
+
+/// One entry of "hubs", at JSON pointer `w`.
+HubSource parse_hub(Reader& r, const json& entry, const std::string& w) {
+    const json& h = r.object(entry, w);
+    HubSource hub;
+    hub.type = r.string(h, "type", w);
+    const std::string form = r.string(h, "form", w, false, "district_table");
+    hub.vintage = r.string(h, "vintage", w, false);
+    hub.id_column = r.string(h, "id", w);
+    hub.name_column = r.string(h, "name", w);
+    hub.lead_urn_column = r.string(h, "lead_urn", w, false);
+    hub.filters = r.filters(h, w);
+    if (form == "district_table") {
+        hub.form = HubSource::Form::DistrictTable;
+        hub.csv = r.csv(h, w);
+        hub.district_column = r.string(h, "district", w);
+        hub.part_column = r.string(h, "part", w, false);
+        hub.whole_value = r.string(h, "whole_value", w, false, "whole");
+        if (h.contains("districts")) hub.districts = r.vector(h["districts"], w + "/districts", "hub districts");
+        if (h.contains("study_area_only")) {
+            if (!h["study_area_only"].is_boolean()) r.fail(w + "/study_area_only", "expected true or false");
+            hub.study_area_only = h["study_area_only"].get<bool>();
+        }
+    } else if (form == "polygons") {
+        hub.form = HubSource::Form::Polygons;
+        json poly = h;
+        poly["code"] = hub.id_column;
+        hub.polygons = r.vector(poly, w, "hubs");
+    } else {
+        r.fail(w + "/form", "unknown form '" + form + "' (district_table or polygons)");
+    }
+    return hub;
+}
+
+/// One entry of "venues", at JSON pointer `w`.
+VenueSource parse_venue(Reader& r, const json& entry, const std::string& w) {
+    const json& v = r.object(entry, w);
+    VenueSource venue;
+    venue.csv = r.csv(v, w);
+    venue.vintage = r.string(v, "vintage", w, false);
+    venue.hub_column = r.string(v, "hub", w);
+    venue.name_column = r.string(v, "name", w, false);
+    venue.urn_column = r.string(v, "urn", w, false);
+    if (v.contains("coordinates")) venue.xy = r.coordinates(v["coordinates"], w + "/coordinates");
+    if (venue.urn_column.empty() && !venue.xy) r.fail(w, "a venue needs \"urn\" or \"coordinates\"");
+    return venue;
+}
+
+} // namespace
+
 Manifest parse_manifest(const json& j, const std::filesystem::path& file) {
     Manifest m;
     m.file = file;
@@ -267,105 +365,20 @@ Manifest parse_manifest(const json& j, const std::filesystem::path& file) {
     }
     if (j.contains("clip_schools_to_authorities")) m.clip_schools_to_authorities = j["clip_schools_to_authorities"].get<bool>();
 
-    if (j.contains("schools")) {
-        const json& s = r.object(j["schools"], "/schools");
-        SchoolsSource src;
-        const std::string preset = r.string(s, "preset", "/schools", false);
-        if (preset == "gias") src = gias_preset();
-        else if (!preset.empty()) r.fail("/schools/preset", "unknown preset '" + preset + "' (known: gias)");
-        const CsvSource defaults = src.csv;
-        src.csv = r.csv(s, "/schools");
-        if (!preset.empty() && !s.contains("encoding")) src.csv.encoding = defaults.encoding;
-        src.vintage = r.string(s, "vintage", "/schools", false, src.vintage);
-        // Mapped columns override the preset's one by one.
-        for (auto& mapped : r.columns(s, "/schools", school_field_types())) {
-            auto it = std::find_if(src.columns.begin(), src.columns.end(), [&](const auto& c) { return c.field == mapped.field; });
-            if (it != src.columns.end()) *it = mapped;
-            else src.columns.push_back(mapped);
-        }
-        if (s.contains("coordinates")) {
-            if (!s["coordinates"].is_array()) r.fail("/schools/coordinates", "expected an array of {x, y, crs}");
-            src.coordinates.clear();
-            for (std::size_t i = 0; i < s["coordinates"].size(); ++i)
-                src.coordinates.push_back(r.coordinates(s["coordinates"][i], "/schools/coordinates/" + std::to_string(i)));
-        }
-        src.filters = r.filters(s, "/schools");
-        if (s.contains("valid_bounds")) {
-            const auto& b = s["valid_bounds"];
-            if (!b.is_array() || b.size() != 4) r.fail("/schools/valid_bounds", "expected [xmin, ymin, xmax, ymax] in EPSG:27700");
-            src.valid_bounds = Box{Point{b[0].get<double>(), b[1].get<double>()}, Point{b[2].get<double>(), b[3].get<double>()}};
-        }
-        if (std::none_of(src.columns.begin(), src.columns.end(), [](const auto& c) { return c.field == "urn"; }))
-            r.fail("/schools/columns", "the column mapping must map \"urn\"");
-        if (src.coordinates.empty()) r.fail("/schools/coordinates", "no coordinate columns (give x, y and crs)");
-        m.schools = std::move(src);
-    }
+    if (j.contains("schools")) m.schools = parse_schools(r, j["schools"]);
     m.school_tables = r.keyed_tables(j, "school_tables", "", school_field_types());
-    if (j.contains("areas")) {
-        const json& a = r.object(j["areas"], "/areas");
-        AreasSource areas;
-        if (!a.contains("boundaries")) r.fail("/areas/boundaries", "required entry is missing");
-        areas.boundaries = r.vector(a["boundaries"], "/areas/boundaries", "areas");
-        areas.tables = r.keyed_tables(a, "tables", "/areas");
-        if (a.contains("clip_to_authorities")) {
-            if (!a["clip_to_authorities"].is_boolean()) r.fail("/areas/clip_to_authorities", "expected true or false");
-            areas.clip_to_authorities = a["clip_to_authorities"].get<bool>();
-        }
-        m.areas = std::move(areas);
-    }
+    if (j.contains("areas")) m.areas = parse_areas(r, j["areas"]);
     if (j.contains("local_authorities")) m.local_authorities = r.vector(j["local_authorities"], "/local_authorities", "local_authorities");
     if (j.contains("upper_tier_authorities"))
         m.upper_tier_authorities = r.vector(j["upper_tier_authorities"], "/upper_tier_authorities", "upper_tier_authorities");
     if (j.contains("hubs")) {
         if (!j["hubs"].is_array()) r.fail("/hubs", "expected an array");
-        for (std::size_t i = 0; i < j["hubs"].size(); ++i) {
-            const std::string w = "/hubs/" + std::to_string(i);
-            const json& h = r.object(j["hubs"][i], w);
-            HubSource hub;
-            hub.type = r.string(h, "type", w);
-            const std::string form = r.string(h, "form", w, false, "district_table");
-            hub.vintage = r.string(h, "vintage", w, false);
-            hub.id_column = r.string(h, "id", w);
-            hub.name_column = r.string(h, "name", w);
-            hub.lead_urn_column = r.string(h, "lead_urn", w, false);
-            hub.filters = r.filters(h, w);
-            if (form == "district_table") {
-                hub.form = HubSource::Form::DistrictTable;
-                hub.csv = r.csv(h, w);
-                hub.district_column = r.string(h, "district", w);
-                hub.part_column = r.string(h, "part", w, false);
-                hub.whole_value = r.string(h, "whole_value", w, false, "whole");
-                if (h.contains("districts")) hub.districts = r.vector(h["districts"], w + "/districts", "hub districts");
-                if (h.contains("study_area_only")) {
-                    if (!h["study_area_only"].is_boolean()) r.fail(w + "/study_area_only", "expected true or false");
-                    hub.study_area_only = h["study_area_only"].get<bool>();
-                }
-            } else if (form == "polygons") {
-                hub.form = HubSource::Form::Polygons;
-                json poly = h;
-                poly["code"] = hub.id_column;
-                hub.polygons = r.vector(poly, w, "hubs");
-            } else {
-                r.fail(w + "/form", "unknown form '" + form + "' (district_table or polygons)");
-            }
-            m.hubs.push_back(std::move(hub));
-        }
+        for (std::size_t i = 0; i < j["hubs"].size(); ++i) m.hubs.push_back(parse_hub(r, j["hubs"][i], "/hubs/" + std::to_string(i)));
     }
     if (j.contains("venues")) {
         if (!j["venues"].is_array()) r.fail("/venues", "expected an array");
-        for (std::size_t i = 0; i < j["venues"].size(); ++i) {
-            const std::string w = "/venues/" + std::to_string(i);
-            const json& v = r.object(j["venues"][i], w);
-            VenueSource venue;
-            venue.csv = r.csv(v, w);
-            venue.vintage = r.string(v, "vintage", w, false);
-            venue.hub_column = r.string(v, "hub", w);
-            venue.name_column = r.string(v, "name", w, false);
-            venue.urn_column = r.string(v, "urn", w, false);
-            if (v.contains("coordinates")) venue.xy = r.coordinates(v["coordinates"], w + "/coordinates");
-            if (venue.urn_column.empty() && !venue.xy) r.fail(w, "a venue needs \"urn\" or \"coordinates\"");
-            m.venues.push_back(std::move(venue));
-        }
+        for (std::size_t i = 0; i < j["venues"].size(); ++i)
+            m.venues.push_back(parse_venue(r, j["venues"][i], "/venues/" + std::to_string(i)));
     }
     if (j.contains("lead_school_venues")) m.lead_school_venues = j["lead_school_venues"].get<bool>();
     m.authority_tables = r.keyed_tables(j, "authority_tables", "");
