@@ -223,6 +223,227 @@ std::size_t varint_size(std::uint64_t v) {
 }
 
 
+/// Bytes of a layer message without its features and values: name, version, extent, and the
+/// key table (every field, an upper bound).
+std::size_t layer_overhead(const std::string& name, const geo::FeatureTable& T, std::uint32_t extent) {
+    std::size_t overhead = 1 + varint_size(name.size()) + name.size() + 2 + 1 + varint_size(extent) + 4;
+    for (const auto& f : T.fields) overhead += 2 + f.name.size();
+    return overhead;
+}
+
+/// Encodes the feature's geometry (in out.paths) at once: its exact size is then known.
+void add_feature(GatheredTile& out, PendingLayer& pl, std::uint32_t index, double size) {
+    const TilePaths& paths = out.paths;
+    const std::size_t offset = out.geometry.size();
+    const std::size_t n = detail::encode_geometry(pl.type, paths, 0, paths.paths.size(), out.geometry);
+    if (n != 0)
+        pl.features.push_back(
+            {index, static_cast<std::uint32_t>(n), offset, static_cast<std::uint32_t>(paths.paths.size()), size, 0});
+}
+
+/// A point of a point layer placed in tile units.
+struct PlacedPoint {
+    std::uint32_t index;
+    TilePoint p;
+};
+
+/// Encodes points with the layer's pre-encoded values, numbered per tile; cluster counts and sums
+/// share a value with an attribute of the same bytes (the table is deduplicated by message, as
+/// MvtLayerBuilder does it).
+class PointEncoder {
+public:
+    PointEncoder(const ResolvedLayer& rl, RenderScratch& s) : rl_(rl), L_(*rl.layer), builder_(s.encoder), tags_(s.tags) {
+        builder_.reset(L_.value_messages.size());
+    }
+
+    /// A point with its own attributes.
+    void add(const PlacedPoint& p) {
+        tags_.clear();
+        for (auto t = L_.tag_offsets[p.index]; t < L_.tag_offsets[p.index + 1]; ++t) {
+            tags_.push_back(L_.field_keys[L_.tags[t].first]);
+            tags_.push_back(builder_.value(L_.tags[t].second));
+        }
+        builder_.add_point(rl_.ids[p.index], p.p, tags_.data(), tags_.size());
+    }
+
+    /// A cluster of `members` (two or more, source order) at `centre`: the cluster flag, the count,
+    /// and the sum of each summable field the members have a value for.
+    void add_cluster(std::uint64_t id, const TilePoint& centre, std::span<const std::pair<std::int64_t, const PlacedPoint*>> members) {
+        const geo::FeatureTable& T = L_.table;
+        tags_.clear();
+        tags_.push_back(rl_.k_cluster);
+        tags_.push_back(value(MvtValue::of_bool(true)));
+        tags_.push_back(rl_.k_count);
+        tags_.push_back(value(MvtValue::of_int(static_cast<std::int64_t>(members.size()))));
+        for (std::size_t k = 0; k < rl_.sum_fields.size(); ++k) {
+            const auto fi = rl_.sum_fields[k];
+            const bool integral = T.fields[fi].type == geo::FieldType::Integer;
+            std::int64_t isum = 0;
+            double dsum = 0;
+            bool any = false;
+            for (const auto& m : members) {
+                const auto& v = T.features[m.second->index].values[fi];
+                if (const auto* iv = std::get_if<std::int64_t>(&v)) isum += *iv, dsum += *iv, any = true;
+                else if (const auto* dv = std::get_if<double>(&v)) dsum += *dv, any = true;
+            }
+            if (!any) continue;
+            tags_.push_back(rl_.sum_keys[k]);
+            tags_.push_back(value(integral ? MvtValue::of_int(isum) : MvtValue::of_double(dsum)));
+        }
+        builder_.add_point(id, centre, tags_.data(), tags_.size());
+    }
+
+    detail::IndexedLayerEncoder& builder() { return builder_; }
+
+private:
+    std::uint32_t value(const MvtValue& v) {
+        std::string message = MvtLayerBuilder::encode_value(v);
+        const auto it = L_.value_ids.find(message);
+        return it != L_.value_ids.end() ? builder_.value(it->second) : builder_.extra_value(std::move(message));
+    }
+
+    const ResolvedLayer& rl_;
+    const IndexedLayer& L_;
+    detail::IndexedLayerEncoder& builder_;
+    std::vector<std::uint32_t>& tags_;
+};
+
+/// Grid clustering over the tile proper (no buffer), so every point belongs to exactly one tile's
+/// cell at every clustered zoom and none is dropped. A cell of one point keeps the point.
+void add_clustered(PointEncoder& enc, const std::vector<PlacedPoint>& placed, const TileId& tile, const EncodeOptions& eo) {
+    const std::int32_t cell = static_cast<std::int32_t>(eo.cluster_cell_units);
+    const std::int64_t cells_per_side = (eo.extent + eo.cluster_cell_units - 1) / eo.cluster_cell_units;
+    // Cells in index order, members in source order: a stable sort of (cell, point) pairs rather
+    // than a map of vectors (one allocation per cell).
+    std::vector<std::pair<std::int64_t, const PlacedPoint*>> in_cell;
+    in_cell.reserve(placed.size());
+    const std::int32_t ext = static_cast<std::int32_t>(eo.extent);
+    for (const auto& p : placed) {
+        if (p.p.x < 0 || p.p.y < 0 || p.p.x >= ext || p.p.y >= ext) continue;
+        in_cell.emplace_back(std::int64_t{p.p.y / cell} * cells_per_side + p.p.x / cell, &p);
+    }
+    std::stable_sort(in_cell.begin(), in_cell.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t b = 0, e = 0; b < in_cell.size(); b = e) {
+        while (e < in_cell.size() && in_cell[e].first == in_cell[b].first) ++e;
+        const std::int64_t cell_index = in_cell[b].first;
+        if (e - b == 1) {
+            enc.add(*in_cell[b].second);
+            continue;
+        }
+        const std::size_t members = e - b;
+        double sx = 0, sy = 0;
+        for (std::size_t m = b; m < e; ++m) sx += in_cell[m].second->p.x, sy += in_cell[m].second->p.y;
+        const TilePoint centre{static_cast<std::int32_t>(std::floor(sx / members)),
+                               static_cast<std::int32_t>(std::floor(sy / members))};
+        // Cluster ids live above bit 62 so they never meet a URN or a packed code: zoom and the
+        // cell's world position make them stable across versions.
+        const std::uint64_t gx = std::uint64_t{tile.x} * cells_per_side + (cell_index % cells_per_side);
+        const std::uint64_t gy = std::uint64_t{tile.y} * cells_per_side + (cell_index / cells_per_side);
+        const std::uint64_t id = (std::uint64_t{1} << 62) | (std::uint64_t{tile.z} << 56) | (gx << 28) | gy;
+        enc.add_cluster(id, centre, std::span(in_cell).subspan(b, members));
+    }
+}
+
+/// A point layer, encoded at once into pl.fixed (points are never dropped), clustered on low zooms.
+void gather_points(const ResolvedLayer& rl, const std::vector<std::uint32_t>& hits, const TileFrame& frame,
+                   const EncodeOptions& eo, const std::string& name, RenderScratch& s, PendingLayer& pl) {
+    const IndexedLayer& L = *rl.layer;
+    const geo::FeatureTable& T = L.table;
+    const TileId& tile = frame.tile;
+    pl.type = MvtGeomType::Point;
+    PointEncoder enc(rl, s);
+    std::vector<PlacedPoint> placed;
+    for (auto i : hits)
+        if (const auto* pt = std::get_if<geo::Point>(&T.features[i].geometry))
+            if (auto tp = point_to_tile(*pt, frame)) placed.push_back({i, *tp});
+    const bool cluster = rl.spec.cluster && static_cast<int>(tile.z) <= eo.cluster_max_zoom && eo.cluster_cell_units > 0;
+    if (!cluster) {
+        for (const auto& p : placed) enc.add(p);
+    } else {
+        add_clustered(enc, placed, tile, eo);
+    }
+    detail::IndexedLayerEncoder& builder = enc.builder();
+    pl.fixed_features = builder.feature_count();
+    // A clustering zoom's key table also holds the cluster keys, used or not.
+    if (pl.fixed_features != 0) builder.write_to(pl.fixed, name, cluster ? rl.cluster_keys : L.keys, L.value_messages, eo.extent);
+}
+
+/// A polygon layer's features in tile units: from the per-zoom prepared geometry `pz` (`shift`
+/// zooms coarser) when given, else clipped and simplified directly at tolerance `tol`.
+void gather_polygons(const ResolvedLayer& rl, const std::vector<std::uint32_t>& hits, const TileFrame& frame,
+                     const PreparedZoom* pz, std::uint32_t shift, double tol, GatheredTile& out, PendingLayer& pl) {
+    const IndexedLayer& L = *rl.layer;
+    const geo::FeatureTable& T = L.table;
+    TilePaths& paths = out.paths;
+    pl.type = MvtGeomType::Polygon;
+    TinyAccumulator tiny;
+    pl.features.reserve(hits.size());
+    for (auto i : hits) {
+        PolygonOutcome po;
+        paths.clear();
+        if (pz) {
+            prepared_to_tile_into(*pz, i, frame.tile, shift, frame.buffer, tiny, po, paths);
+        } else {
+            const auto* mp = std::get_if<geo::MultiPolygon>(&T.features[i].geometry);
+            if (!mp) continue;
+            po = polygon_to_tile(*mp, L.boxes[i], frame, tol);
+            po.clipped = !bg::within(L.boxes[i], frame.clip_box);
+            for (const auto& ring : po.rings) paths.add(ring);
+        }
+        out.reduced += po.reduced;
+        if (paths.paths.empty()) continue;
+        (po.clipped ? out.clipped : out.inside) += 1;
+        add_feature(out, pl, i, po.area_units);
+    }
+}
+
+/// A line layer's features in tile units, sized by their squared length.
+void gather_lines(const ResolvedLayer& rl, const std::vector<std::uint32_t>& hits, const TileFrame& frame, double tol,
+                  GatheredTile& out, PendingLayer& pl) {
+    const geo::FeatureTable& T = rl.layer->table;
+    TilePaths& paths = out.paths;
+    pl.type = MvtGeomType::LineString;
+    for (auto i : hits) {
+        const auto* ml = std::get_if<geo::MultiLineString>(&T.features[i].geometry);
+        if (!ml) continue;
+        auto parts = lines_to_tile(*ml, frame, tol);
+        if (parts.empty()) continue;
+        double len = 0;
+        for (const auto& p : parts)
+            for (std::size_t k = 1; k < p.size(); ++k) len += std::hypot(p[k].x - p[k - 1].x, p[k].y - p[k - 1].y);
+        paths.clear();
+        for (const auto& p : parts) paths.add(p);
+        add_feature(out, pl, i, len * len);
+    }
+}
+
+/// Feature sizes, with tag indexes bounded from above by the layer's key and value counts.
+void size_features(const ResolvedLayer& rl, ValueMarks& seen, PendingLayer& pl) {
+    if (pl.features.empty()) return;
+    const IndexedLayer& L = *rl.layer;
+    seen.reset(L.value_messages.size());
+    std::size_t distinct = 0;
+    for (const auto& f : pl.features)
+        for (auto t = L.tag_offsets[f.index]; t < L.tag_offsets[f.index + 1]; ++t)
+            if (seen.mark(L.tags[t].second)) {
+                ++distinct;
+                const std::size_t m = L.value_messages[L.tags[t].second].size();
+                pl.value_bytes += 1 + varint_size(m) + m;
+            }
+    const std::size_t key_bytes = varint_size(L.table.fields.size()), value_bytes = varint_size(distinct);
+    for (auto& f : pl.features) {
+        const std::size_t ntags = L.tag_offsets[f.index + 1] - L.tag_offsets[f.index];
+        const std::size_t tag_bytes = ntags * (key_bytes + value_bytes);
+        // The size decision has always counted one byte more per ring or line than the geometry
+        // takes (a small margin); kept, so tiles keep their bytes.
+        const std::size_t counted = f.geometry_size + f.path_count;
+        std::size_t body = 1 + varint_size(counted) + counted + 2;
+        if (ntags) body += 1 + varint_size(tag_bytes) + tag_bytes;
+        if (const auto& id = rl.ids[f.index]) body += 1 + varint_size(*id);
+        f.bytes = 1 + varint_size(body) + body;
+        pl.feature_bytes += f.bytes;
+    }
+}
 
 } // namespace
 
@@ -294,193 +515,31 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
     const double tol = eo.simplify_units * std::ldexp(1.0, 2 * level);
     GatheredTile& out = s.gathered;
     out.clear();
-    TilePaths& paths = out.paths;
-    std::vector<std::uint32_t>& tags = s.tags;
     s.marks.resize(ts.layers.size());
     for (std::size_t li = 0; li < ts.layers.size(); ++li) {
         const ResolvedLayer& rl = ts.layers[li];
         const std::vector<std::uint32_t>& hits = s.hits[li];
         if (hits.empty()) continue; // also every layer outside its zoom range
-        const IndexedLayer& L = *rl.layer;
-        const geo::FeatureTable& T = L.table;
+        const geo::FeatureTable& T = rl.layer->table;
         PendingLayer pl;
-        // Encodes the feature's geometry (in `paths`) at once: its exact size is then known.
-        const auto add_feature = [&](std::uint32_t index, double size) {
-            const std::size_t offset = out.geometry.size();
-            const std::size_t n = detail::encode_geometry(pl.type, paths, 0, paths.paths.size(), out.geometry);
-            if (n != 0)
-                pl.features.push_back(
-                    {index, static_cast<std::uint32_t>(n), offset, static_cast<std::uint32_t>(paths.paths.size()), size, 0});
-        };
         pl.rl = &rl;
         const std::string& name = rl.spec.name.empty() ? rl.spec.source : rl.spec.name;
-        pl.overhead = 1 + varint_size(name.size()) + name.size() + 2 + 1 + varint_size(eo.extent) + 4;
-        for (const auto& f : T.fields) pl.overhead += 2 + f.name.size();
-
+        pl.overhead = layer_overhead(name, T, eo.extent);
         if (T.geometry_type == geo::GeometryType::Point) {
-            pl.type = MvtGeomType::Point;
-            // Encoded at once with the layer's pre-encoded values, numbered per tile; cluster counts
-            // and sums share a value with an attribute of the same bytes (the table is deduplicated
-            // by message, as MvtLayerBuilder does it).
-            detail::IndexedLayerEncoder& builder = s.encoder;
-            builder.reset(L.value_messages.size());
-            const auto attribute_tags = [&](std::uint32_t index) {
-                tags.clear();
-                for (auto t = L.tag_offsets[index]; t < L.tag_offsets[index + 1]; ++t) {
-                    tags.push_back(L.field_keys[L.tags[t].first]);
-                    tags.push_back(builder.value(L.tags[t].second));
-                }
-            };
-            const auto value = [&](const MvtValue& v) {
-                std::string message = MvtLayerBuilder::encode_value(v);
-                const auto it = L.value_ids.find(message);
-                return it != L.value_ids.end() ? builder.value(it->second) : builder.extra_value(std::move(message));
-            };
-            struct Placed {
-                std::uint32_t index;
-                TilePoint p;
-            };
-            std::vector<Placed> placed;
-            for (auto i : hits)
-                if (const auto* pt = std::get_if<geo::Point>(&T.features[i].geometry))
-                    if (auto tp = point_to_tile(*pt, frame)) placed.push_back({i, *tp});
-            const bool cluster = rl.spec.cluster && static_cast<int>(tile.z) <= eo.cluster_max_zoom && eo.cluster_cell_units > 0;
-            if (!cluster) {
-                for (const auto& p : placed) {
-                    attribute_tags(p.index);
-                    builder.add_point(rl.ids[p.index], p.p, tags.data(), tags.size());
-                }
-            } else {
-                // Grid clustering over the tile proper (no buffer), so every point belongs to
-                // exactly one tile's cell at every clustered zoom and none is dropped.
-                const std::int32_t cell = static_cast<std::int32_t>(eo.cluster_cell_units);
-                const std::int64_t cells_per_side = (eo.extent + eo.cluster_cell_units - 1) / eo.cluster_cell_units;
-                // Cells in index order, members in source order: a stable sort of (cell, point)
-                // pairs rather than a map of vectors (one allocation per cell).
-                std::vector<std::pair<std::int64_t, const Placed*>> in_cell;
-                in_cell.reserve(placed.size());
-                const std::int32_t ext = static_cast<std::int32_t>(eo.extent);
-                for (const auto& p : placed) {
-                    if (p.p.x < 0 || p.p.y < 0 || p.p.x >= ext || p.p.y >= ext) continue;
-                    in_cell.emplace_back(std::int64_t{p.p.y / cell} * cells_per_side + p.p.x / cell, &p);
-                }
-                std::stable_sort(in_cell.begin(), in_cell.end(),
-                                 [](const auto& a, const auto& b) { return a.first < b.first; });
-                for (std::size_t b = 0, e = 0; b < in_cell.size(); b = e) {
-                    while (e < in_cell.size() && in_cell[e].first == in_cell[b].first) ++e;
-                    const std::int64_t cell_index = in_cell[b].first;
-                    if (e - b == 1) {
-                        const Placed& only = *in_cell[b].second;
-                        attribute_tags(only.index);
-                        builder.add_point(rl.ids[only.index], only.p, tags.data(), tags.size());
-                        continue;
-                    }
-                    const std::size_t members = e - b;
-                    double sx = 0, sy = 0;
-                    for (std::size_t m = b; m < e; ++m) sx += in_cell[m].second->p.x, sy += in_cell[m].second->p.y;
-                    const TilePoint centre{static_cast<std::int32_t>(std::floor(sx / members)),
-                                           static_cast<std::int32_t>(std::floor(sy / members))};
-                    tags.clear();
-                    tags.push_back(rl.k_cluster);
-                    tags.push_back(value(MvtValue::of_bool(true)));
-                    tags.push_back(rl.k_count);
-                    tags.push_back(value(MvtValue::of_int(static_cast<std::int64_t>(members))));
-                    for (std::size_t k = 0; k < rl.sum_fields.size(); ++k) {
-                        const auto fi = rl.sum_fields[k];
-                        const bool integral = T.fields[fi].type == geo::FieldType::Integer;
-                        std::int64_t isum = 0;
-                        double dsum = 0;
-                        bool any = false;
-                        for (std::size_t m = b; m < e; ++m) {
-                            const auto& v = T.features[in_cell[m].second->index].values[fi];
-                            if (const auto* iv = std::get_if<std::int64_t>(&v)) isum += *iv, dsum += *iv, any = true;
-                            else if (const auto* dv = std::get_if<double>(&v)) dsum += *dv, any = true;
-                        }
-                        if (!any) continue;
-                        tags.push_back(rl.sum_keys[k]);
-                        tags.push_back(value(integral ? MvtValue::of_int(isum) : MvtValue::of_double(dsum)));
-                    }
-                    // Cluster ids live above bit 62 so they never meet a URN or a packed code:
-                    // zoom and the cell's world position make them stable across versions.
-                    const std::uint64_t gx = std::uint64_t{tile.x} * cells_per_side + (cell_index % cells_per_side);
-                    const std::uint64_t gy = std::uint64_t{tile.y} * cells_per_side + (cell_index / cells_per_side);
-                    const std::uint64_t id = (std::uint64_t{1} << 62) | (std::uint64_t{tile.z} << 56) | (gx << 28) | gy;
-                    builder.add_point(id, centre, tags.data(), tags.size());
-                }
-            }
-            pl.fixed_features = builder.feature_count();
-            // A clustering zoom's key table also holds the cluster keys, used or not.
-            if (pl.fixed_features != 0)
-                builder.write_to(pl.fixed, name, cluster ? rl.cluster_keys : L.keys, L.value_messages, eo.extent);
+            gather_points(rl, hits, frame, eo, name, s, pl);
         } else if (T.geometry_type == geo::GeometryType::MultiPolygon) {
-            pl.type = MvtGeomType::Polygon;
             const PreparedZoom* pz = nullptr;
             std::uint32_t shift = 0;
             if (uses_prepared(tile.z)) {
                 shift = static_cast<std::uint32_t>(2 * level);
                 pz = &prepared.at(rl.spec.source)->at(tile.z - shift);
             }
-            TinyAccumulator tiny;
-            pl.features.reserve(hits.size());
-            for (auto i : hits) {
-                PolygonOutcome po;
-                paths.clear();
-                if (pz) {
-                    prepared_to_tile_into(*pz, i, tile, shift, eo.buffer, tiny, po, paths);
-                } else {
-                    const auto* mp = std::get_if<geo::MultiPolygon>(&T.features[i].geometry);
-                    if (!mp) continue;
-                    po = polygon_to_tile(*mp, L.boxes[i], frame, tol);
-                    po.clipped = !bg::within(L.boxes[i], frame.clip_box);
-                    for (const auto& ring : po.rings) paths.add(ring);
-                }
-                out.reduced += po.reduced;
-                if (paths.paths.empty()) continue;
-                (po.clipped ? out.clipped : out.inside) += 1;
-                add_feature(i, po.area_units);
-            }
+            gather_polygons(rl, hits, frame, pz, shift, tol, out, pl);
         } else if (T.geometry_type == geo::GeometryType::MultiLineString) {
-            pl.type = MvtGeomType::LineString;
-            for (auto i : hits) {
-                const auto* ml = std::get_if<geo::MultiLineString>(&T.features[i].geometry);
-                if (!ml) continue;
-                auto parts = lines_to_tile(*ml, frame, tol);
-                if (parts.empty()) continue;
-                double len = 0;
-                for (const auto& p : parts)
-                    for (std::size_t k = 1; k < p.size(); ++k) len += std::hypot(p[k].x - p[k - 1].x, p[k].y - p[k - 1].y);
-                paths.clear();
-                for (const auto& p : parts) paths.add(p);
-                add_feature(i, len * len);
-            }
+            gather_lines(rl, hits, frame, tol, out, pl);
         }
         if (pl.fixed.empty() && pl.features.empty()) continue;
-        // Feature sizes, with tag indexes bounded from above by the layer's key and value counts.
-        if (!pl.features.empty()) {
-            ValueMarks& seen = s.marks[li];
-            seen.reset(L.value_messages.size());
-            std::size_t distinct = 0;
-            for (const auto& f : pl.features)
-                for (auto t = L.tag_offsets[f.index]; t < L.tag_offsets[f.index + 1]; ++t)
-                    if (seen.mark(L.tags[t].second)) {
-                        ++distinct;
-                        const std::size_t m = L.value_messages[L.tags[t].second].size();
-                        pl.value_bytes += 1 + varint_size(m) + m;
-                    }
-            const std::size_t key_bytes = varint_size(T.fields.size()), value_bytes = varint_size(distinct);
-            for (auto& f : pl.features) {
-                const std::size_t ntags = L.tag_offsets[f.index + 1] - L.tag_offsets[f.index];
-                const std::size_t tag_bytes = ntags * (key_bytes + value_bytes);
-                // The size decision has always counted one byte more per ring or line than the
-                // geometry takes (a small margin); kept, so tiles keep their bytes.
-                const std::size_t counted = f.geometry_size + f.path_count;
-                std::size_t body = 1 + varint_size(counted) + counted + 2;
-                if (ntags) body += 1 + varint_size(tag_bytes) + tag_bytes;
-                if (const auto& id = rl.ids[f.index]) body += 1 + varint_size(*id);
-                f.bytes = 1 + varint_size(body) + body;
-                pl.feature_bytes += f.bytes;
-            }
-        }
+        size_features(rl, s.marks[li], pl);
         out.layers.push_back(std::move(pl));
     }
 }
