@@ -86,7 +86,7 @@ public:
         if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) {
             const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
             sqlite3_close(db_);
-            throw GdalError("MBTiles: cannot create " + path.string() + ": " + msg);
+            throw IoError("MBTiles: cannot create " + path.string() + ": " + msg);
         }
     }
     ~Sqlite() { sqlite3_close(db_); }
@@ -97,7 +97,7 @@ public:
         if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
             const std::string msg = err ? err : "?";
             sqlite3_free(err);
-            throw GdalError("MBTiles " + std::string(sqlite3_db_filename(db_, "main")) + ": " + msg);
+            throw IoError("MBTiles " + std::string(sqlite3_db_filename(db_, "main")) + ": " + msg);
         }
     }
     sqlite3* get() const { return db_; }
@@ -111,7 +111,7 @@ class Statement {
 public:
     Statement(sqlite3* db, const char* sql) : db_(db) {
         if (sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) != SQLITE_OK)
-            throw GdalError("MBTiles " + std::string(sqlite3_db_filename(db, "main")) + ": " + sqlite3_errmsg(db));
+            throw IoError("MBTiles " + std::string(sqlite3_db_filename(db, "main")) + ": " + sqlite3_errmsg(db));
     }
     ~Statement() { sqlite3_finalize(st_); }
     Statement(const Statement&) = delete;
@@ -119,7 +119,7 @@ public:
     sqlite3_stmt* get() const { return st_; }
     void step_and_reset() {
         if (sqlite3_step(st_) != SQLITE_DONE)
-            throw GdalError("MBTiles " + std::string(sqlite3_db_filename(db_, "main")) + ": " + sqlite3_errmsg(db_));
+            throw IoError("MBTiles " + std::string(sqlite3_db_filename(db_, "main")) + ": " + sqlite3_errmsg(db_));
         sqlite3_reset(st_);
         sqlite3_clear_bindings(st_);
     }
