@@ -9,7 +9,7 @@ add_test(NAME postgis.cluster_start COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/postgis/
 add_test(NAME postgis.cluster_stop COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/postgis/cluster.sh stop ${COLDSPOT_PG_CLUSTER})
 set_tests_properties(postgis.cluster_start PROPERTIES FIXTURES_SETUP postgis_cluster LABELS postgis TIMEOUT 120)
 set_tests_properties(postgis.cluster_stop PROPERTIES FIXTURES_CLEANUP postgis_cluster LABELS postgis TIMEOUT 60)
-foreach(t pipeline bad_input)
+foreach(t pipeline bad_input serve)
   add_test(NAME postgis.${t}
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/postgis/${t}_test.sh ${COLDSPOT_PG_CLUSTER} $<TARGET_FILE:coldspot>
                    ${CMAKE_CURRENT_BINARY_DIR}/postgis-${t})
