@@ -15,3 +15,8 @@ foreach(t pipeline bad_input serve)
                    ${CMAKE_CURRENT_BINARY_DIR}/postgis-${t})
   set_tests_properties(postgis.${t} PROPERTIES FIXTURES_REQUIRED postgis_cluster LABELS postgis TIMEOUT 300 RESOURCE_LOCK postgis_cluster)
 endforeach()
+# Two servers behind nginx (round robin) under load while analyses are published (nginx-light, wrk).
+add_test(NAME postgis.nginx
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/postgis/nginx_test.py ${COLDSPOT_PG_CLUSTER} $<TARGET_FILE:coldspot>
+                 ${CMAKE_CURRENT_BINARY_DIR}/postgis-nginx)
+set_tests_properties(postgis.nginx PROPERTIES FIXTURES_REQUIRED postgis_cluster LABELS postgis TIMEOUT 300 RESOURCE_LOCK postgis_cluster)
