@@ -20,3 +20,9 @@ add_test(NAME postgis.nginx
          COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/postgis/nginx_test.py ${COLDSPOT_PG_CLUSTER} $<TARGET_FILE:coldspot>
                  ${CMAKE_CURRENT_BINARY_DIR}/postgis-nginx)
 set_tests_properties(postgis.nginx PROPERTIES FIXTURES_REQUIRED postgis_cluster LABELS postgis TIMEOUT 300 RESOURCE_LOCK postgis_cluster)
+# Static tiles: PMTiles exported from PostGIS on nginx (ranges), drawn by MapLibre through the pmtiles
+# protocol in headless Chromium (npm packages from tools/web and tests/tiles/node, tools/js-deps).
+add_test(NAME postgis.static_tiles
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/postgis/static_tiles_test.py ${COLDSPOT_PG_CLUSTER} $<TARGET_FILE:coldspot>
+                 ${CMAKE_CURRENT_BINARY_DIR}/postgis-static_tiles)
+set_tests_properties(postgis.static_tiles PROPERTIES FIXTURES_REQUIRED postgis_cluster LABELS postgis TIMEOUT 300 RESOURCE_LOCK postgis_cluster)
