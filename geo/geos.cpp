@@ -5,6 +5,8 @@
 
 #include <geos_c.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 
@@ -176,6 +178,22 @@ Point interior_point(const MultiPolygon& g) {
     GeosGeometry p(ctx, GEOSPointOnSurface_r(ctx.get(), geom.get()));
     double x = 0, y = 0;
     if (!p.get() || !GEOSGeomGetX_r(ctx.get(), p.get(), &x) || !GEOSGeomGetY_r(ctx.get(), p.get(), &y)) ctx.fail("PointOnSurface failed");
+    return Point{x, y};
+}
+
+Point label_point(const MultiPolygon& g, double tolerance) {
+    if (g.empty()) throw GeometryError("label_point: an empty polygon has no label point");
+    // The largest part holds the label: an island or an exclave is not where a reader looks for a name.
+    const auto largest = std::max_element(g.begin(), g.end(), [](const Polygon& a, const Polygon& b) {
+        return std::abs(boost::geometry::area(a)) < std::abs(boost::geometry::area(b));
+    });
+    GeosContext ctx;
+    GeosGeometry geom = detail::to_geos(ctx, MultiPolygon{*largest});
+    GeosGeometry circle(ctx, GEOSMaximumInscribedCircle_r(ctx.get(), geom.get(), tolerance));
+    // The result is a line from the circle's centre to the nearest boundary point.
+    const GEOSCoordSequence* seq = circle.get() ? GEOSGeom_getCoordSeq_r(ctx.get(), circle.get()) : nullptr;
+    double x = 0, y = 0;
+    if (!seq || !GEOSCoordSeq_getXY_r(ctx.get(), seq, 0, &x, &y)) ctx.fail("MaximumInscribedCircle failed");
     return Point{x, y};
 }
 

@@ -107,6 +107,7 @@ std::shared_ptr<const Snapshot> load_snapshot(const std::filesystem::path& works
         std::vector<geo::FeatureTable> spatial;
         for (const auto& [name, table] : snapshot->layers)
             if (table->geometry_type != geo::GeometryType::None) spatial.push_back(*table);
+        tiles::TileService::add_derived_layers(spatial);
         auto specs = tiles::TileService::default_tilesets(spatial);
         if (!specs.empty()) snapshot->tiles = std::make_shared<const tiles::TileService>(std::move(spatial), std::move(specs));
     }

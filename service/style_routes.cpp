@@ -24,7 +24,7 @@ constexpr const char* kOdbl = "&copy; <a href=\"https://www.openstreetmap.org/co
 constexpr std::pair<const char*, const char*> kSourceOf[] = {
     {"coldspots_areas", "coldspots"}, {"coldspots_hex", "coldspots"},   {"coldspots_schools", "coldspots"},
     {"upper_tier_authorities", "overview"}, {"local_authorities", "overview"}, {"hubs", "overview"},
-    {"schools", "overview"},          {"remit_gaps", "remits"},         {"remit_overlaps", "remits"},
+    {"schools", "overview"},          {"area_labels", "overview"},      {"remit_gaps", "remits"},         {"remit_overlaps", "remits"},
 };
 
 const json& theme(const json& palette, const std::string& id) {
@@ -173,10 +173,18 @@ nlohmann::json map_style(const RouteContext& ctx) {
     const bool glyphs = !ctx.config.assets.empty() && std::filesystem::is_directory(ctx.config.assets / "glyphs" / kFontStack);
     if (glyphs) {
         style["glyphs"] = ctx.base + "/map/glyphs/{fontstack}/{range}.pbf";
-        b.add("district-labels", "symbol", "local_authorities", "base", true,
-              {{"text-color", base("label")}, {"text-halo-color", base("label_halo")}, {"text-halo-width", 1.5}},
-              {{"layout", {{"text-field", json::array({"get", "name"})}, {"text-font", json::array({kFontStack})}, {"text-size", 12}, {"symbol-placement", "point"}}},
-               {"minzoom", 8}});
+        // Area names from one label point per area (a polygon would be labelled once per tile it
+        // crosses): counties and unitaries from the first zooms, where a phone opens; districts closer in.
+        const auto area_label = [&](const char* id, const char* kind, int size, json zooms) {
+            json extra{{"layout", {{"text-field", json::array({"get", "name"})}, {"text-font", json::array({kFontStack})}, {"text-size", size},
+                                   {"symbol-sort-key", json::array({"-", 0, number_of("area_km2")})}}},
+                       {"filter", json::array({"==", json::array({"get", "kind"}), kind})}};
+            extra.update(zooms);
+            b.add(id, "symbol", "area_labels", "base", true,
+                  {{"text-color", base("label")}, {"text-halo-color", base("label_halo")}, {"text-halo-width", 1.5}}, extra);
+        };
+        area_label("authority-labels", "authority", 13, {{"maxzoom", 9}});
+        area_label("district-labels", "district", 12, {{"minzoom", 8}});
         // Place names where the workspace has towns (the demo; a region imported with them): a city from
         // the first zooms, a town closer in, so a person knows where they are without a base map.
         b.add("town-labels", "symbol", "towns", "base", true,

@@ -1,6 +1,8 @@
 #include "coldspot/tiles/tileset.hpp"
 
 #include "coldspot/geo/model/catalogue.hpp"
+#include "coldspot/geo/model/layers.hpp"
+#include "coldspot/geo/style/area_labels.hpp"
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/workspace.hpp"
@@ -342,7 +344,7 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
             for (auto i : hits)
                 if (const auto* pt = std::get_if<geo::Point>(&T.features[i].geometry))
                     if (auto tp = point_to_tile(*pt, frame)) placed.push_back({i, *tp});
-            const bool cluster = static_cast<int>(tile.z) <= eo.cluster_max_zoom && eo.cluster_cell_units > 0;
+            const bool cluster = rl.spec.cluster && static_cast<int>(tile.z) <= eo.cluster_max_zoom && eo.cluster_cell_units > 0;
             if (!cluster) {
                 for (const auto& p : placed) {
                     attribute_tags(p.index);
@@ -863,7 +865,7 @@ nlohmann::json TileService::tilejson(const std::string& tileset, const std::stri
         const auto& T = rl.layer->table;
         for (const auto& f : T.fields) fields[f.name] = field_type_name(f.type);
         std::string desc = T.description;
-        if (T.geometry_type == geo::GeometryType::Point && impl_->options.encode.cluster_max_zoom >= rl.spec.minzoom) {
+        if (T.geometry_type == geo::GeometryType::Point && rl.spec.cluster && impl_->options.encode.cluster_max_zoom >= rl.spec.minzoom) {
             fields["cluster"] = "Boolean";
             fields["point_count"] = "Number";
             for (auto fi : rl.sum_fields) fields[T.fields[fi].name + "_sum"] = "Number";
@@ -894,6 +896,17 @@ FeatureIdSource id_source(geo::model::FeatureIds ids) {
 }
 } // namespace
 
+void TileService::add_derived_layers(std::vector<geo::FeatureTable>& layers) {
+    const auto find = [&](const char* name) -> const geo::FeatureTable* {
+        for (const auto& t : layers)
+            if (t.name == name) return &t;
+        return nullptr;
+    };
+    if (find(geo::model::layer::area_labels)) return;
+    if (auto labels = geo::style::area_labels(find(geo::model::layer::upper_tier_authorities), find(geo::model::layer::local_authorities)))
+        layers.push_back(std::move(*labels));
+}
+
 std::vector<TilesetSpec> TileService::default_tilesets(const std::vector<geo::FeatureTable>& layers) {
     // The catalogue is the workspace model's (geo/model/catalogue.cpp).
     const auto known = geo::model::tiled_layers();
@@ -909,6 +922,7 @@ std::vector<TilesetSpec> TileService::default_tilesets(const std::vector<geo::Fe
         TileLayerSpec l;
         l.source = k.layer;
         l.id_source = id_source(k.ids);
+        l.cluster = !k.labels;
         s.layers.push_back(l);
         out.push_back(std::move(s));
     }
@@ -923,7 +937,7 @@ std::vector<TilesetSpec> TileService::default_tilesets(const std::vector<geo::Fe
             l.source = layer;
             l.minzoom = 0;
             for (const auto& k : known)
-                if (l.source == k.layer) l.id_source = id_source(k.ids);
+                if (l.source == k.layer) l.id_source = id_source(k.ids), l.cluster = !k.labels;
             s.layers.push_back(l);
         }
         if (s.layers.size() >= 2) out.push_back(std::move(s));
@@ -937,6 +951,7 @@ std::shared_ptr<const TileService> open_tile_service(const std::string& workspac
     std::vector<geo::FeatureTable> tables;
     for (const auto& info : ws.layers())
         if (info.geometry_type != geo::GeometryType::None) tables.push_back(ws.read(info.name));
+    TileService::add_derived_layers(tables);
     auto specs = TileService::default_tilesets(tables);
     for (auto& extra : extra_tilesets) {
         std::erase_if(specs, [&](const TilesetSpec& s) { return s.name == extra.name; });

@@ -19,7 +19,8 @@ constexpr TiledLayer kTiled[] = {
     {layer::hubs, "Hub footprints, one feature per hub area (hub_type tells the kind)", Fid},
     {layer::hub_venues, "Hub lead schools and venues", Fid},
     {layer::roads, "Roads", Fid},
-    {layer::towns, "Towns and cities, for place-name labels", Fid},
+    {layer::towns, "Towns and cities, for place-name labels", Fid, true},
+    {layer::area_labels, "Label points of authorities and districts (derived when tiles are built)", Fid, true},
     {layer::school_remits, "Schools with the hubs whose remit covers them", Fid},
     {layer::remit_zones, "Zones by the set of hubs covering them", Fid},
     {layer::remit_gaps, "Places no hub of a type covers", Fid},
@@ -38,7 +39,8 @@ constexpr TiledLayer kTiled[] = {
     {layer::change_engagement, "Engagement change per upper-tier authority", Fid},
 };
 
-constexpr const char* kOverview[] = {layer::upper_tier_authorities, layer::local_authorities, layer::hubs, layer::schools};
+constexpr const char* kOverview[] = {layer::upper_tier_authorities, layer::local_authorities, layer::hubs, layer::schools,
+                                     layer::area_labels};
 constexpr const char* kColdspots[] = {layer::coldspots_areas, layer::coldspots_hex, layer::coldspots_schools};
 constexpr const char* kChange[] = {layer::change_areas, layer::change_remits, layer::change_coldspots, layer::change_schools};
 constexpr const char* kRemits[] = {layer::remit_zones, layer::remit_gaps, layer::remit_overlaps, layer::hubs};

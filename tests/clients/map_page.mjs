@@ -263,8 +263,20 @@ try {
   report.steps.unreachable = { message: await away.evaluate(() => document.getElementById('message').textContent) };
   await away.context().close();
 
-  // 9. A phone, 390x844: the map with a school open.
+  // 9. A phone, 390x844: the opening view (where am I: boundaries and area names), then the map with a school open.
   const phone = await newPage({ width: 390, height: 844 }, 'phone');
+  await phone.goto(`${serverUrl}/map/`);
+  await ready(phone);
+  await idle(phone);
+  report.steps.phoneOpening = await phone.evaluate(() => {
+    const map = window.coldspot.map;
+    const drawn = (id) => (map.getLayer(id) ? map.queryRenderedFeatures({ layers: [id] }) : []);
+    const out = { zoom: map.getZoom(), counts: {}, labels: {} };
+    for (const id of ['authorities', 'districts', 'hubs', 'schools', 'authority-labels', 'district-labels', 'town-labels']) out.counts[id] = drawn(id).length;
+    for (const id of ['authority-labels', 'district-labels']) out.labels[id] = drawn(id).map((f) => f.properties.name);
+    return out;
+  });
+  await phone.screenshot({ path: path.join(outDir, 'map_390x844_opening.png') });
   await phone.goto(`${serverUrl}/map/?layers=coldspots-lsoa`);
   await ready(phone);
   await idle(phone);

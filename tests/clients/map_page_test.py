@@ -409,6 +409,16 @@ def main():
           f"failing tile: {report['steps']['failingTile']}")
     check("cannot be reached" in report["steps"]["unreachable"]["message"], f"unreachable server: {report['steps']['unreachable']}")
 
+    # A phone's opening view says where it is: boundaries, hubs and schools, and the authorities' names,
+    # each name once (one label point per area; a polygon label repeated itself in every tile it crossed).
+    po = report["steps"]["phoneOpening"]
+    utla_names = {r[0] for r in sqlite3.connect(gpkg).execute("SELECT name FROM upper_tier_authorities")}
+    names = po["labels"]["authority-labels"]
+    print(f"phone opening view at zoom {po['zoom']:.2f}: {po['counts']}; authority names {sorted(names)}")
+    check(all(po["counts"][k] > 0 for k in ("authorities", "hubs", "schools")), f"phone opening view lacks boundaries, hubs or schools: {po['counts']}")
+    check(len(names) >= 1 and set(names) <= utla_names, f"phone opening view: authority names {names} (workspace has {sorted(utla_names)[:10]}...)")
+    check(len(names) == len(set(names)), f"an authority's name is drawn more than once: {sorted(names)}")
+
     # Phone width: readable, no sideways scrolling.
     ph = report["steps"]["phone"]
     check(ph["panel"]["title"] == name and not ph["overflowX"] and ph["smallestFont"] >= 12, f"phone: {ph['panel']['title']}, overflow {ph['overflowX']}, font {ph['smallestFont']}")

@@ -4,6 +4,7 @@
 #include "coldspot/geo/error.hpp"
 #include "coldspot/tiles/tile_cache.hpp"
 
+#include <set>
 #include <thread>
 
 using namespace coldspot;
@@ -263,4 +264,37 @@ TEST(Gzip, ReusedStreamsGiveTheSameBytesAsFreshOnes) {
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(r.output, a);
     EXPECT_THROW(gzip_compress(a, 10), InvalidArgumentError);
+}
+
+TEST(TileService, AreaLabelsAreDerivedOncePerAreaAndNeverClustered) {
+    // Two named authorities whose label points fall in one 64-unit cluster cell of tile 2/1/1: as
+    // schools they would become one nameless cluster; as labels both keep their names.
+    auto counties = table_3857("upper_tier_authorities", geo::GeometryType::MultiPolygon,
+                               {{"code", geo::FieldType::String}, {"name", geo::FieldType::String}});
+    const TileId t2{2, 1, 1};
+    counties.features.push_back({1, polygon_in_tile(t2, {{{66, 66}, {86, 66}, {86, 86}, {66, 86}}}), {std::string("E10000001"), std::string("Westshire")}});
+    counties.features.push_back({2, polygon_in_tile(t2, {{{90, 66}, {110, 66}, {110, 86}, {90, 86}}}), {std::string("E10000002"), std::string("Eastshire")}});
+    std::vector<geo::FeatureTable> layers{counties, districts(), three_schools()};
+    TileService::add_derived_layers(layers);
+    ASSERT_EQ(layers.size(), 4u);
+    EXPECT_EQ(layers.back().name, "area_labels");
+    TileService::add_derived_layers(layers); // idempotent: a second call adds nothing
+    EXPECT_EQ(layers.size(), 4u);
+    const auto specs = TileService::default_tilesets(layers);
+    const auto overview = std::find_if(specs.begin(), specs.end(), [](const TilesetSpec& s) { return s.name == "overview"; });
+    ASSERT_NE(overview, specs.end());
+    TileServiceOptions o;
+    o.prebuild_max_zoom = -1;
+    TileService svc(layers, specs, o);
+    EXPECT_FALSE(svc.tilejson("overview", "u")["vector_layers"][4]["fields"].contains("cluster"));
+    const json tile = decode_tile(svc.render("overview", t2));
+    const auto& labels = tile["area_labels"]["features"];
+    std::set<std::string> names;
+    for (const auto& f : labels) {
+        EXPECT_FALSE(f["properties"].contains("cluster"));
+        names.insert(f["properties"]["name"].get<std::string>());
+    }
+    // The districts' two areas are unnamed in this fixture (no `name` field): only the counties.
+    EXPECT_EQ(names, (std::set<std::string>{"Westshire", "Eastshire"}));
+    EXPECT_EQ(labels.size(), 2u);
 }

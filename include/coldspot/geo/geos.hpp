@@ -23,6 +23,10 @@ MultiPolygon difference(const MultiPolygon& a, const MultiPolygon& b);
 /// A point guaranteed inside the polygon (GEOS PointOnSurface), for "which district is this area
 /// in" where a centroid may fall outside a crescent-shaped area.
 Point interior_point(const MultiPolygon& g);
+/// Where a map label for the polygon goes: the centre of the largest circle inside its largest part
+/// (the pole of inaccessibility, GEOS MaximumInscribedCircle, found to within `tolerance` metres), so
+/// the name sits in the visual middle of a crescent or a county with a long coast.
+Point label_point(const MultiPolygon& g, double tolerance);
 
 /// A polygon prepared for many point-in-polygon tests. Each instance owns a GEOS context and is
 /// not thread-safe; build one per thread or guard it.

@@ -35,6 +35,9 @@ struct TileLayerSpec {
     int minzoom = 0;     ///< the layer is absent from tiles below this zoom
     int maxzoom = 14;    ///< and above this one
     FeatureIdSource id_source = FeatureIdSource::Fid;
+    /// Point layers are clustered at low zooms (EncodeOptions); label points are not: a cluster has
+    /// no name, and MapLibre's own collision detection thins labels instead.
+    bool cluster = true;
 };
 
 struct TilesetSpec {
@@ -145,6 +148,9 @@ public:
     /// The tilesets Coldspot serves for whichever of the documented workspace layers exist
     /// (docs/tiles.md lists them): one per layer, plus combined ones.
     static std::vector<TilesetSpec> default_tilesets(const std::vector<geo::FeatureTable>& layers);
+    /// Adds the layers tiles derive from the workspace's (never stored in it): `area_labels`, one
+    /// label point per authority and district. Call before default_tilesets.
+    static void add_derived_layers(std::vector<geo::FeatureTable>& layers);
 
 private:
     struct Impl;

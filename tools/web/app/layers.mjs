@@ -15,7 +15,7 @@ export const GROUPS = [
   { id: 'isochrones', title: 'Drive time to the nearest venue', layers: ['isochrones'], theme: 'isochrone' },
   { id: 'venues', title: 'Hub venues (ring colour: hub type)', layers: ['venues'], theme: 'venue', shape: 'dot' },
   { id: 'schools', title: 'Schools', layers: ['schools'], theme: 'school', shape: 'dot', only: [0] },
-  { id: 'base', title: 'Boundaries, roads and place names', layers: ['authorities', 'districts', 'roads', 'district-labels', 'town-labels'], theme: 'base',
+  { id: 'base', title: 'Boundaries, roads and place names', layers: ['authorities', 'districts', 'roads', 'authority-labels', 'district-labels', 'town-labels'], theme: 'base',
     only: ['upper_tier_authorities', 'local_authorities', 'roads'], shape: 'line' },
 ];
 

@@ -18,6 +18,7 @@ struct TiledLayer {
     const char* layer;
     const char* description;
     FeatureIds ids;
+    bool labels = false; ///< points that are map labels: never clustered in tiles
 };
 
 struct CombinedTileset {

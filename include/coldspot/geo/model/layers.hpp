@@ -28,6 +28,9 @@ inline constexpr char roads[] = "roads";
 inline constexpr char provenance[] = "provenance";
 inline constexpr char import_report[] = "import_report";
 inline constexpr char towns[] = "towns"; ///< place names for map labels (the demo's own layer)
+/// Derived for tiles only (never stored): one label point per authority and district
+/// (geo/style/area_labels.cpp), so a name is drawn once, not once per tile the area crosses.
+inline constexpr char area_labels[] = "area_labels";
 // Results (coldspot remits, access, coldspots, target).
 inline constexpr char school_remits[] = "school_remits";
 inline constexpr char remit_zones[] = "remit_zones";
