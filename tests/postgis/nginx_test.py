@@ -3,7 +3,7 @@
 load through nginx while analyses are published through either server: every answer must be 200,
 carry Coldspot-Snapshot, and have the body of that version's reference answer (issue 16; docs/deployment.md).
 
-    nginx_test.py CLUSTER_DIR COLDSPOT_CLI WORK_DIR [--seconds 15] [--connections 16]
+    nginx_test.py CLUSTER_DIR COLDSPOT_CLI WORK_DIR [--seconds 20] [--connections 16]
     nginx_test.py CLUSTER_DIR COLDSPOT_CLI WORK_DIR --bench [--seconds 20] [--connections 64] [--json OUT]
 
 Test (default):
@@ -306,7 +306,9 @@ def test(args, ws, work):
         problems.append("errors")
     if wrong or counts["mismatched"]:
         problems.append("wrong answers")
-    if len(published) < 2 or len(seen) < 2:
+    # At least one swap under load (an analysis takes seconds on a loaded 2-core machine: how many
+    # finish within the load depends on the machine).
+    if len(seen) < 2:
         problems.append(f"{len(published)} publications and versions {sorted(seen)} under load: no swap was exercised")
     if counts["responses"] < 1000 or counts["responses"] < counts.get("requests", 0):
         problems.append(f"{counts['responses']} responses checked of {counts.get('requests')}")
@@ -357,7 +359,7 @@ def main():
     ap.add_argument("cluster")
     ap.add_argument("cli")
     ap.add_argument("work")
-    ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--every", type=float, default=1.0, help="seconds between one publication and the next")
     ap.add_argument("--bench", action="store_true")
