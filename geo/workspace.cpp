@@ -13,6 +13,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 namespace coldspot::geo {
 
@@ -134,6 +135,11 @@ std::int64_t current_workspace_version(const std::filesystem::path& workspace) {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
+struct Workspace::OpenDataset {
+    std::mutex mutex;
+    GdalDataset ds;
+};
+
 Workspace::Workspace(std::filesystem::path path) : path_(std::move(path)), source_(path_.string()) {
     if (is_postgis_workspace(path_)) {
         const auto target = detail::parse_pg_target(path_.string());
@@ -141,7 +147,8 @@ Workspace::Workspace(std::filesystem::path path) : path_(std::move(path)), sourc
         const auto v = detail::current_pg_version(c);
         version_ = v.number;
         source_ = target.gdal_name(v.schema);
-        (void)open_pg(target, v.schema, false);
+        open_ = std::make_shared<OpenDataset>();
+        open_->ds = open_pg(target, v.schema, false);
         return;
     }
     if (!std::filesystem::exists(path_)) throw WorkspaceError("workspace " + path_.string() + " does not exist");
@@ -155,14 +162,30 @@ Workspace::Workspace(std::filesystem::path path) : path_(std::move(path)), sourc
 }
 
 namespace {
-GdalDataset open_source(const std::filesystem::path& path, const std::string& source, std::int64_t version) {
-    if (!version) return GdalDataset::open_vector(source);
-    return open_pg(detail::parse_pg_target(path.string()), detail::pg_version_schema(version), false);
-}
+/// The dataset a reader reads: its PostGIS connection (locked while in use) or the file, opened now.
+class DatasetUse {
+public:
+    /// `mutex` and `shared`: the reader's kept connection, or null for a file.
+    DatasetUse(const std::string& source, std::mutex* mutex, const GdalDataset* shared) {
+        if (shared) {
+            lock_ = std::unique_lock(*mutex);
+            h_ = shared->get();
+        } else {
+            own_ = GdalDataset::open_vector(source);
+            h_ = own_.get();
+        }
+    }
+    GDALDatasetH get() const noexcept { return h_; }
+
+private:
+    std::unique_lock<std::mutex> lock_;
+    GdalDataset own_;
+    GDALDatasetH h_ = nullptr;
+};
 } // namespace
 
 std::vector<LayerInfo> Workspace::layers() const {
-    GdalDataset ds = open_source(path_, source_, version_);
+    const DatasetUse ds(source_, open_ ? &open_->mutex : nullptr, open_ ? &open_->ds : nullptr);
     std::vector<LayerInfo> out;
     const int n = GDALDatasetGetLayerCount(ds.get());
     for (int i = 0; i < n; ++i) {
@@ -185,12 +208,12 @@ std::vector<LayerInfo> Workspace::layers() const {
 }
 
 bool Workspace::has_layer(const std::string& name) const {
-    GdalDataset ds = open_source(path_, source_, version_);
+    const DatasetUse ds(source_, open_ ? &open_->mutex : nullptr, open_ ? &open_->ds : nullptr);
     return GDALDatasetGetLayerByName(ds.get(), name.c_str()) != nullptr;
 }
 
 FeatureTable Workspace::read(const std::string& name) const {
-    GdalDataset ds = open_source(path_, source_, version_);
+    const DatasetUse ds(source_, open_ ? &open_->mutex : nullptr, open_ ? &open_->ds : nullptr);
     OGRLayerH layer = GDALDatasetGetLayerByName(ds.get(), name.c_str());
     if (!layer) throw NotFoundError("workspace " + workspace_display_name(path_) + " has no layer '" + name + "'");
     FeatureTable t;

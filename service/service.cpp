@@ -1,6 +1,7 @@
 #include "coldspot/service/service.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/workspace.hpp"
 #include "coldspot/service/gzip.hpp"
 #include "coldspot/service/problem.hpp"
 #include "coldspot/tiles/gzip.hpp"
@@ -55,21 +56,29 @@ Service::Service(ServiceConfig config, AnalysisFunction analysis)
     : config_(std::move(config)), holder_(load_snapshot(config_.workspace, 1, config_.tiles)) {
     jobs_ = std::make_unique<AnalysisJobs>(std::move(analysis), config_.workspace, [this] { return reload(); });
     what_if_ = std::make_unique<WhatIfJobs>(config_.max_scenarios, std::chrono::seconds(config_.scenario_timeout));
+    if (geo::is_postgis_workspace(config_.workspace))
+        watcher_ = std::make_unique<WorkspaceWatcher>(config_.workspace, [this] { return holder_.get()->version; }, [this] { reload(); });
 }
 
 Service::~Service() { stop_jobs(); }
 
 void Service::stop_jobs() {
+    if (watcher_) watcher_->stop();
     jobs_->stop();
     what_if_->stop();
 }
 
 std::uint64_t Service::reload() {
+    std::lock_guard lock(reload_mutex_);
     const std::uint64_t version = ++version_;
     // Build the whole new snapshot (layers, collections, tiles) before anyone can see it.
-    holder_.set(load_snapshot(config_.workspace, version, config_.tiles));
-    metrics_.record_swap();
-    return version;
+    auto next = load_snapshot(config_.workspace, version, config_.tiles);
+    const std::uint64_t loaded = next->version;
+    if (loaded != holder_.get()->version) {
+        holder_.set(std::move(next));
+        metrics_.record_swap();
+    }
+    return loaded;
 }
 
 std::string Service::metrics_text() const {
@@ -167,7 +176,8 @@ Reply Service::dispatch(const Request& request, std::string& route, const std::s
         route = "/healthz";
         handler = [&] {
             const auto up = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-            Reply r = detail::json_reply({{"status", "ok"}, {"snapshot_version", snapshot->version}, {"collections", snapshot->collections.size()},
+            const auto down = watcher_ ? watcher_->problem() : std::nullopt;
+            Reply r = detail::json_reply({{"status", down ? "workspace unavailable" : "ok"}, {"snapshot_version", snapshot->version}, {"collections", snapshot->collections.size()},
                                           {"tiles", static_cast<bool>(snapshot->tiles)}, {"uptime_seconds", up},
                                           {"analysis_jobs", {{"queued", jobs_->queued()}, {"running", jobs_->running()}}}});
             r.set_header("Cache-Control", "no-store");
@@ -215,6 +225,14 @@ Reply Service::handle(const Request& request, std::string& route) {
     // as Coldspot-Snapshot so that a client (and tools/bench/load) knows which results it got.
     const auto snapshot = holder_.get();
     try {
+        // A PostGIS workspace that cannot be reached: this server cannot tell whether what it holds
+        // is still the published version (health and metrics still answer).
+        if (const auto down = watcher_ ? watcher_->problem() : std::nullopt; down && request.path != "/healthz" && request.path != "/metrics") {
+            route = "(workspace unavailable)";
+            HttpProblem p(503, "the workspace database is unavailable: " + *down + "; retrying every second");
+            p.headers.emplace_back("Retry-After", "1");
+            throw p;
+        }
         r = dispatch(request, route, snapshot);
     } catch (const HttpProblem& e) {
         r = problem_reply(e.status(), e.what(), request.path, e.extensions());

@@ -94,7 +94,8 @@ std::vector<Collection> build_collections(const std::map<std::string, std::share
 std::shared_ptr<const Snapshot> load_snapshot(const std::filesystem::path& workspace, std::uint64_t version, bool with_tiles) {
     geo::Workspace ws(workspace);
     auto snapshot = std::make_shared<Snapshot>();
-    snapshot->version = version;
+    // PostGIS: the database's version number, so that every server names a version alike.
+    snapshot->version = ws.version() > 0 ? static_cast<std::uint64_t>(ws.version()) : version;
     snapshot->workspace = workspace;
     snapshot->loaded_at = std::chrono::system_clock::now();
     for (const auto& info : ws.layers())

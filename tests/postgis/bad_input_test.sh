@@ -4,10 +4,7 @@
 # version, same schemas, no version row left 'writing').
 #   usage: bad_input_test.sh CLUSTER_DIR COLDSPOT_CLI WORK_DIR
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lib.sh" "$1"
-cli=$2 work=$3
-rm -rf "$work" && mkdir -p "$work"
-export COLDSPOT_CACHE_DIR=$work/cache SOURCE_DATE_EPOCH=1700000000
+source "$here/lib.sh" "$@"
 fresh_database badinput
 "$cli" demo -o "$WS" >/dev/null
 snapshot() {

@@ -1,9 +1,12 @@
 # Shared by the tests/postgis scripts: the cluster the ctest fixture postgis.cluster started
 # (tools/pg-cluster; trust auth, databases `coldspot` with PostGIS and `plain` without).
-#   source lib.sh CLUSTER_DIR     sets PORT, PSQL (as postgres on database coldspot), WS (the
-#                                 workspace connection) and fail().
+#   source lib.sh CLUSTER_DIR COLDSPOT_CLI WORK_DIR
+#       sets PORT, PSQL (as postgres on database coldspot), cli, work (emptied) and fail();
+#       fresh_database NAME then sets WS (the workspace connection) and PSQL on it.
 set -euo pipefail
-CLUSTER_DIR=$1
+CLUSTER_DIR=$1 cli=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+export COLDSPOT_CACHE_DIR=$work/cache SOURCE_DATE_EPOCH=1700000000
 [[ -f $CLUSTER_DIR/port ]] || { echo "no PostgreSQL test cluster in $CLUSTER_DIR (the fixture postgis.cluster starts it)" >&2; exit 1; }
 PORT=$(cat "$CLUSTER_DIR/port")
 PSQL=(psql -h 127.0.0.1 -p "$PORT" -U postgres -d coldspot -v ON_ERROR_STOP=1 -q -t -A)

@@ -5,10 +5,7 @@
 # versions: one published version per writing verb, the two newest kept.
 #   usage: pipeline_test.sh CLUSTER_DIR COLDSPOT_CLI WORK_DIR
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lib.sh" "$1"
-cli=$2 work=$3
-rm -rf "$work" && mkdir -p "$work"
-export SOURCE_DATE_EPOCH=1700000000 COLDSPOT_CACHE_DIR=$work/cache
+source "$here/lib.sh" "$@"
 fresh_database pipeline
 
 for ws in "$work/demo.gpkg" "$WS"; do

@@ -77,6 +77,9 @@ private:
     std::filesystem::path path_;
     std::string source_; ///< what GDAL opens: the file, or the PG dataset name of one version
     std::int64_t version_ = 0;
+    /// PostGIS: the one connection every read of this reader uses (opening one costs tens of ms).
+    struct OpenDataset;
+    std::shared_ptr<OpenDataset> open_;
 };
 
 /// Builds a new version of a workspace. Starts empty or from a copy of an existing workspace,

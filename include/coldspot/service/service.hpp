@@ -7,6 +7,7 @@
 #include "coldspot/service/service_config.hpp"
 #include "coldspot/service/snapshot.hpp"
 #include "coldspot/service/what_if_jobs.hpp"
+#include "coldspot/service/workspace_watch.hpp"
 
 #include <atomic>
 #include <memory>
@@ -27,7 +28,9 @@ public:
     /// receives the route template for metrics and logs ("/collections/{id}/items").
     Reply handle(const Request& request, std::string& route);
 
-    /// Reloads the workspace file and swaps the snapshot in; returns the new version.
+    /// Reloads the workspace file and swaps the snapshot in; returns the new version. For a
+    /// PostGIS workspace the version is the database's published version (the same on every
+    /// server), and a watcher reloads when another process publishes (workspace_watch.hpp).
     std::uint64_t reload();
     std::shared_ptr<const Snapshot> snapshot() const { return holder_.get(); }
     const ServiceConfig& config() const noexcept { return config_; }
@@ -48,6 +51,8 @@ private:
     Metrics metrics_;
     std::unique_ptr<AnalysisJobs> jobs_;
     std::unique_ptr<WhatIfJobs> what_if_;
+    std::mutex reload_mutex_;                  ///< one reload at a time (analysis job, watcher)
+    std::unique_ptr<WorkspaceWatcher> watcher_; ///< PostGIS workspaces only
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
