@@ -54,6 +54,30 @@ std::map<std::string, std::string> area_upper_tier(const Vintage& n) {
     return out;
 }
 
+/// Every hub's tally in one pass over the areas and one over the schools (a pass per hub took
+/// 20 s on England: 87 hubs x 33,755 areas).
+std::map<std::string, Tally> hub_tallies(const std::map<std::string, std::set<std::string>>& districts, int deciles,
+                                         const std::map<std::string, AreaChange>& areas, const std::map<std::int64_t, SchoolChange>& schools) {
+    std::map<std::string, std::vector<std::string>> hubs_of; // district -> hubs
+    for (const auto& [hub, lads] : districts)
+        for (const auto& lad : lads) hubs_of[lad].push_back(hub);
+    std::map<std::string, Tally> out;
+    for (const auto& [code, a] : areas)
+        if (const auto it = hubs_of.find(a.lad_code); it != hubs_of.end())
+            for (const auto& hub : it->second) out[hub].add_area(a, deciles);
+    for (const auto& [urn, s] : schools) {
+        const std::set<std::string> ids(s.new_hub_ids.begin(), s.new_hub_ids.end()); // a hub counts a school once
+        for (const auto& id : ids) out[id].add_school(s);
+    }
+    return out;
+}
+
+const Tally& tally_of(const std::map<std::string, Tally>& tallies, const std::string& key) {
+    static const Tally none;
+    const auto it = tallies.find(key);
+    return it == tallies.end() ? none : it->second;
+}
+
 void hub_dashboard(const Vintage& n, const ChangeOptions& opt, const std::map<std::string, AreaChange>& areas,
                    const std::map<std::string, std::vector<std::string>>& remits, const std::map<std::int64_t, SchoolChange>& schools,
                    ChangeOutput& out) {
@@ -62,6 +86,7 @@ void hub_dashboard(const Vintage& n, const ChangeOptions& opt, const std::map<st
     if (n.hub_districts)
         for (const auto& f : n.hub_districts->features)
             districts[text(*n.hub_districts, f, "hub_id")].insert(text(*n.hub_districts, f, "lad_code"));
+    const auto tallies = hub_tallies(districts, opt.deprived_deciles, areas, schools);
     FeatureTable t{"change_hub_dashboard", "per hub of the NEW vintage: what changed in its footprint " + opt.since_label, GeometryType::None, 0, {}, {}};
     t.fields = {{"hub_id", FieldType::String}, {"name", FieldType::String}, {"since", FieldType::String}};
     add_tally_fields(t);
@@ -70,14 +95,8 @@ void hub_dashboard(const Vintage& n, const ChangeOptions& opt, const std::map<st
     std::int64_t fid = 0;
     for (const auto& f : n.hubs->features) {
         const std::string id = text(*n.hubs, f, "hub_id"), type = text(*n.hubs, f, "hub_type");
-        const auto& mine = districts[id];
-        Tally tally;
-        for (const auto& [code, a] : areas)
-            if (mine.count(a.lad_code)) tally.add_area(a, opt.deprived_deciles);
-        for (const auto& [urn, s] : schools)
-            if (std::find(s.new_hub_ids.begin(), s.new_hub_ids.end(), id) != s.new_hub_ids.end()) tally.add_school(s);
         long long changed = 0, unknown = 0;
-        for (const auto& lad : mine) {
+        for (const auto& lad : districts[id]) {
             const auto it = remits.find(lad);
             if (it == remits.end()) continue;
             for (const auto& s : it->second) {
@@ -88,7 +107,7 @@ void hub_dashboard(const Vintage& n, const ChangeOptions& opt, const std::map<st
         Feature row;
         row.fid = ++fid;
         row.values = {id, text(*n.hubs, f, "name"), opt.since_label};
-        append_tally(row.values, tally);
+        append_tally(row.values, tally_of(tallies, id));
         row.values.emplace_back(std::int64_t{changed});
         row.values.emplace_back(std::int64_t{unknown});
         t.features.push_back(std::move(row));
@@ -105,20 +124,24 @@ void la_dashboard(const Vintage& n, const ChangeOptions& opt, const std::map<std
     add_tally_fields(t);
     for (const char* name : {"remit_change"}) t.fields.push_back({name, FieldType::String});
     for (const char* name : {"engagement_old_rate", "engagement_new_rate", "engagement_rate_change"}) t.fields.push_back({name, FieldType::Real});
+    // Every authority's tally in one pass (a pass per authority took seconds on England).
     const auto area_utla = area_upper_tier(n);
+    std::map<std::string, Tally> by_district, by_upper_tier;
+    for (const auto& [area, a] : areas) {
+        by_district[a.lad_code].add_area(a, opt.deprived_deciles);
+        if (const auto u = area_utla.find(area); u != area_utla.end()) by_upper_tier[u->second].add_area(a, opt.deprived_deciles);
+    }
+    for (const auto& [urn, s] : schools) {
+        by_district[s.lad_code].add_school(s);
+        by_upper_tier[s.utla_code].add_school(s);
+    }
     std::int64_t fid = 0;
     const auto add = [&](const std::optional<FeatureTable>& layer, const char* level) {
         if (!layer) return;
         const bool district = std::string(level) == "district";
         for (const auto& f : layer->features) {
             const std::string code = text(*layer, f, "code");
-            Tally tally;
-            for (const auto& [area, a] : areas) {
-                const auto u = area_utla.find(area);
-                if (district ? a.lad_code == code : (u != area_utla.end() && u->second == code)) tally.add_area(a, opt.deprived_deciles);
-            }
-            for (const auto& [urn, s] : schools)
-                if ((district ? s.lad_code : s.utla_code) == code) tally.add_school(s);
+            const Tally& tally = tally_of(district ? by_district : by_upper_tier, code);
             Feature row;
             row.fid = ++fid;
             row.values = {std::string(level), code, text(*layer, f, "name"), opt.since_label};

@@ -19,19 +19,24 @@ namespace {
 
 constexpr char kMagic[8] = {'C', 'S', 'P', 'T', 'R', 'G', 'R', 'F'};
 
+/// zlib's crc32 takes uInt lengths: feeds big arrays in chunks.
+uLong crc_update(uLong crc, const void* p, std::size_t n) {
+    const auto* b = static_cast<const Bytef*>(p);
+    while (n > 0) {
+        const std::size_t chunk = std::min<std::size_t>(n, 1u << 30);
+        crc = crc32(crc, b, static_cast<uInt>(chunk));
+        b += chunk;
+        n -= chunk;
+    }
+    return crc;
+}
+
 class CrcWriter {
 public:
     explicit CrcWriter(std::ofstream& out) : out_(out) {}
     void bytes(const void* p, std::size_t n) {
         out_.write(static_cast<const char*>(p), static_cast<std::streamsize>(n));
-        // zlib's crc32 takes uInt lengths: feed big arrays in chunks.
-        const auto* b = static_cast<const Bytef*>(p);
-        while (n > 0) {
-            const std::size_t chunk = std::min<std::size_t>(n, 1u << 30);
-            crc_ = crc32(crc_, b, static_cast<uInt>(chunk));
-            b += chunk;
-            n -= chunk;
-        }
+        crc_ = crc_update(crc_, p, n);
     }
     template <typename T>
     void value(T v) { bytes(&v, sizeof v); }
@@ -51,13 +56,7 @@ public:
     bool take(void* p, std::size_t n) {
         if (n > left_ || !in_.read(static_cast<char*>(p), static_cast<std::streamsize>(n))) return false;
         left_ -= n;
-        const auto* b = static_cast<const Bytef*>(p);
-        while (n > 0) {
-            const std::size_t chunk = std::min<std::size_t>(n, 1u << 30);
-            crc_ = crc32(crc_, b, static_cast<uInt>(chunk));
-            b += chunk;
-            n -= chunk;
-        }
+        crc_ = crc_update(crc_, p, n);
         return true;
     }
     template <typename T>

@@ -28,12 +28,13 @@ void add_labels(FeatureTable& out, const FeatureTable& areas, const char* kind) 
 } // namespace
 
 std::optional<FeatureTable> area_labels(const FeatureTable* upper_tier_authorities, const FeatureTable* districts) {
-    if (!upper_tier_authorities && !districts) return std::nullopt;
+    const FeatureTable* first = upper_tier_authorities ? upper_tier_authorities : districts;
+    if (!first) return std::nullopt;
     FeatureTable out;
     out.name = model::layer::area_labels;
     out.description = "Label points of authorities and districts";
     out.geometry_type = GeometryType::Point;
-    out.epsg = (upper_tier_authorities ? upper_tier_authorities : districts)->epsg;
+    out.epsg = first->epsg;
     out.fields = {{"name", FieldType::String}, {"kind", FieldType::String}, {"area_km2", FieldType::Real}};
     if (upper_tier_authorities) add_labels(out, *upper_tier_authorities, "authority");
     if (districts) add_labels(out, *districts, "district");
