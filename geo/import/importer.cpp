@@ -286,7 +286,7 @@ private:
             std::string coord_problem = "no coordinates";
             std::string coord_field = src.coordinates.front().x;
             const std::optional<Point> bng = school_location(row, cols, src, coord_field, coord_problem);
-            const bool filtered_out = !passes(src.filters, cols.filter_col, row);
+            const bool filtered_out = !passes(src.filters, cols.filter_col, row, file);
             if (bng && !filtered_out) register_[*urn] = RegisterEntry{*bng, row.fields[cols.col[index_of(src.columns, "name", urn_at)]], false};
             else if (bng && !register_.count(*urn)) register_[*urn] = RegisterEntry{*bng, "", false};
             register_urns_.insert(*urn);
@@ -321,9 +321,18 @@ private:
         return fallback;
     }
 
-    static bool passes(const std::vector<RowFilter>& filters, const std::vector<std::size_t>& cols, const CsvRecord& row) {
-        for (std::size_t k = 0; k < filters.size(); ++k)
-            if (cols[k] >= row.fields.size() || !filters[k].keeps(row.fields[cols[k]])) return false;
+    /// Whether a row passes every filter; a cell a date filter cannot read stops the import with the
+    /// file, row and column named.
+    static bool passes(const std::vector<RowFilter>& filters, const std::vector<std::size_t>& cols, const CsvRecord& row,
+                       const std::string& file) {
+        for (std::size_t k = 0; k < filters.size(); ++k) {
+            if (cols[k] >= row.fields.size()) return false;
+            try {
+                if (!filters[k].keeps(row.fields[cols[k]])) return false;
+            } catch (const FormatError& e) {
+                throw FormatError(InputLocation{file, row.line, filters[k].column}, e.reason());
+            }
+        }
         return true;
     }
 
@@ -353,7 +362,7 @@ private:
                                                "rejected"});
                 continue;
             }
-            if (!passes(t.filters, filter_cols, row)) continue;
+            if (!passes(t.filters, filter_cols, row, file)) continue;
             const std::string& key = row.fields[key_col];
             if (!seen.insert(key).second) {
                 ++rec.rows_rejected;
@@ -567,7 +576,7 @@ private:
                 result_.report.add(ReportEntry{dataset, file, row.line, "", "", "malformed line", "rejected"});
                 continue;
             }
-            if (!passes(src.filters, filter_cols, row)) continue;
+            if (!passes(src.filters, filter_cols, row, file)) continue;
             const std::string& id = row.fields[id_c];
             const std::string& lad = row.fields[district_c];
             auto it = lad_by_code.find(lad);

@@ -5,6 +5,7 @@
 #include "coldspot/geo/model/layers.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <map>
 
@@ -12,7 +13,59 @@ namespace coldspot::geo::import {
 
 using nlohmann::json;
 
+namespace {
+
+/// Each cell format is fixed-width: where the year, month and day digits sit, and its separator.
+struct DateLayout {
+    std::string_view name;
+    std::size_t y, m, d;
+    char sep;
+    std::size_t sep1, sep2;
+};
+constexpr DateLayout kDateLayouts[] = {{"DD-MM-YYYY", 6, 3, 0, '-', 2, 5},
+                                       {"DD/MM/YYYY", 6, 3, 0, '/', 2, 5},
+                                       {"YYYY-MM-DD", 0, 5, 8, '-', 4, 7}};
+
+const DateLayout* date_layout(std::string_view format) {
+    const auto* l = std::find_if(std::begin(kDateLayouts), std::end(kDateLayouts), [&](const DateLayout& x) { return x.name == format; });
+    return l == std::end(kDateLayouts) ? nullptr : l;
+}
+
+} // namespace
+
+std::optional<int> parse_date(std::string_view text, std::string_view format) {
+    const DateLayout* layout = date_layout(format);
+    if (!layout || text.size() != 10 || text[layout->sep1] != layout->sep || text[layout->sep2] != layout->sep)
+        return std::nullopt;
+    auto number = [&](std::size_t at, std::size_t width) -> std::optional<int> {
+        int v = 0;
+        for (std::size_t i = at; i < at + width; ++i) {
+            if (text[i] < '0' || text[i] > '9') return std::nullopt;
+            v = v * 10 + (text[i] - '0');
+        }
+        return v;
+    };
+    const auto y = number(layout->y, 4), m = number(layout->m, 2), d = number(layout->d, 2);
+    if (!y || !m || !d) return std::nullopt;
+    const std::chrono::year_month_day day{std::chrono::year{*y}, std::chrono::month{static_cast<unsigned>(*m)},
+                                          std::chrono::day{static_cast<unsigned>(*d)}};
+    if (!day.ok()) return std::nullopt;
+    return *y * 10000 + *m * 100 + *d;
+}
+
+namespace {
+
+bool keeps_date(const DateFilter& f, std::string_view value) {
+    if (value.empty()) return f.keep_empty;
+    const auto day = parse_date(value, f.format);
+    if (!day) throw FormatError(InputLocation{}, "'" + std::string(value) + "' is not a date in " + f.format);
+    return (!f.on_or_before || *day <= *f.on_or_before) && (!f.after || *day > *f.after);
+}
+
+} // namespace
+
 bool RowFilter::keeps(std::string_view value) const {
+    if (date) return keeps_date(*date, value);
     if (prefix && value.substr(0, prefix->size()) == *prefix) return true;
     for (const auto& v : values)
         if (v == value) return true;
@@ -132,12 +185,37 @@ public:
                 f.values.push_back(spec.get<std::string>());
             } else if (spec.is_object() && spec.contains("prefix")) {
                 f.prefix = string(spec, "prefix", where + "/filters/" + column);
+            } else if (spec.is_object() && spec.contains("date")) {
+                f.date = date_filter(spec, where + "/filters/" + column);
             } else {
-                fail(where + "/filters/" + column, "expected a value, a list of values or {\"prefix\": ...}");
+                fail(where + "/filters/" + column,
+                     "expected a value, a list of values, {\"prefix\": ...} or {\"date\": \"DD-MM-YYYY\", ...}");
             }
             out.push_back(std::move(f));
         }
         return out;
+    }
+
+    /// {"date": "DD-MM-YYYY", "on_or_before": "2021-09-01", "after": "2021-09-01", "empty": "keep"|"drop"}
+    DateFilter date_filter(const json& spec, const std::string& where) const {
+        DateFilter f;
+        f.format = string(spec, "date", where);
+        if (!date_layout(f.format))
+            fail(where + "/date", "the cells' date format must be DD-MM-YYYY, DD/MM/YYYY or YYYY-MM-DD, not '" + f.format + "'");
+        auto bound = [&](const char* key) -> std::optional<int> {
+            if (!spec.contains(key)) return std::nullopt;
+            const std::string text = string(spec, key, where);
+            const auto day = parse_date(text, "YYYY-MM-DD");
+            if (!day) fail(where + "/" + key, "expected a day as YYYY-MM-DD, not '" + text + "'");
+            return day;
+        };
+        f.on_or_before = bound("on_or_before");
+        f.after = bound("after");
+        if (!f.on_or_before && !f.after) fail(where, "a date filter needs \"on_or_before\" or \"after\" (or both)");
+        const std::string empty = spec.contains("empty") ? string(spec, "empty", where) : "drop";
+        if (empty != "keep" && empty != "drop") fail(where + "/empty", "expected \"keep\" or \"drop\", not '" + empty + "'");
+        f.keep_empty = empty == "keep";
+        return f;
     }
 
     CoordinateColumns coordinates(const json& j, const std::string& where) const {

@@ -67,8 +67,13 @@ FeatureTable read_polygons(const VectorSource& src, const std::string& layer_nam
         ++rec.rows_read;
         const std::size_t line = static_cast<std::size_t>(index); // feature number: GeoJSON/GPKG have no lines
         bool keep = true;
-        for (std::size_t k = 0; k < src.filters.size() && keep; ++k)
-            keep = src.filters[k].keeps(OGR_F_GetFieldAsString(f.get(), filter_i[k]));
+        for (std::size_t k = 0; k < src.filters.size() && keep; ++k) {
+            try {
+                keep = src.filters[k].keeps(OGR_F_GetFieldAsString(f.get(), filter_i[k]));
+            } catch (const FormatError& e) {
+                throw FormatError(InputLocation{file, line, src.filters[k].column}, e.reason());
+            }
+        }
         if (!keep) continue;
         const std::string code = OGR_F_GetFieldAsString(f.get(), code_i);
         auto reject = [&](const std::string& field, const std::string& reason) {

@@ -15,11 +15,27 @@
 
 namespace coldspot::geo::import {
 
-/// Keeps a row when its column's value is one of `values`, or starts with `prefix`.
+/// A date range on a column, for "open on a day" sets from a register's open and close dates.
+/// Dates are held as yyyymmdd integers.
+struct DateFilter {
+    std::string format;              ///< the cells' format: "DD-MM-YYYY", "DD/MM/YYYY" or "YYYY-MM-DD"
+    std::optional<int> on_or_before; ///< keep dates on or before this day
+    std::optional<int> after;        ///< keep dates after this day
+    bool keep_empty = false;         ///< an empty cell (no open date known, not closed) passes
+};
+
+/// Parses `text` as a date in `format` (see DateFilter); nullopt when it is not a real day in it.
+std::optional<int> parse_date(std::string_view text, std::string_view format);
+
+/// Keeps a row when its column's value is one of `values`, starts with `prefix`, or is a date `date`
+/// keeps.
 struct RowFilter {
     std::string column;
     std::vector<std::string> values;
     std::optional<std::string> prefix;
+    std::optional<DateFilter> date;
+    /// Throws FormatError (its reason only: the caller knows the file and row) for a cell that is not a
+    /// date in a date filter's format: a filter that cannot be applied must not guess.
     bool keeps(std::string_view value) const;
 };
 
