@@ -1,6 +1,7 @@
 #include "coldspot/geo/routing/graph_cache.hpp"
 
 #include "coldspot/geo/atomic_file.hpp"
+#include "coldspot/geo/detail/huge_pages.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/wkb.hpp"
 
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <type_traits>
 
 namespace coldspot::geo::routing {
@@ -49,29 +51,52 @@ private:
     uLong crc_ = crc32(0L, Z_NULL, 0);
 };
 
-/// Reads the cache straight into its arrays (no copy of the whole file), checksumming as it goes.
+/// Reads the cache straight into its arrays (no copy of the whole file). The checksum is computed
+/// after the read, on two threads over 4 MiB blocks joined with crc32_combine: one crc32 pass over a
+/// whole-England cache (1.3 GB) was a quarter of the load's CPU time.
 class Reader {
 public:
     Reader(std::ifstream& in, std::uint64_t size) : in_(in), left_(size) {}
+    /// Reads n bytes into p, which must stay unchanged until crc() is called.
     bool take(void* p, std::size_t n) {
         if (n > left_ || !in_.read(static_cast<char*>(p), static_cast<std::streamsize>(n))) return false;
         left_ -= n;
-        crc_ = crc_update(crc_, p, n);
+        for (std::size_t at = 0; at < n; at += kBlock)
+            blocks_.push_back({static_cast<const Bytef*>(p) + at, std::min(kBlock, n - at)});
         return true;
     }
     template <typename T>
     bool vec(std::vector<T>& v, std::uint64_t count) {
         if (left_ / sizeof(T) < count) return false; // never allocate more than the file holds
-        v.resize(count);
+        geo::detail::resize_huge(v, count);
         return take(v.data(), count * sizeof(T));
     }
     std::uint64_t left() const { return left_; }
-    uLong crc() const { return crc_; }
+    /// The CRC-32 of everything taken so far, in order.
+    uLong crc() const {
+        std::vector<uLong> part(blocks_.size());
+        auto run = [&](std::size_t from) {
+            for (std::size_t i = from; i < blocks_.size(); i += 2)
+                part[i] = crc_update(crc32(0L, Z_NULL, 0), blocks_[i].data, blocks_[i].size);
+        };
+        std::thread other(run, 1);
+        run(0);
+        other.join();
+        uLong crc = crc32(0L, Z_NULL, 0);
+        for (std::size_t i = 0; i < blocks_.size(); ++i)
+            crc = crc32_combine(crc, part[i], static_cast<z_off_t>(blocks_[i].size));
+        return crc;
+    }
 
 private:
+    static constexpr std::size_t kBlock = std::size_t{4} << 20;
+    struct Block {
+        const Bytef* data;
+        std::size_t size;
+    };
     std::ifstream& in_;
     std::uint64_t left_;
-    uLong crc_ = crc32(0L, Z_NULL, 0);
+    std::vector<Block> blocks_;
 };
 
 std::optional<CachedGraph> fail(std::string* why_not, std::string reason) {

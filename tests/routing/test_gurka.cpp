@@ -259,6 +259,50 @@ TEST(RoutingGurka, GraphCacheRoundTripsAndRejectsStaleOrCorrupt) {
     EXPECT_FALSE(load_graph_cache(dir / "missing", "key-1", &why));
 }
 
+TEST(RoutingGurka, GraphCacheChecksumCoversEveryBlockOfALargeCache) {
+    // The loader checksums a cache in 4 MiB blocks on two threads and joins the pieces: a 48 MB cache
+    // (a 1,000,000-node two-way path) must load, and a byte flipped in a late block must be caught.
+    const std::uint32_t n = 1'000'000;
+    std::vector<std::uint32_t> first(n + 1), head;
+    std::vector<TimeMs> time;
+    std::vector<float> length;
+    std::vector<Point> coords(n);
+    for (std::uint32_t v = 0; v < n; ++v) {
+        first[v] = static_cast<std::uint32_t>(head.size());
+        coords[v] = Point(v * 10.0, (v % 7) * 3.0);
+        for (const std::int64_t w : {std::int64_t{v} - 1, std::int64_t{v} + 1})
+            if (w >= 0 && w < n) {
+                head.push_back(static_cast<std::uint32_t>(w));
+                time.push_back(1000 + v % 13);
+                length.push_back(10.0f);
+            }
+    }
+    first[n] = static_cast<std::uint32_t>(head.size());
+    const RoadGraph g(first, head, time, length, coords);
+    test::TempDir dir;
+    const auto path = dir / "big.roadgraph";
+    save_graph_cache(path, g, "big");
+    ASSERT_GT(std::filesystem::file_size(path), std::uintmax_t{40} << 20);
+    std::string why;
+    const auto back = load_graph_cache(path, "big", &why);
+    ASSERT_TRUE(back) << why;
+    for (std::uint32_t v = 0; v < n; v += 9973) EXPECT_EQ(back->coord(NodeId{v}).x(), coords[v].x());
+    EXPECT_EQ(back->coord(NodeId{n - 1}).y(), coords[n - 1].y());
+    EXPECT_TRUE(std::equal(time.begin(), time.end(), back->time_array().begin(), back->time_array().end()));
+    {
+        std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+        const auto at = static_cast<std::streamoff>(std::filesystem::file_size(path) - 4096);
+        char c;
+        f.seekg(at);
+        f.read(&c, 1);
+        c = static_cast<char>(c ^ 0x01);
+        f.seekp(at);
+        f.write(&c, 1);
+    }
+    EXPECT_FALSE(load_graph_cache(path, "big", &why));
+    EXPECT_NE(why.find("checksum"), std::string::npos) << why;
+}
+
 TEST(RoutingGurka, MaxspeedParsing) {
     EXPECT_DOUBLE_EQ(*parse_maxspeed("50"), 50.0);
     EXPECT_DOUBLE_EQ(*parse_maxspeed("30 mph"), 30 * 1.609344);

@@ -2,6 +2,7 @@
 #include "command.hpp"
 
 #include "coldspot/geo/version.hpp"
+#include "coldspot/geo/detail/huge_pages.hpp"
 #include "coldspot/geo/error.hpp"
 
 #include <algorithm>
@@ -20,6 +21,9 @@ void print_usage(std::ostream& out) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // Whole-England road graphs and tile caches are gigabytes of fresh memory: with huge pages, loading
+    // a road graph cache takes a quarter of the CPU time (docs/benchmarks.md, "Roads for all of England").
+    coldspot::geo::detail::restart_with_huge_page_malloc(argv);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         print_usage(args.empty() ? std::cerr : std::cout);

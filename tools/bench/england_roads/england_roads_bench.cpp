@@ -7,6 +7,7 @@
 // Schools are the real register's open schools (../shared/data composite, EPSG:27700); venues are
 // the 82 Teaching School Hub lead schools and, for a second hub type, 40 secondary schools spread
 // over England standing in for the Maths Hubs (their real list is not in the shared data).
+#include "coldspot/geo/detail/huge_pages.hpp"
 #include "coldspot/geo/import/csv_reader.hpp"
 #include "coldspot/geo/routing/contracted_graph.hpp"
 #include "coldspot/geo/routing/edge_snapper.hpp"
@@ -213,6 +214,7 @@ int query(const std::string& cache, const std::filesystem::path& shared) {
 } // namespace
 
 int main(int argc, char** argv) {
+    coldspot::geo::detail::restart_with_huge_page_malloc(argv); // as `coldspot` itself does
     if (argc == 4 && std::string(argv[1]) == "build") return build(argv[2], argv[3]);
     if (argc == 4 && std::string(argv[1]) == "query") return query(argv[2], argv[3]);
     std::fprintf(stderr, "usage: england_roads_bench build PBF CACHE | query CACHE SHARED_DATA\n");
