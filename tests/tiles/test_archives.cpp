@@ -2,7 +2,12 @@
 // under node, the sqlite3 shell and GDAL's MBTiles driver.
 #include "real_data.hpp"
 
+#include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/tiles/archive.hpp"
+
+#include <sys/resource.h>
+
+#include <csignal>
 
 using namespace coldspot;
 using namespace coldspot::tiles;
@@ -33,6 +38,35 @@ std::shared_ptr<TileService> overview_service(int maxzoom) {
     o.prebuild_max_zoom = -1;
     return std::make_shared<TileService>(std::vector<geo::FeatureTable>{districts(), east_of_england_schools()},
                                          std::vector<TilesetSpec>{s}, o);
+}
+
+/// While alive, this process may write no file beyond `bytes` (as on a full disk, writes fail with
+/// EFBIG; SIGXFSZ is ignored so that they fail instead of ending the process).
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes) {
+        getrlimit(RLIMIT_FSIZE, &before_);
+        previous_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit limit = before_;
+        limit.rlim_cur = bytes;
+        setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    ~FileSizeLimit() {
+        setrlimit(RLIMIT_FSIZE, &before_);
+        std::signal(SIGXFSZ, previous_handler_);
+    }
+    FileSizeLimit(const FileSizeLimit&) = delete;
+    FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+private:
+    rlimit before_{};
+    void (*previous_handler_)(int) = SIG_DFL;
+};
+
+std::vector<std::string> names_in(const std::filesystem::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    return names;
 }
 
 } // namespace
@@ -187,4 +221,32 @@ TEST(MbTiles, ArchiveReadBackBySqliteAndGdal) {
     const double clustered = ogr_number("SELECT SUM(point_count) FROM schools");
     EXPECT_EQ(singles + clustered, 2694.0) << singles << " + " << clustered;
     EXPECT_GT(clustered, 0.0);
+}
+
+// The MBTiles writer talks to SQLite, not GDAL: a write SQLite cannot make (here the file-size limit,
+// as on a full disk) is an IoError naming the archive, and neither the archive nor a temporary file
+// or SQLite journal is left behind.
+TEST(MbTiles, SqliteWriteFailureIsAnIoErrorAndLeavesNothingBehind) {
+    auto schools = table_3857("schools", geo::GeometryType::Point, {{"name", geo::FieldType::String}});
+    schools.features.push_back({1, at(TileId{0, 0, 0}, 1000.5, 2000.5), {std::string("A")}});
+    TileServiceOptions o;
+    o.prebuild_max_zoom = -1;
+    const TileService svc({schools}, {single("schools", 2)}, o);
+    TempDir dir;
+    const auto file = dir / "schools.mbtiles";
+    {
+        const FileSizeLimit no_room(0);
+        EXPECT_THROW(write_mbtiles(svc, "schools", file), IoError);
+        try {
+            write_mbtiles(svc, "schools", file);
+            ADD_FAILURE() << "no error";
+        } catch (const IoError& e) {
+            EXPECT_NE(std::string(e.what()).find("MBTiles"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("schools.mbtiles"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{});
+    // The same call without the limit writes the archive.
+    EXPECT_GT(write_mbtiles(svc, "schools", file).tiles, 0u);
+    EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"schools.mbtiles"});
 }

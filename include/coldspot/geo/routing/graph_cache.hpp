@@ -30,7 +30,7 @@ struct CachedGraph {
     ContractedGraph contracted;
 };
 
-/// Writes the cache atomically (temporary file + rename). Throws GdalError-free Error on I/O failure.
+/// Writes the cache atomically (geo::write_atomically). Throws IoError naming the file on I/O failure.
 void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph, const ContractedGraph& contracted,
                       const std::string& key);
 /// The same, contracting the graph first.
