@@ -83,6 +83,313 @@ BestVenue school_value(const ChainSearch& search, const School& s, const std::ve
     return straight_line(s.at, venues, candidates, profile);
 }
 
+/// The snaps of `places` (schools or venues), those beyond road coverage marked not found.
+template <class Places>
+std::vector<Snap> road_snaps(const Places& places) {
+    std::vector<Snap> out;
+    out.reserve(places.size());
+    for (const auto& place : places) {
+        out.push_back(place.snap);
+        out.back().found = place.on_road;
+    }
+    return out;
+}
+
+/// One run of compute_school_access, step by step: read the venues and schools and snap them, find
+/// each school's remits, time the nearest venue of each type (with isochrones) and each own hub's
+/// venues, write a row per school and value, then the matrix. Each step leaves its output in a
+/// member for the next.
+class AccessComputation {
+public:
+    AccessComputation(const RoadGraph& graph, const ContractedGraph& contracted, const AccessInputs& in,
+                      const SpeedProfile& profile, const AccessOptions& options)
+        : graph_(graph), contracted_(contracted), in_(in), profile_(profile), options_(options), snapper_(graph),
+          search_(graph, contracted) {}
+    AccessComputation(const AccessComputation&) = delete;
+    AccessComputation& operator=(const AccessComputation&) = delete;
+
+    AccessResult run() {
+        read_venues();
+        read_schools();
+        find_remits();
+        declare_school_access();
+        declare_isochrones();
+        time_nearest_venues();
+        time_own_hubs();
+        add_school_rows();
+        declare_access_matrix();
+        if (options_.matrix_cutoff_minutes > 0) add_matrix();
+        return std::move(result_);
+    }
+
+private:
+    bool within_coverage(const Snap& snap) const { return snap.found && snap.distance_m <= options_.no_coverage_m; }
+
+    /// Venues, snapped, grouped by type and by hub.
+    void read_venues() {
+        const FeatureTable& t = *in_.hub_venues;
+        const auto i_hub = t.require_field("hub_id");
+        const auto i_type = t.require_field("hub_type");
+        const int i_name = t.field_index("name");
+        for (const auto& f : t.features) {
+            const Point* p = point_of(f);
+            if (!p) continue;
+            Venue v{f.fid, as_text(f.values[i_hub]), as_text(f.values[i_type]), text_or(f, i_name), *p, snapper_.snap(*p), false};
+            v.on_road = within_coverage(v.snap);
+            if (!v.on_road) ++report_.venues_without_road;
+            venues_.push_back(std::move(v));
+        }
+        report_.venues = venues_.size();
+        for (std::size_t i = 0; i < venues_.size(); ++i) {
+            by_type_[venues_[i].hub_type].push_back(i);
+            by_hub_[venues_[i].hub_id].push_back(i);
+        }
+    }
+
+    /// Schools, snapped; a school without a `urn` field takes its fid.
+    void read_schools() {
+        const FeatureTable& t = *in_.schools;
+        const int i_urn = t.field_index("urn");
+        for (const auto& f : t.features) {
+            const Point* p = point_of(f);
+            if (!p) continue;
+            School s{i_urn >= 0 ? static_cast<std::int64_t>(as_number(f.values[static_cast<std::size_t>(i_urn)]).value_or(
+                                      static_cast<double>(f.fid)))
+                                : f.fid,
+                     *p, snapper_.snap(*p), false};
+            s.on_road = within_coverage(s.snap);
+            if (!s.on_road) ++report_.schools_without_road;
+            else if (s.snap.distance_m > options_.flag_snap_m) ++report_.schools_flagged_far;
+            schools_.push_back(std::move(s));
+        }
+        report_.schools = schools_.size();
+    }
+
+    /// Remits (school index -> hub ids) from school_remits when it has urn and hub_id, else by
+    /// point in footprint on hubs, else none; and each hub's type.
+    void find_remits() {
+        remits_.resize(schools_.size());
+        for (const auto& v : venues_) hub_type_of_[v.hub_id] = v.hub_type;
+        if (in_.school_remits && in_.school_remits->field_index("urn") >= 0 &&
+            in_.school_remits->field_index("hub_id") >= 0) {
+            report_.remit_source = "school_remits";
+            remits_from_table(*in_.school_remits);
+        } else if (in_.hubs) {
+            report_.remit_source = "hubs (point in footprint)";
+            remits_from_footprints(*in_.hubs);
+        } else {
+            report_.remit_source = "none";
+        }
+    }
+
+    void remits_from_table(const FeatureTable& school_remits) {
+        std::unordered_map<std::int64_t, std::size_t> by_urn;
+        for (std::size_t i = 0; i < schools_.size(); ++i) by_urn.emplace(schools_[i].urn, i);
+        const auto i_urn = school_remits.require_field("urn");
+        const auto i_hub = school_remits.require_field("hub_id");
+        for (const auto& f : school_remits.features) {
+            const auto urn = as_number(f.values[i_urn]);
+            if (!urn) continue;
+            auto it = by_urn.find(static_cast<std::int64_t>(*urn));
+            if (it != by_urn.end()) remits_[it->second].insert(as_text(f.values[i_hub]));
+        }
+    }
+
+    void remits_from_footprints(const FeatureTable& hubs) {
+        const auto i_hub = hubs.require_field("hub_id");
+        for (const auto& f : hubs.features) {
+            const auto* mp = std::get_if<MultiPolygon>(&f.geometry);
+            if (!mp) continue;
+            const PreparedPolygon footprint(*mp);
+            const Box b = envelope(f.geometry);
+            const std::string hub = as_text(f.values[i_hub]);
+            for (std::size_t i = 0; i < schools_.size(); ++i)
+                if (bg::covered_by(schools_[i].at, b) && footprint.covers(schools_[i].at)) remits_[i].insert(hub);
+        }
+    }
+
+    void declare_school_access() {
+        FeatureTable& sa = result_.school_access;
+        sa.name = "school_access";
+        sa.description = "drive times from schools to hub venues (see docs/routing.md)";
+        sa.geometry_type = GeometryType::Point;
+        sa.fields = {{"urn", FieldType::Integer},         {"hub_type", FieldType::String},
+                     {"role", FieldType::String},         {"hub_id", FieldType::String},
+                     {"venue", FieldType::String},        {"venue_fid", FieldType::Integer},
+                     {"minutes", FieldType::Real},        {"metres", FieldType::Real},
+                     {"method", FieldType::String},       {"snap_m", FieldType::Real},
+                     {"snap_flag", FieldType::String},    {"nearest_minutes", FieldType::Real},
+                     {"own_hub_much_farther", FieldType::Integer}};
+    }
+
+    void declare_isochrones() {
+        FeatureTable& iso = result_.isochrones;
+        iso.name = "isochrones";
+        iso.description = "areas within N minutes' drive of a venue of each hub type";
+        iso.geometry_type = GeometryType::MultiPolygon;
+        iso.fields = {{"hub_type", FieldType::String}, {"minutes", FieldType::Real}, {"area_km2", FieldType::Real}};
+    }
+
+    /// Runs the search from the venues `idx` that are on the road; returns how many there were.
+    std::size_t search_from(const std::vector<std::size_t>& idx) {
+        search_.clear_sources();
+        std::size_t on_road = 0;
+        for (auto v : idx) {
+            if (!venues_[v].on_road) continue;
+            search_.add_source(venues_[v].snap, static_cast<std::uint32_t>(v));
+            ++on_road;
+        }
+        search_.run();
+        return on_road;
+    }
+
+    /// The nearest venue of each type for every school (one search per type), and its isochrones.
+    void time_nearest_venues() {
+        for (const auto& [type, idx] : by_type_) {
+            const std::size_t sources = search_from(idx);
+            auto& values = nearest_[type];
+            values.resize(schools_.size());
+            for (std::size_t i = 0; i < schools_.size(); ++i)
+                values[i] = school_value(search_, schools_[i], venues_, idx, profile_);
+            if (sources > 0 && !options_.isochrones.minutes.empty()) add_isochrones(type);
+        }
+    }
+
+    /// The isochrones of the search just run (from the venues of `type`), on the reversed graph.
+    void add_isochrones(const std::string& type) {
+        FeatureTable& iso = result_.isochrones;
+        if (!reversed_) reversed_ = graph_.reversed();
+        const auto polys = isochrone_polygons(*reversed_, search_.node_times(), options_.isochrones);
+        for (std::size_t k = 0; k < polys.size(); ++k) {
+            Feature f;
+            f.fid = static_cast<std::int64_t>(iso.features.size()) + 1;
+            f.values = {type, options_.isochrones.minutes[k], bg::area(polys[k]) / 1e6};
+            f.geometry = polys[k];
+            iso.features.push_back(std::move(f));
+        }
+    }
+
+    /// The nearest venue of each own hub: one search per hub whose remit covers any school.
+    void time_own_hubs() {
+        std::map<std::string, std::vector<std::size_t>> schools_of_hub;
+        for (std::size_t i = 0; i < schools_.size(); ++i)
+            for (const auto& h : remits_[i]) schools_of_hub[h].push_back(i);
+        for (const auto& [hub, school_idx] : schools_of_hub) {
+            auto it = by_hub_.find(hub);
+            if (it == by_hub_.end()) continue; // a hub without venues: nothing to time
+            search_from(it->second);
+            for (auto i : school_idx) own_[{i, hub}] = school_value(search_, schools_[i], venues_, it->second, profile_);
+        }
+    }
+
+    /// Per school and type: the "nearest" row, then an "own_hub" row per remit hub of that type.
+    void add_school_rows() {
+        for (std::size_t i = 0; i < schools_.size(); ++i) {
+            for (const auto& [type, values] : nearest_) {
+                const BestVenue& n = values[i];
+                add_row(schools_[i], type, "nearest", n, Value(), Value());
+                add_own_hub_rows(i, type, n);
+            }
+        }
+    }
+
+    void add_own_hub_rows(std::size_t i, const std::string& type, const BestVenue& n) {
+        for (const auto& hub : remits_[i]) {
+            auto t = hub_type_of_.find(hub);
+            if (t == hub_type_of_.end() || t->second != type) continue;
+            const BestVenue& o = own_.at({i, hub});
+            Value farther = own_hub_much_farther(hub, o, n);
+            add_row(schools_[i], type, "own_hub", o, n.found ? Value(n.minutes) : Value(), std::move(farther));
+        }
+    }
+
+    /// 1 when `hub`'s venue (`o`) is much farther than the nearest (`n`, another hub's), 0 when not,
+    /// null when the two are not comparable (one missing, or one by road and one straight-line).
+    Value own_hub_much_farther(const std::string& hub, const BestVenue& o, const BestVenue& n) {
+        if (!(o.found && n.found && o.road == n.road)) return Value();
+        const bool much = venues_[n.venue].hub_id != hub && o.minutes > n.minutes * options_.own_hub_ratio &&
+                          o.minutes - n.minutes > options_.own_hub_extra_minutes;
+        if (much) ++report_.own_hub_much_farther;
+        return Value(std::int64_t{much ? 1 : 0});
+    }
+
+    std::string snap_flag(const School& s) const {
+        if (!s.on_road) return "no_road";
+        return s.snap.distance_m > options_.flag_snap_m ? "far" : "ok";
+    }
+
+    void add_row(const School& s, const std::string& type, const std::string& role, const BestVenue& v, Value nearest,
+                 Value farther) {
+        FeatureTable& sa = result_.school_access;
+        Feature f;
+        f.fid = static_cast<std::int64_t>(sa.features.size()) + 1;
+        f.geometry = s.at;
+        const bool ok = v.found;
+        const Venue* venue = ok ? &venues_[v.venue] : nullptr;
+        f.values = {s.urn,
+                    type,
+                    role,
+                    venue ? Value(venue->hub_id) : Value(),
+                    venue ? Value(venue->name) : Value(),
+                    venue ? Value(venue->fid) : Value(),
+                    ok ? Value(v.minutes) : Value(),
+                    ok ? Value(v.metres) : Value(),
+                    ok ? std::string(v.road ? "road" : "straight_line") : std::string("none"),
+                    s.snap.found ? Value(s.snap.distance_m) : Value(),
+                    snap_flag(s),
+                    std::move(nearest),
+                    std::move(farther)};
+        if (ok) ++(v.road ? report_.road_values : report_.straight_line_values);
+        sa.features.push_back(std::move(f));
+    }
+
+    void declare_access_matrix() {
+        FeatureTable& mx = result_.access_matrix;
+        mx.name = "access_matrix";
+        mx.description = "school x venue drive times within the cutoff (road method only)";
+        mx.geometry_type = GeometryType::None;
+        mx.fields = {{"urn", FieldType::Integer},  {"hub_type", FieldType::String}, {"hub_id", FieldType::String},
+                     {"venue_fid", FieldType::Integer}, {"minutes", FieldType::Real},  {"metres", FieldType::Real}};
+    }
+
+    /// The matrix: times_to_destinations (one search per venue bounded by the cutoff, schools found
+    /// through buckets on their nodes). Places beyond road coverage take no part: the matrix holds
+    /// road times only.
+    void add_matrix() {
+        FeatureTable& mx = result_.access_matrix;
+        const auto cutoff = static_cast<TimeMs>(options_.matrix_cutoff_minutes * 60000.0);
+        const auto cells = times_to_destinations(graph_, contracted_, road_snaps(schools_), road_snaps(venues_), cutoff);
+        for (std::size_t v = 0; v < venues_.size(); ++v)
+            for (const auto& cell : cells[v]) {
+                Feature f;
+                f.fid = static_cast<std::int64_t>(mx.features.size()) + 1;
+                f.values = {schools_[cell.place].urn, venues_[v].hub_type, venues_[v].hub_id, venues_[v].fid,
+                            cell.time / 60000.0, cell.metres};
+                mx.features.push_back(std::move(f));
+            }
+        report_.matrix_pairs = mx.features.size();
+    }
+
+    const RoadGraph& graph_;
+    const ContractedGraph& contracted_;
+    const AccessInputs& in_;
+    const SpeedProfile& profile_;
+    const AccessOptions& options_;
+    AccessResult result_;
+    AccessReport& report_ = result_.report;
+    const EdgeSnapper snapper_;
+    ChainSearch search_;
+    std::optional<RoadGraph> reversed_; // for isochrones only
+
+    std::vector<Venue> venues_;
+    std::map<std::string, std::vector<std::size_t>> by_type_, by_hub_;
+    std::vector<School> schools_;
+    std::vector<std::set<std::string>> remits_;
+    std::map<std::string, std::string> hub_type_of_;
+    std::map<std::string, std::vector<BestVenue>> nearest_;      // type -> value per school
+    std::map<std::pair<std::size_t, std::string>, BestVenue> own_; // (school, hub) -> value
+};
+
 } // namespace
 
 std::string AccessReport::to_string() const {
@@ -103,230 +410,7 @@ AccessResult compute_school_access(const RoadGraph& graph, const AccessInputs& i
 AccessResult compute_school_access(const RoadGraph& graph, const ContractedGraph& contracted, const AccessInputs& in,
                                    const SpeedProfile& profile, const AccessOptions& options) {
     if (!in.schools || !in.hub_venues) throw InvalidArgumentError("school access needs schools and hub_venues");
-    AccessResult result;
-    AccessReport& report = result.report;
-    const EdgeSnapper snapper(graph);
-    ChainSearch search(graph, contracted);
-    std::optional<RoadGraph> reversed; // for isochrones only
-
-    // --- venues, grouped by type and by hub
-    std::vector<Venue> venues;
-    {
-        const FeatureTable& t = *in.hub_venues;
-        const auto i_hub = t.require_field("hub_id");
-        const auto i_type = t.require_field("hub_type");
-        const int i_name = t.field_index("name");
-        for (const auto& f : t.features) {
-            const Point* p = point_of(f);
-            if (!p) continue;
-            Venue v{f.fid, as_text(f.values[i_hub]), as_text(f.values[i_type]), text_or(f, i_name), *p, snapper.snap(*p), false};
-            v.on_road = v.snap.found && v.snap.distance_m <= options.no_coverage_m;
-            if (!v.on_road) ++report.venues_without_road;
-            venues.push_back(std::move(v));
-        }
-    }
-    report.venues = venues.size();
-    std::map<std::string, std::vector<std::size_t>> by_type, by_hub;
-    for (std::size_t i = 0; i < venues.size(); ++i) {
-        by_type[venues[i].hub_type].push_back(i);
-        by_hub[venues[i].hub_id].push_back(i);
-    }
-
-    // --- schools
-    std::vector<School> schools;
-    {
-        const FeatureTable& t = *in.schools;
-        const int i_urn = t.field_index("urn");
-        for (const auto& f : t.features) {
-            const Point* p = point_of(f);
-            if (!p) continue;
-            School s{i_urn >= 0 ? static_cast<std::int64_t>(as_number(f.values[static_cast<std::size_t>(i_urn)]).value_or(
-                                      static_cast<double>(f.fid)))
-                                : f.fid,
-                     *p, snapper.snap(*p), false};
-            s.on_road = s.snap.found && s.snap.distance_m <= options.no_coverage_m;
-            if (!s.on_road) ++report.schools_without_road;
-            else if (s.snap.distance_m > options.flag_snap_m) ++report.schools_flagged_far;
-            schools.push_back(std::move(s));
-        }
-    }
-    report.schools = schools.size();
-
-    // --- remits: school index -> hub ids (per type)
-    std::vector<std::set<std::string>> remits(schools.size());
-    std::map<std::string, std::string> hub_type_of;
-    for (const auto& v : venues) hub_type_of[v.hub_id] = v.hub_type;
-    if (in.school_remits && in.school_remits->field_index("urn") >= 0 && in.school_remits->field_index("hub_id") >= 0) {
-        report.remit_source = "school_remits";
-        std::unordered_map<std::int64_t, std::size_t> by_urn;
-        for (std::size_t i = 0; i < schools.size(); ++i) by_urn.emplace(schools[i].urn, i);
-        const auto i_urn = in.school_remits->require_field("urn");
-        const auto i_hub = in.school_remits->require_field("hub_id");
-        for (const auto& f : in.school_remits->features) {
-            const auto urn = as_number(f.values[i_urn]);
-            if (!urn) continue;
-            auto it = by_urn.find(static_cast<std::int64_t>(*urn));
-            if (it != by_urn.end()) remits[it->second].insert(as_text(f.values[i_hub]));
-        }
-    } else if (in.hubs) {
-        report.remit_source = "hubs (point in footprint)";
-        const auto i_hub = in.hubs->require_field("hub_id");
-        for (const auto& f : in.hubs->features) {
-            const auto* mp = std::get_if<MultiPolygon>(&f.geometry);
-            if (!mp) continue;
-            const PreparedPolygon footprint(*mp);
-            const Box b = envelope(f.geometry);
-            const std::string hub = as_text(f.values[i_hub]);
-            for (std::size_t i = 0; i < schools.size(); ++i)
-                if (bg::covered_by(schools[i].at, b) && footprint.covers(schools[i].at)) remits[i].insert(hub);
-        }
-    } else {
-        report.remit_source = "none";
-    }
-
-    // --- output schemas
-    FeatureTable& sa = result.school_access;
-    sa.name = "school_access";
-    sa.description = "drive times from schools to hub venues (see docs/routing.md)";
-    sa.geometry_type = GeometryType::Point;
-    sa.fields = {{"urn", FieldType::Integer},         {"hub_type", FieldType::String},
-                 {"role", FieldType::String},         {"hub_id", FieldType::String},
-                 {"venue", FieldType::String},        {"venue_fid", FieldType::Integer},
-                 {"minutes", FieldType::Real},        {"metres", FieldType::Real},
-                 {"method", FieldType::String},       {"snap_m", FieldType::Real},
-                 {"snap_flag", FieldType::String},    {"nearest_minutes", FieldType::Real},
-                 {"own_hub_much_farther", FieldType::Integer}};
-    auto snap_flag = [&](const School& s) -> std::string {
-        if (!s.on_road) return "no_road";
-        return s.snap.distance_m > options.flag_snap_m ? "far" : "ok";
-    };
-    auto add_row = [&](const School& s, const std::string& type, const std::string& role, const BestVenue& v,
-                       Value nearest, Value farther) {
-        Feature f;
-        f.fid = static_cast<std::int64_t>(sa.features.size()) + 1;
-        f.geometry = s.at;
-        const bool ok = v.found;
-        const Venue* venue = ok ? &venues[v.venue] : nullptr;
-        f.values = {s.urn,
-                    type,
-                    role,
-                    venue ? Value(venue->hub_id) : Value(),
-                    venue ? Value(venue->name) : Value(),
-                    venue ? Value(venue->fid) : Value(),
-                    ok ? Value(v.minutes) : Value(),
-                    ok ? Value(v.metres) : Value(),
-                    ok ? std::string(v.road ? "road" : "straight_line") : std::string("none"),
-                    s.snap.found ? Value(s.snap.distance_m) : Value(),
-                    snap_flag(s),
-                    std::move(nearest),
-                    std::move(farther)};
-        if (ok) ++(v.road ? report.road_values : report.straight_line_values);
-        sa.features.push_back(std::move(f));
-    };
-
-    FeatureTable& iso = result.isochrones;
-    iso.name = "isochrones";
-    iso.description = "areas within N minutes' drive of a venue of each hub type";
-    iso.geometry_type = GeometryType::MultiPolygon;
-    iso.fields = {{"hub_type", FieldType::String}, {"minutes", FieldType::Real}, {"area_km2", FieldType::Real}};
-
-    // Runs the search from the venues `idx` that are on the road; returns how many there were.
-    auto search_from = [&](const std::vector<std::size_t>& idx) {
-        search.clear_sources();
-        std::size_t on_road = 0;
-        for (auto v : idx) {
-            if (!venues[v].on_road) continue;
-            search.add_source(venues[v].snap, static_cast<std::uint32_t>(v));
-            ++on_road;
-        }
-        search.run();
-        return on_road;
-    };
-
-    // --- nearest venue per type + isochrones
-    std::map<std::string, std::vector<BestVenue>> nearest;
-    for (const auto& [type, idx] : by_type) {
-        const std::size_t sources = search_from(idx);
-        auto& values = nearest[type];
-        values.resize(schools.size());
-        for (std::size_t i = 0; i < schools.size(); ++i) values[i] = school_value(search, schools[i], venues, idx, profile);
-        if (sources > 0 && !options.isochrones.minutes.empty()) {
-            if (!reversed) reversed = graph.reversed();
-            const auto polys = isochrone_polygons(*reversed, search.node_times(), options.isochrones);
-            for (std::size_t k = 0; k < polys.size(); ++k) {
-                Feature f;
-                f.fid = static_cast<std::int64_t>(iso.features.size()) + 1;
-                f.values = {type, options.isochrones.minutes[k], bg::area(polys[k]) / 1e6};
-                f.geometry = polys[k];
-                iso.features.push_back(std::move(f));
-            }
-        }
-    }
-
-    // --- own hubs: one search per hub whose remit covers any school
-    std::map<std::string, std::vector<std::size_t>> schools_of_hub;
-    for (std::size_t i = 0; i < schools.size(); ++i)
-        for (const auto& h : remits[i]) schools_of_hub[h].push_back(i);
-    std::map<std::pair<std::size_t, std::string>, BestVenue> own; // (school, hub) -> value
-    for (const auto& [hub, school_idx] : schools_of_hub) {
-        auto it = by_hub.find(hub);
-        if (it == by_hub.end()) continue; // a hub without venues: nothing to time
-        search_from(it->second);
-        for (auto i : school_idx) own[{i, hub}] = school_value(search, schools[i], venues, it->second, profile);
-    }
-
-    for (std::size_t i = 0; i < schools.size(); ++i) {
-        for (const auto& [type, values] : nearest) {
-            const BestVenue& n = values[i];
-            add_row(schools[i], type, "nearest", n, Value(), Value());
-            for (const auto& hub : remits[i]) {
-                auto t = hub_type_of.find(hub);
-                if (t == hub_type_of.end() || t->second != type) continue;
-                const BestVenue& o = own.at({i, hub});
-                Value farther;
-                if (o.found && n.found && o.road == n.road) {
-                    const bool much = venues[n.venue].hub_id != hub && o.minutes > n.minutes * options.own_hub_ratio &&
-                                      o.minutes - n.minutes > options.own_hub_extra_minutes;
-                    farther = std::int64_t{much ? 1 : 0};
-                    if (much) ++report.own_hub_much_farther;
-                }
-                add_row(schools[i], type, "own_hub", o, n.found ? Value(n.minutes) : Value(), std::move(farther));
-            }
-        }
-    }
-
-    // --- matrix: times_to_destinations (one search per venue bounded by the cutoff, schools found
-    // through buckets on their nodes). Places beyond road coverage take no part: the matrix holds
-    // road times only.
-    FeatureTable& mx = result.access_matrix;
-    mx.name = "access_matrix";
-    mx.description = "school x venue drive times within the cutoff (road method only)";
-    mx.geometry_type = GeometryType::None;
-    mx.fields = {{"urn", FieldType::Integer},  {"hub_type", FieldType::String}, {"hub_id", FieldType::String},
-                 {"venue_fid", FieldType::Integer}, {"minutes", FieldType::Real},  {"metres", FieldType::Real}};
-    if (options.matrix_cutoff_minutes > 0) {
-        const auto cutoff = static_cast<TimeMs>(options.matrix_cutoff_minutes * 60000.0);
-        auto road_snaps = [](const auto& items) {
-            std::vector<Snap> out;
-            out.reserve(items.size());
-            for (const auto& item : items) {
-                out.push_back(item.snap);
-                out.back().found = item.on_road;
-            }
-            return out;
-        };
-        const auto cells = times_to_destinations(graph, contracted, road_snaps(schools), road_snaps(venues), cutoff);
-        for (std::size_t v = 0; v < venues.size(); ++v)
-            for (const auto& cell : cells[v]) {
-                Feature f;
-                f.fid = static_cast<std::int64_t>(mx.features.size()) + 1;
-                f.values = {schools[cell.place].urn, venues[v].hub_type, venues[v].hub_id, venues[v].fid,
-                            cell.time / 60000.0, cell.metres};
-                mx.features.push_back(std::move(f));
-            }
-        report.matrix_pairs = mx.features.size();
-    }
-    return result;
+    return AccessComputation(graph, contracted, in, profile, options).run();
 }
 
 } // namespace coldspot::geo::routing
