@@ -1,8 +1,8 @@
 #include "coldspot/geo/routing/graph_cache.hpp"
 
 #include "coldspot/geo/atomic_file.hpp"
-#include "coldspot/geo/detail/huge_pages.hpp"
 #include "coldspot/geo/error.hpp"
+#include "../detail/mapped_file.hpp"
 #include "coldspot/geo/wkb.hpp"
 
 #include <zlib.h>
@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
+#include <memory>
 #include <sstream>
 #include <thread>
 #include <type_traits>
@@ -20,6 +22,7 @@ namespace coldspot::geo::routing {
 namespace {
 
 constexpr char kMagic[8] = {'C', 'S', 'P', 'T', 'R', 'G', 'R', 'F'};
+constexpr std::size_t kAlign = 8; ///< every u64 and array starts at a multiple of this (version 3)
 
 /// zlib's crc32 takes uInt lengths: feeds big arrays in chunks.
 uLong crc_update(uLong crc, const void* p, std::size_t n) {
@@ -39,65 +42,88 @@ public:
     void bytes(const void* p, std::size_t n) {
         out_.write(static_cast<const char*>(p), static_cast<std::streamsize>(n));
         crc_ = crc_update(crc_, p, n);
+        offset_ += n;
     }
     template <typename T>
     void value(T v) { bytes(&v, sizeof v); }
+    /// Zero bytes up to the next multiple of 8 from the file's start, so that a mapped file's arrays
+    /// are aligned for their types.
+    void pad() {
+        static constexpr char kZeros[8] = {};
+        bytes(kZeros, (kAlign - offset_ % kAlign) % kAlign);
+    }
     template <typename T>
-    void array(std::span<const T> a) { bytes(a.data(), a.size_bytes()); }
+    void array(std::span<const T> a) {
+        pad();
+        bytes(a.data(), a.size_bytes());
+    }
     uLong crc() const { return crc_; }
 
 private:
     std::ofstream& out_;
     uLong crc_ = crc32(0L, Z_NULL, 0);
+    std::uint64_t offset_ = 0;
 };
 
-/// Reads the cache straight into its arrays (no copy of the whole file). The checksum is computed
-/// after the read, on two threads over 4 MiB blocks joined with crc32_combine: one crc32 pass over a
-/// whole-England cache (1.3 GB) was a quarter of the load's CPU time.
-class Reader {
+/// Walks a mapped cache: values copied out, arrays returned as views at 8-byte aligned offsets.
+class Cursor {
 public:
-    Reader(std::ifstream& in, std::uint64_t size) : in_(in), left_(size) {}
-    /// Reads n bytes into p, which must stay unchanged until crc() is called.
-    bool take(void* p, std::size_t n) {
-        if (n > left_ || !in_.read(static_cast<char*>(p), static_cast<std::streamsize>(n))) return false;
-        left_ -= n;
-        for (std::size_t at = 0; at < n; at += kBlock)
-            blocks_.push_back({static_cast<const Bytef*>(p) + at, std::min(kBlock, n - at)});
+    explicit Cursor(std::span<const std::byte> bytes) : bytes_(bytes) {}
+    template <typename T>
+    bool value(T& v) {
+        if (bytes_.size() - at_ < sizeof v) return false;
+        std::memcpy(&v, bytes_.data() + at_, sizeof v);
+        at_ += sizeof v;
+        return true;
+    }
+    bool text(std::string& s, std::size_t n) {
+        if (bytes_.size() - at_ < n) return false;
+        s.assign(reinterpret_cast<const char*>(bytes_.data() + at_), n);
+        at_ += n;
+        return true;
+    }
+    /// Skips the writer's padding to the next multiple of 8.
+    bool align() {
+        const std::size_t to = (at_ + kAlign - 1) / kAlign * kAlign;
+        if (to > bytes_.size()) return false;
+        at_ = to;
         return true;
     }
     template <typename T>
-    bool vec(std::vector<T>& v, std::uint64_t count) {
-        if (left_ / sizeof(T) < count) return false; // never allocate more than the file holds
-        geo::detail::resize_huge(v, count);
-        return take(v.data(), count * sizeof(T));
+    bool array(std::span<const T>& out, std::uint64_t count) {
+        static_assert(alignof(T) <= kAlign && std::is_trivially_copyable_v<T>);
+        if (!align() || (bytes_.size() - at_) / sizeof(T) < count) return false;
+        out = {reinterpret_cast<const T*>(bytes_.data() + at_), static_cast<std::size_t>(count)};
+        at_ += count * sizeof(T);
+        return true;
     }
-    std::uint64_t left() const { return left_; }
-    /// The CRC-32 of everything taken so far, in order.
-    uLong crc() const {
-        std::vector<uLong> part(blocks_.size());
-        auto run = [&](std::size_t from) {
-            for (std::size_t i = from; i < blocks_.size(); i += 2)
-                part[i] = crc_update(crc32(0L, Z_NULL, 0), blocks_[i].data, blocks_[i].size);
-        };
-        std::thread other(run, 1);
-        run(0);
-        other.join();
-        uLong crc = crc32(0L, Z_NULL, 0);
-        for (std::size_t i = 0; i < blocks_.size(); ++i)
-            crc = crc32_combine(crc, part[i], static_cast<z_off_t>(blocks_[i].size));
-        return crc;
-    }
+    std::size_t left() const { return bytes_.size() - at_; }
 
 private:
-    static constexpr std::size_t kBlock = std::size_t{4} << 20;
-    struct Block {
-        const Bytef* data;
-        std::size_t size;
-    };
-    std::ifstream& in_;
-    std::uint64_t left_;
-    std::vector<Block> blocks_;
+    std::span<const std::byte> bytes_;
+    std::size_t at_ = 0;
 };
+
+/// CRC-32 of `bytes`, on two threads over 4 MiB blocks joined with crc32_combine (one pass over a
+/// whole-England cache, 1.3 GB, was a quarter of the load's CPU time).
+uLong parallel_crc(std::span<const std::byte> bytes) {
+    constexpr std::size_t kBlock = std::size_t{4} << 20;
+    const std::size_t blocks = (bytes.size() + kBlock - 1) / kBlock;
+    std::vector<uLong> part(blocks);
+    auto run = [&](std::size_t from) {
+        for (std::size_t i = from; i < blocks; i += 2) {
+            const std::size_t n = std::min(kBlock, bytes.size() - i * kBlock);
+            part[i] = crc_update(crc32(0L, Z_NULL, 0), bytes.data() + i * kBlock, n);
+        }
+    };
+    std::thread other(run, 1);
+    run(0);
+    other.join();
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (std::size_t i = 0; i < blocks; ++i)
+        crc = crc32_combine(crc, part[i], static_cast<z_off_t>(std::min(kBlock, bytes.size() - i * kBlock)));
+    return crc;
+}
 
 std::optional<CachedGraph> fail(std::string* why_not, std::string reason) {
     if (why_not) *why_not = std::move(reason);
@@ -120,17 +146,16 @@ void save_graph_cache(const std::filesystem::path& path, const RoadGraph& graph,
         w.value<std::uint32_t>(kGraphCacheVersion);
         w.value<std::uint32_t>(static_cast<std::uint32_t>(key.size()));
         w.bytes(key.data(), key.size());
+        w.pad();
         w.value<std::uint64_t>(graph.node_count());
         w.value<std::uint64_t>(graph.edge_count());
         w.array(graph.first_out_array());
         w.array(graph.head_array());
         w.array(graph.time_array());
         w.array(graph.length_array());
-        for (const auto& p : graph.coords()) {
-            w.value<double>(p.x());
-            w.value<double>(p.y());
-        }
+        w.array(graph.coords());
         const RoadGraph& c = contracted.forward();
+        w.pad();
         w.value<std::uint64_t>(c.node_count());
         w.value<std::uint64_t>(c.edge_count());
         w.array(c.first_out_array());
@@ -166,72 +191,89 @@ std::optional<RoadGraph> load_graph_cache(const std::filesystem::path& path, con
     return std::move(cached->graph);
 }
 
+namespace {
+
+bool valid_csr(std::span<const std::uint32_t> first, std::span<const std::uint32_t> head, std::uint64_t nodes) {
+    for (std::uint64_t i = 0; i < nodes; ++i)
+        if (first[i] > first[i + 1]) return false;
+    if (first[0] != 0 || first[nodes] != head.size()) return false;
+    return std::all_of(head.begin(), head.end(), [nodes](std::uint32_t x) { return x < nodes; });
+}
+
+/// The arrays of a mapped cache, in file order (views into the mapping).
+struct CacheArrays {
+    std::uint64_t n = 0, m = 0, kn = 0, km = 0;
+    std::span<const std::uint32_t> first, head, kfirst, khead, original_of, chain_of;
+    std::span<const TimeMs> time, ktime;
+    std::span<const float> length, klength;
+    std::span<const Point> coords;
+};
+
+/// Reads the header and the arrays' places; the reason on failure.
+std::optional<std::string> read_layout(Cursor& r, const std::string& key, CacheArrays& a) {
+    char magic[8];
+    if (!r.value(magic) || std::memcmp(magic, kMagic, 8) != 0) return "not a Coldspot road graph cache";
+    std::uint32_t version = 0, key_len = 0;
+    if (!r.value(version) || version != kGraphCacheVersion)
+        return "cache format version " + std::to_string(version) + " (expected " + std::to_string(kGraphCacheVersion) + ")";
+    std::string stored_key;
+    if (!r.value(key_len) || key_len > r.left() || !r.text(stored_key, key_len)) return "cache truncated";
+    if (stored_key != key) return "cache built from other roads or another speed profile";
+    if (!r.align() || !r.value(a.n) || !r.value(a.m) || a.n >= std::numeric_limits<std::uint32_t>::max() ||
+        a.m >= std::numeric_limits<std::uint32_t>::max())
+        return "cache header invalid";
+    static_assert(sizeof(Point) == 2 * sizeof(double) && std::is_trivially_copyable_v<Point>);
+    if (!r.array(a.first, a.n + 1) || !r.array(a.head, a.m) || !r.array(a.time, a.m) || !r.array(a.length, a.m) ||
+        !r.array(a.coords, a.n))
+        return "cache truncated";
+    if (!r.align() || !r.value(a.kn) || !r.value(a.km) || a.kn > a.n || a.km > a.m) return "cache contracted header invalid";
+    if (!r.array(a.kfirst, a.kn + 1) || !r.array(a.khead, a.km) || !r.array(a.ktime, a.km) || !r.array(a.klength, a.km) ||
+        !r.array(a.original_of, a.kn) || !r.array(a.chain_of, a.m) || r.left() != 4)
+        return "cache truncated";
+    return std::nullopt;
+}
+
+} // namespace
+
 std::optional<CachedGraph> load_cached_graph(const std::filesystem::path& path, const std::string& key,
                                             std::string* why_not) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return fail(why_not, "no cache at " + path.string());
     std::error_code ec;
-    const auto size = std::filesystem::file_size(path, ec);
-    if (ec) return fail(why_not, "no cache at " + path.string());
-    if (size < sizeof kMagic + 8) return fail(why_not, "cache truncated");
-    // The arrays are read straight into place and checksummed on the way; the CRC-32 at the end is
-    // compared before anything read is used. (A copy of the whole file first cost a second or more
-    // on a whole-England cache.)
-    Reader r(in, size - 4);
-    char magic[8];
-    r.take(magic, 8);
-    if (std::memcmp(magic, kMagic, 8) != 0) return fail(why_not, "not a Coldspot road graph cache");
-    std::uint32_t version = 0, key_len = 0;
-    if (!r.take(&version, 4) || version != kGraphCacheVersion)
-        return fail(why_not, "cache format version " + std::to_string(version) + " (expected " +
-                                 std::to_string(kGraphCacheVersion) + ")");
-    if (!r.take(&key_len, 4) || key_len > r.left()) return fail(why_not, "cache truncated");
-    std::string stored_key(key_len, '\0');
-    if (!r.take(stored_key.data(), key_len)) return fail(why_not, "cache truncated");
-    if (stored_key != key) return fail(why_not, "cache built from other roads or another speed profile");
-    std::uint64_t n = 0, m = 0;
-    if (!r.take(&n, 8) || !r.take(&m, 8) || n >= std::numeric_limits<std::uint32_t>::max() ||
-        m >= std::numeric_limits<std::uint32_t>::max())
-        return fail(why_not, "cache header invalid");
-    static_assert(sizeof(Point) == 2 * sizeof(double) && std::is_trivially_copyable_v<Point>);
-    std::vector<std::uint32_t> first, head;
-    std::vector<TimeMs> time;
-    std::vector<float> length;
-    std::vector<Point> coords;
-    if (!r.vec(first, n + 1) || !r.vec(head, m) || !r.vec(time, m) || !r.vec(length, m) || !r.vec(coords, n))
-        return fail(why_not, "cache truncated");
-    std::uint64_t kn = 0, km = 0;
-    if (!r.take(&kn, 8) || !r.take(&km, 8) || kn > n || km > m) return fail(why_not, "cache contracted header invalid");
-    std::vector<std::uint32_t> kfirst, khead, original_of, chain_of;
-    std::vector<TimeMs> ktime;
-    std::vector<float> klength;
-    if (!r.vec(kfirst, kn + 1) || !r.vec(khead, km) || !r.vec(ktime, km) || !r.vec(klength, km) ||
-        !r.vec(original_of, kn) || !r.vec(chain_of, m) || r.left() != 0)
-        return fail(why_not, "cache truncated");
+    if (!std::filesystem::is_regular_file(path, ec)) return fail(why_not, "no cache at " + path.string());
+    // The arrays are used where they lie in the mapped file: nothing is copied, and the CRC-32 at the
+    // end is checked before anything is used. (Reading 1.3 GB of England into fresh memory cost 1-4 s
+    // on these VMs, most of it the kernel handing out and clearing pages.)
+    std::shared_ptr<const geo::detail::MappedFile> file;
+    try {
+        file = std::make_shared<const geo::detail::MappedFile>(path);
+    } catch (const IoError& e) {
+        return fail(why_not, e.what());
+    }
+    const auto bytes = file->bytes();
+    if (bytes.size() < sizeof kMagic + 8 + 4) return fail(why_not, "cache truncated");
+    Cursor r(bytes);
+    CacheArrays a;
+    if (auto why = read_layout(r, key, a)) return fail(why_not, *why);
     std::uint32_t stored_crc = 0;
-    if (!in.read(reinterpret_cast<char*>(&stored_crc), 4)) return fail(why_not, "cache truncated");
-    if (static_cast<std::uint32_t>(r.crc()) != stored_crc) return fail(why_not, "cache checksum mismatch (corrupt file)");
-
-    auto valid_csr = [](const std::vector<std::uint32_t>& f, const std::vector<std::uint32_t>& h, std::uint64_t nodes) {
-        for (std::uint64_t i = 0; i < nodes; ++i)
-            if (f[i] > f[i + 1]) return false;
-        if (f[0] != 0 || f[nodes] != h.size()) return false;
-        return std::all_of(h.begin(), h.end(), [nodes](std::uint32_t x) { return x < nodes; });
-    };
-    if (!valid_csr(first, head, n)) return fail(why_not, "cache offsets or edge heads invalid");
-    CachedGraph out{RoadGraph(std::move(first), std::move(head), std::move(time), std::move(length), std::move(coords)), {}};
-    if (!valid_csr(kfirst, khead, kn)) return fail(why_not, "cache contracted offsets invalid");
+    std::memcpy(&stored_crc, bytes.data() + bytes.size() - 4, 4);
+    if (static_cast<std::uint32_t>(parallel_crc(bytes.first(bytes.size() - 4))) != stored_crc)
+        return fail(why_not, "cache checksum mismatch (corrupt file)");
+    if (!valid_csr(a.first, a.head, a.n)) return fail(why_not, "cache offsets or edge heads invalid");
+    CachedGraph out{RoadGraph(a.first, a.head, a.time, a.length, a.coords, file), {}};
+    if (!valid_csr(a.kfirst, a.khead, a.kn)) return fail(why_not, "cache contracted offsets invalid");
     std::vector<Point> kcoords;
-    kcoords.reserve(kn);
-    for (auto v : original_of) {
-        if (v >= n) return fail(why_not, "cache contracted node out of range");
+    kcoords.reserve(a.kn);
+    for (auto v : a.original_of) {
+        if (v >= a.n) return fail(why_not, "cache contracted node out of range");
         kcoords.push_back(out.graph.coord(NodeId{v}));
     }
     try {
         out.contracted = ContractedGraph(out.graph,
-                                         RoadGraph(std::move(kfirst), std::move(khead), std::move(ktime), std::move(klength),
-                                                   std::move(kcoords)),
-                                         std::move(original_of), std::move(chain_of));
+                                         RoadGraph(std::vector<std::uint32_t>(a.kfirst.begin(), a.kfirst.end()),
+                                                   std::vector<std::uint32_t>(a.khead.begin(), a.khead.end()),
+                                                   std::vector<TimeMs>(a.ktime.begin(), a.ktime.end()),
+                                                   std::vector<float>(a.klength.begin(), a.klength.end()), std::move(kcoords)),
+                                         std::vector<std::uint32_t>(a.original_of.begin(), a.original_of.end()),
+                                         std::vector<std::uint32_t>(a.chain_of.begin(), a.chain_of.end()));
     } catch (const InvalidArgumentError& e) {
         return fail(why_not, std::string("cache contracted graph invalid: ") + e.what());
     }

@@ -11,9 +11,8 @@ namespace coldspot::geo::routing {
 
 namespace {
 
-RoadGraph csr_from_arcs(std::uint32_t n, std::vector<Point> coords, const std::vector<std::uint32_t>& tail,
-                        const std::vector<std::uint32_t>& head_in, const std::vector<TimeMs>& time_in,
-                        const std::vector<float>& length_in) {
+RoadGraph csr_from_arcs(std::uint32_t n, std::vector<Point> coords, std::span<const std::uint32_t> tail,
+                        std::span<const std::uint32_t> head_in, std::span<const TimeMs> time_in, std::span<const float> length_in) {
     std::vector<std::uint32_t> first(n + 1, 0);
     for (auto t : tail) ++first[t + 1];
     std::partial_sum(first.begin(), first.end(), first.begin());
@@ -32,10 +31,36 @@ RoadGraph csr_from_arcs(std::uint32_t n, std::vector<Point> coords, const std::v
 
 } // namespace
 
+namespace {
+
+/// The arrays of a graph that owns them.
+struct OwnedArrays {
+    std::vector<std::uint32_t> first_out, head;
+    std::vector<TimeMs> time_ms;
+    std::vector<float> length_m;
+    std::vector<Point> coords;
+};
+
+} // namespace
+
+RoadGraph::RoadGraph() : RoadGraph(std::vector<std::uint32_t>{0}, {}, {}, {}, {}) {}
+
 RoadGraph::RoadGraph(std::vector<std::uint32_t> first_out, std::vector<std::uint32_t> head, std::vector<TimeMs> time_ms,
-                     std::vector<float> length_m, std::vector<Point> coords)
-    : first_out_(std::move(first_out)), head_(std::move(head)), time_ms_(std::move(time_ms)),
-      length_m_(std::move(length_m)), coords_(std::move(coords)) {
+                     std::vector<float> length_m, std::vector<Point> coords) {
+    auto a = std::make_shared<OwnedArrays>(
+        OwnedArrays{std::move(first_out), std::move(head), std::move(time_ms), std::move(length_m), std::move(coords)});
+    first_out_ = a->first_out, head_ = a->head, time_ms_ = a->time_ms, length_m_ = a->length_m, coords_ = a->coords;
+    owner_ = std::move(a);
+    check_shape();
+}
+
+RoadGraph::RoadGraph(std::span<const std::uint32_t> first_out, std::span<const std::uint32_t> head, std::span<const TimeMs> time_ms,
+                     std::span<const float> length_m, std::span<const Point> coords, std::shared_ptr<const void> owner)
+    : owner_(std::move(owner)), first_out_(first_out), head_(head), time_ms_(time_ms), length_m_(length_m), coords_(coords) {
+    check_shape();
+}
+
+void RoadGraph::check_shape() const {
     if (first_out_.size() != coords_.size() + 1 || head_.size() != time_ms_.size() || head_.size() != length_m_.size() ||
         first_out_.back() != head_.size())
         throw InvalidArgumentError("RoadGraph: inconsistent CSR arrays");
@@ -50,7 +75,7 @@ std::vector<std::uint32_t> RoadGraph::tails() const {
 
 RoadGraph RoadGraph::reversed() const {
     // Every edge u->v becomes v->u; the counting sort keeps each node's edges in input order.
-    return csr_from_arcs(node_count(), coords_, head_, tails(), time_ms_, length_m_);
+    return csr_from_arcs(node_count(), std::vector<Point>(coords_.begin(), coords_.end()), head_, tails(), time_ms_, length_m_);
 }
 
 std::size_t RoadGraph::memory_bytes() const noexcept {

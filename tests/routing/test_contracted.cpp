@@ -330,23 +330,23 @@ TEST(RoutingContracted, CacheHoldsTheContractionAndAnOldVersionIsRebuilt) {
     EXPECT_TRUE(cached.from_cache) << cached.cache_note;
     EXPECT_EQ(cached.contracted.forward().edge_count(), 14u);
 
-    // A cache written by the previous format (version 1, no contraction) is not read: the version
-    // is checked before anything else, and the graph is rebuilt and cached again as version 2.
+    // A cache written by the previous format (version 2, arrays not aligned for mapping) is not read:
+    // the version is checked before anything else, and the graph is rebuilt and cached again as version 3.
     {
         std::fstream f(cache, std::ios::in | std::ios::out | std::ios::binary);
-        const std::uint32_t one = 1;
+        const std::uint32_t two = 2;
         f.seekp(8);
-        f.write(reinterpret_cast<const char*>(&one), 4);
+        f.write(reinterpret_cast<const char*>(&two), 4);
     }
     EXPECT_FALSE(graph_cache_key(cache));
     EXPECT_FALSE(load_cached_graph(cache, *key, &why));
-    EXPECT_EQ(why, "cache format version 1 (expected 2)");
+    EXPECT_EQ(why, "cache format version 2 (expected 3)");
     const LoadedGraph rebuilt = load_or_build_graph(ws, options);
     EXPECT_FALSE(rebuilt.from_cache);
-    EXPECT_NE(rebuilt.cache_note.find("cache format version 1 (expected 2)"), std::string::npos) << rebuilt.cache_note;
+    EXPECT_NE(rebuilt.cache_note.find("cache format version 2 (expected 3)"), std::string::npos) << rebuilt.cache_note;
     EXPECT_NE(rebuilt.cache_note.find("built and cached"), std::string::npos) << rebuilt.cache_note;
     EXPECT_TRUE(load_or_build_graph(ws, options).from_cache);
-    EXPECT_EQ(kGraphCacheVersion, 2u);
+    EXPECT_EQ(kGraphCacheVersion, 3u);
     // Read straight into place: a file cut short is reported, never half-used.
     std::filesystem::resize_file(cache, std::filesystem::file_size(cache) - 100);
     EXPECT_FALSE(load_cached_graph(cache, *key, &why));

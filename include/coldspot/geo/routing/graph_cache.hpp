@@ -1,12 +1,14 @@
 #pragma once
 // A binary cache of the road graph beside the workspace (`NAME.gpkg.roadgraph`), so a restart
-// does not re-read and re-build the roads. Layout, little-endian:
+// does not re-read and re-build the roads. Layout, little-endian, every u64 and every array starting at
+// a multiple of 8 bytes from the file's start (zero padding before it), so the file can be memory-mapped
+// and its arrays used in place:
 //   "CSPTRGRF" | u32 format version | u32 key length | key bytes | u64 nodes | u64 edges
 //   | first_out[u32; nodes+1] | head[u32; edges] | time_ms[u32; edges] | length_m[f32; edges]
 //   | coords[2 x f64; nodes]
 //   | u64 junctions | u64 chains | chain first_out[u32; junctions+1] | chain head[u32; chains]
 //   | chain time_ms[u32; chains] | chain length_m[f32; chains] | original node of each junction[u32; junctions]
-//   | chain of each edge[u32; edges]                       (version 2: the contracted graph)
+//   | chain of each edge[u32; edges]
 //   | u32 CRC-32 (zlib) of everything before it
 // The key names what the graph was built from (input hash + speed profile); a cache whose
 // version, key or checksum does not match is ignored and rebuilt, never trusted.
@@ -20,9 +22,10 @@
 
 namespace coldspot::geo::routing {
 
-/// 2: the contracted graph (degree-2 chains as single edges) follows the full one. A version-1 file
-/// is reported ("cache format version 1 (expected 2)") and rebuilt.
-inline constexpr std::uint32_t kGraphCacheVersion = 2;
+/// 2: the contracted graph (degree-2 chains as single edges) follows the full one. 3: arrays aligned
+/// to 8 bytes, for a mapped load. An older file is reported ("cache format version 2 (expected 3)")
+/// and rebuilt.
+inline constexpr std::uint32_t kGraphCacheVersion = 3;
 
 /// The road graph and its contraction, as the cache holds them.
 struct CachedGraph {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -17,11 +18,17 @@
 
 namespace coldspot::geo::routing {
 
+/// Immutable once built; its arrays are either its own or a memory-mapped graph cache's (kept alive by
+/// `owner`), so copies share them.
 class RoadGraph {
 public:
-    RoadGraph() : first_out_{0} {}
+    RoadGraph();
     RoadGraph(std::vector<std::uint32_t> first_out, std::vector<std::uint32_t> head, std::vector<TimeMs> time_ms,
               std::vector<float> length_m, std::vector<Point> coords);
+    /// A graph over arrays that `owner` keeps alive (a mapped cache file). Throws InvalidArgumentError
+    /// when the arrays do not form a CSR graph's shape.
+    RoadGraph(std::span<const std::uint32_t> first_out, std::span<const std::uint32_t> head, std::span<const TimeMs> time_ms,
+              std::span<const float> length_m, std::span<const Point> coords, std::shared_ptr<const void> owner);
 
     std::uint32_t node_count() const noexcept { return static_cast<std::uint32_t>(coords_.size()); }
     std::uint32_t edge_count() const noexcept { return static_cast<std::uint32_t>(head_.size()); }
@@ -49,11 +56,13 @@ public:
     std::size_t memory_bytes() const noexcept;
 
 private:
-    std::vector<std::uint32_t> first_out_;
-    std::vector<std::uint32_t> head_;
-    std::vector<TimeMs> time_ms_;
-    std::vector<float> length_m_;
-    std::vector<Point> coords_;
+    void check_shape() const;
+    std::shared_ptr<const void> owner_;
+    std::span<const std::uint32_t> first_out_;
+    std::span<const std::uint32_t> head_;
+    std::span<const TimeMs> time_ms_;
+    std::span<const float> length_m_;
+    std::span<const Point> coords_;
 };
 
 /// What building the graph kept and dropped.
