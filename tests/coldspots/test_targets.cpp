@@ -7,7 +7,13 @@
 #include "fixture.hpp"
 #include "test_support.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <fstream>
+#include <iterator>
+#include <set>
 #include <sstream>
 
 using namespace coldspot;
@@ -140,4 +146,55 @@ TEST(TargetsCli, CommandLineRunsEndToEnd) {
     EXPECT_EQ(r.exit_code, 2) << r.output;
     r = test::run_cli({"coldspots", (dir / "missing.gpkg").string()});
     EXPECT_NE(r.exit_code, 0);
+}
+
+namespace {
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::set<std::string> names_in(const std::filesystem::path& dir) {
+    std::set<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) names.insert(e.path().filename().string());
+    return names;
+}
+
+/// The id of a process that has ended (a child that exited at once, reaped).
+pid_t dead_pid() {
+    const pid_t child = fork();
+    if (child == 0) _exit(0);
+    int status = 0;
+    waitpid(child, &status, 0);
+    return child;
+}
+
+} // namespace
+
+// --csv and --geojson are written through the atomic-file helper: each file is whole (the CSV is what
+// the verb prints without --csv), nothing else is left beside them (the leftover of a killed writer is
+// removed and reported), and a file that cannot be written is an I/O error naming it, leaving nothing.
+TEST(TargetsCli, FilesAreWrittenWholeAndAtomically) {
+    Analysed a;
+    const auto printed = test::run_cli({"target", a.ws.string(), "--hub", "East Maths Hub"});
+    ASSERT_EQ(printed.exit_code, 0) << printed.output;
+    test::TempDir out;
+    const std::string leftover = ".t.csv.tmp-" + std::to_string(dead_pid()) + "-0-1";
+    std::ofstream(out / leftover) << "urn,half a row";
+    auto r = test::run_cli({"target", a.ws.string(), "--hub", "East Maths Hub", "--csv", (out / "t.csv").string(), "--geojson",
+                            (out / "t.geojson").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("removed " + (out / leftover).string()), std::string::npos) << r.output;
+    const std::string csv = read_file(out / "t.csv");
+    EXPECT_EQ(csv, printed.output);
+    const auto rows = static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n'));
+    ASSERT_GT(rows, 1u);
+    EXPECT_EQ(json::parse(read_file(out / "t.geojson"))["features"].size(), rows - 1); // the CSV has a header
+    EXPECT_EQ(names_in(out.path()), (std::set<std::string>{"t.csv", "t.geojson"}));
+
+    r = test::run_cli({"target", a.ws.string(), "--csv", (out / "missing" / "t.csv").string()});
+    EXPECT_EQ(r.exit_code, 1) << r.output; // an I/O error, not a usage error (2)
+    EXPECT_NE(r.output.find("cannot write " + (out / "missing" / "t.csv").string()), std::string::npos) << r.output;
+    EXPECT_EQ(names_in(out.path()), (std::set<std::string>{"t.csv", "t.geojson"}));
 }

@@ -5,7 +5,9 @@
 #include "coldspot/geo/workspace.hpp"
 #include "import_fixtures.hpp"
 
+#include <fstream>
 #include <iterator>
+#include <set>
 #include <sstream>
 
 using namespace coldspot;
@@ -245,4 +247,33 @@ TEST(InfoCommand, PrintsLayersCountsCrsExtentAndProvenance) {
               (std::vector<std::string>{"local_authorities", "MultiPolygon", "EPSG:27700", "3", "500000", "200000", "530000", "210000"}));
     EXPECT_NE(r.output.find("read 2, kept 2, rejected 0; sha256 "), std::string::npos) << r.output;
     EXPECT_NE(test::run_cli({"info", (dir / "missing.gpkg").string()}).exit_code, 0);
+}
+
+// `import --report FILE` writes the report through the atomic-file helper: the CSV is whole (its header
+// and one line per import_report row), nothing else is left beside it, and a report that cannot be
+// written is an I/O error naming it (exit 1).
+TEST(ImportCommand, ReportCsvIsWrittenWholeAndAtomically) {
+    test::TempDir dir;
+    test::write_districts(dir / "districts.geojson");
+    write_file(dir / "schools.csv", std::string(test::kSchoolsHeader) + "1,A,Primary,Open,505000,205000\n2,B,Primary,Open,,\n");
+    const auto manifest = test::write_manifest(dir.path(), test::base_manifest(dir.path()));
+    const auto out = dir / "out";
+    std::filesystem::create_directories(out);
+    auto r = test::run_cli({"import", manifest.string(), "-o", (out / "w.gpkg").string(), "--quiet", "--report", (out / "r.csv").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::ifstream in(out / "r.csv");
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    const auto entries = Workspace(out / "w.gpkg").read("import_report").features.size();
+    ASSERT_GT(entries, 0u); // school 2 has no coordinates
+    ASSERT_EQ(lines.size(), entries + 1);
+    EXPECT_EQ(lines.front(), "dataset,file,line,key,field,reason,action");
+    std::set<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(out)) names.insert(e.path().filename().string());
+    EXPECT_EQ(names, (std::set<std::string>{"r.csv", "w.gpkg"}));
+
+    r = test::run_cli({"import", manifest.string(), "-o", (out / "w.gpkg").string(), "--quiet", "--report",
+                       (out / "missing" / "r.csv").string()});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("cannot write " + (out / "missing" / "r.csv").string()), std::string::npos) << r.output;
 }

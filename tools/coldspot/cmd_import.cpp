@@ -1,20 +1,23 @@
 // coldspot import MANIFEST.json -o WORKSPACE.gpkg
 #include "command.hpp"
 
+#include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/import/importer.hpp"
 
 #include <chrono>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 namespace coldspot::cli {
 namespace {
 
+/// The report as CSV, written atomically (geo::write_file_atomically): a run killed while writing
+/// leaves no half-written file, and a failure is an IoError naming it.
 void write_report_csv(const geo::import::ImportReport& report, const std::string& path) {
-    std::ofstream out(path);
+    std::ostringstream out;
     auto q = [](const std::string& s) {
         std::string r = "\"";
         for (char c : s) r += (c == '"') ? std::string("\"\"") : std::string(1, c);
@@ -24,6 +27,7 @@ void write_report_csv(const geo::import::ImportReport& report, const std::string
     for (const auto& e : report.entries())
         out << q(e.dataset) << ',' << q(e.file) << ',' << e.line << ',' << q(e.key) << ',' << q(e.field) << ',' << q(e.reason)
             << ',' << q(e.action) << '\n';
+    geo::write_file_atomically(path, out.str());
 }
 
 int run_import(CommandArgs argv) {

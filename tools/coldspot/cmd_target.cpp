@@ -2,22 +2,26 @@
 //                 [--suggest K --hub-type TYPE [--cutoff MINUTES] [--candidates SITES.csv]]
 #include "command.hpp"
 
+#include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/coldspots/candidate_points.hpp"
 #include "coldspot/geo/coldspots/targets.hpp"
 #include "coldspot/geo/error.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 namespace coldspot::cli {
 namespace {
 
-std::ofstream open_output(const std::string& path) {
-    std::ofstream out(path);
-    if (!out) throw InvalidArgumentError("cannot write " + path);
-    return out;
+/// Writes what `write` puts out as the whole of `path`, atomically (geo::write_file_atomically): a
+/// run killed while writing leaves no half-written file, and a failure is an IoError naming it.
+template <class Write>
+void write_output(const std::string& path, const Write& write) {
+    std::ostringstream out;
+    write(out);
+    geo::write_file_atomically(path, out.str());
 }
 
 int run_target(CommandArgs argv) {
@@ -58,13 +62,11 @@ int run_target(CommandArgs argv) {
     const auto table = geo::coldspots::select_targets(ws, q);
     bool wrote = false;
     if (const auto path = args.value("--csv")) {
-        auto out = open_output(*path);
-        geo::coldspots::write_csv(table, out);
+        write_output(*path, [&](std::ostream& out) { geo::coldspots::write_csv(table, out); });
         wrote = true;
     }
     if (const auto path = args.value("--geojson")) {
-        auto out = open_output(*path);
-        geo::coldspots::write_geojson(table, out);
+        write_output(*path, [&](std::ostream& out) { geo::coldspots::write_geojson(table, out); });
         wrote = true;
     }
     if (!wrote) geo::coldspots::write_csv(table, std::cout);
