@@ -17,6 +17,8 @@ namespace {
 
 /// Advisory lock space of writers (pg_advisory_lock(kLockSpace, version)) and of control-table setup.
 constexpr int kLockSpace = 0x636f6c64; // "cold"
+/// Advisory lock space of readers: pg_advisory_lock_shared(kReadLockSpace, version) while a version is read.
+constexpr int kReadLockSpace = 0x636f6c65; // "cole"
 constexpr int kSetupLock = 0;
 
 std::string first_line(const std::string& s) {
@@ -427,10 +429,9 @@ void PgVersionWriter::publish() {
     PgConnection& c = *conn_;
     const std::string n = std::to_string(number_);
     // One transaction: the row switch is what readers see; NOTIFY is delivered at COMMIT.
-    const std::string previous =
-        c.exec("BEGIN;"
-               "SELECT version FROM " + control("current_version") + " FOR UPDATE;",
-               "lock the published version");
+    c.exec("BEGIN;"
+           "SELECT version FROM " + control("current_version") + " FOR UPDATE;",
+           "lock the published version");
     // Readers may be other roles (a read-only one for the servers): they may read every version.
     c.exec("GRANT USAGE ON SCHEMA " + schema_ + ", " + kControlSchema + " TO PUBLIC; GRANT SELECT ON ALL TABLES IN SCHEMA " + schema_ + ", " +
                kControlSchema + " TO PUBLIC",
@@ -443,14 +444,25 @@ void PgVersionWriter::publish() {
            "publish version " + n);
     published_ = true;
     c.try_exec("SELECT pg_advisory_unlock(" + std::to_string(kLockSpace) + ", " + n + ")");
-    // Keep the version just replaced (readers mid-request may still read it); drop older ones.
-    if (previous.empty()) return;
-    for (const auto& old : c.column("SELECT version FROM " + control("versions") + " WHERE state = 'published' AND version < " + previous +
-                                        " AND version <> " + n,
+    // Older versions go once no reader holds them: the exclusive lock is granted only then, and a
+    // reader arriving after it finds the version gone and reads the current one instead.
+    for (const auto& old : c.column("SELECT version FROM " + control("versions") + " WHERE state = 'published' AND version < " + n,
                                     "list old versions")) {
+        const std::string lock = std::to_string(kReadLockSpace) + ", " + old;
+        if (c.exec("SELECT pg_try_advisory_lock(" + lock + ")", "try the readers' lock of version " + old) != "t") continue;
         c.try_exec("BEGIN; DROP SCHEMA IF EXISTS " + pg_version_schema(std::stoll(old)) + " CASCADE; DELETE FROM " + control("versions") +
                    " WHERE version = " + old + "; COMMIT");
+        c.try_exec("SELECT pg_advisory_unlock(" + lock + ")");
     }
+}
+
+std::string pg_hold_version_sql(std::int64_t n) {
+    return "SELECT pg_advisory_lock_shared(" + std::to_string(kReadLockSpace) + ", " + std::to_string(n) + ")";
+}
+
+bool pg_version_present(PgConnection& c, std::int64_t n) {
+    return c.exec("SELECT count(*) FROM " + control("versions") + " WHERE state = 'published' AND version = " + std::to_string(n),
+                  "check that version " + std::to_string(n) + " is still there") == "1";
 }
 
 } // namespace coldspot::geo::detail

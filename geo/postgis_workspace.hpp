@@ -79,6 +79,14 @@ PgVersion current_pg_version(PgConnection& c);
 /// The schema of version `n`.
 std::string pg_version_schema(std::int64_t n);
 
+/// SQL a reader runs on the connection it reads through, so that version `n` is not removed while
+/// that connection lives: a session-level shared advisory lock, which a publisher's cleanup must
+/// take exclusively before it drops a version (docs/deployment.md, "Versions").
+std::string pg_hold_version_sql(std::int64_t n);
+/// Whether version `n` is published and still present (after taking the hold: a version dropped
+/// between reading the current number and taking the hold is not there).
+bool pg_version_present(PgConnection& c, std::int64_t n);
+
 /// A writer's new version: creates the control tables when absent, drops what killed writers left,
 /// allocates a version number and creates its schema, holding an advisory lock on it for as long
 /// as the connection lives (so a cleanup by another process knows it is still being written).
@@ -100,8 +108,9 @@ public:
     /// writer (COPY or INSERT) prints doubles with 15 digits, which loses bits.
     void write_table(const FeatureTable& table, const std::vector<std::string>& key_fields);
     void drop_table(const std::string& name);
-    /// Publishes: one transaction switches coldspot.current_version, then NOTIFY; removes
-    /// versions older than the one it replaces.
+    /// Publishes: one transaction switches coldspot.current_version, then NOTIFY; then removes
+    /// every older version no reader holds (pg_hold_version_sql): a server serving a version, or a
+    /// command reading one, keeps it until it lets go, and the next publication removes it.
     void publish();
     PgConnection& connection() noexcept { return *conn_; }
 

@@ -140,15 +140,25 @@ struct Workspace::OpenDataset {
     GdalDataset ds;
 };
 
-Workspace::Workspace(std::filesystem::path path) : path_(std::move(path)), source_(path_.string()) {
+namespace {
+
+/// Takes the readers' hold on version n over the reader's own GDAL connection (see
+/// detail::pg_hold_version_sql): the version then stays while this reader lives.
+void hold_version(const GdalDataset& ds, std::int64_t n) {
+    OGRLayerH r = GDALDatasetExecuteSQL(ds.get(), detail::pg_hold_version_sql(n).c_str(), nullptr, nullptr);
+    if (!r) return;
+    // GDAL runs a SELECT only when its first row is asked for.
+    if (OGRFeatureH f = OGR_L_GetNextFeature(r)) OGR_F_Destroy(f);
+    GDALDatasetReleaseResultSet(ds.get(), r);
+}
+
+} // namespace
+
+Workspace::Workspace(std::filesystem::path path) : Workspace(std::move(path), 0) {}
+
+Workspace::Workspace(std::filesystem::path path, std::int64_t version) : path_(std::move(path)), source_(path_.string()) {
     if (is_postgis_workspace(path_)) {
-        const auto target = detail::parse_pg_target(path_.string());
-        detail::PgConnection c(target);
-        const auto v = detail::current_pg_version(c);
-        version_ = v.number;
-        source_ = target.gdal_name(v.schema);
-        open_ = std::make_shared<OpenDataset>();
-        open_->ds = open_pg(target, v.schema, false);
+        open_postgis(version);
         return;
     }
     if (!std::filesystem::exists(path_)) throw WorkspaceError("workspace " + path_.string() + " does not exist");
@@ -159,6 +169,30 @@ Workspace::Workspace(std::filesystem::path path) : path_(std::move(path)), sourc
     } catch (const InputError& e) {
         throw WorkspaceError("cannot open workspace " + path_.string() + ": " + e.reason());
     }
+}
+
+void Workspace::open_postgis(std::int64_t wanted) {
+    const auto target = detail::parse_pg_target(path_.string());
+    detail::PgConnection c(target);
+    // The current version (or the wanted one) is held, then checked: a publisher may have dropped it
+    // between the two, and then the current one is read instead (a wanted one is an error).
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        const auto current = detail::current_pg_version(c);
+        const std::int64_t n = wanted ? wanted : current.number;
+        auto opened = std::make_shared<OpenDataset>();
+        opened->ds = open_pg(target, detail::pg_version_schema(n), false);
+        hold_version(opened->ds, n);
+        if (detail::pg_version_present(c, n)) {
+            version_ = n;
+            source_ = target.gdal_name(detail::pg_version_schema(n));
+            open_ = std::move(opened);
+            return;
+        }
+        if (wanted)
+            throw WorkspaceError("version " + std::to_string(wanted) + " of " + target.display() + " is no longer in the database (version " +
+                                 std::to_string(current.number) + " is published): reload");
+    }
+    throw WorkspaceError("cannot hold a version of " + target.display() + ": each was replaced and removed while it was opened");
 }
 
 namespace {

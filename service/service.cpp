@@ -74,6 +74,7 @@ std::uint64_t Service::reload() {
     // Build the whole new snapshot (layers, collections, tiles) before anyone can see it.
     auto next = load_snapshot(config_.workspace, version, config_.tiles);
     const std::uint64_t loaded = next->version;
+    served_hold_ = next->reader;
     if (loaded != holder_.get()->version) {
         holder_.set(std::move(next));
         metrics_.record_swap();

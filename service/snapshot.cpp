@@ -92,8 +92,10 @@ std::vector<Collection> build_collections(const std::map<std::string, std::share
 }
 
 std::shared_ptr<const Snapshot> load_snapshot(const std::filesystem::path& workspace, std::uint64_t version, bool with_tiles) {
-    geo::Workspace ws(workspace);
+    auto reader = std::make_shared<const geo::Workspace>(workspace);
+    const geo::Workspace& ws = *reader;
     auto snapshot = std::make_shared<Snapshot>();
+    snapshot->reader = reader;
     // PostGIS: the database's version number, so that every server names a version alike.
     snapshot->version = ws.version() > 0 ? static_cast<std::uint64_t>(ws.version()) : version;
     snapshot->workspace = workspace;

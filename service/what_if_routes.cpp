@@ -161,11 +161,15 @@ std::unordered_map<std::int64_t, ColdSpotRow> cold_spot_rows(const geo::FeatureT
     return out;
 }
 
+/// The version the server serves (on PostGIS, by number: not a newer one published since), opened
+/// afresh so that a database restart since the snapshot was loaded does not matter.
+geo::Workspace served_workspace(const Snapshot& snap) { return geo::Workspace(snap.workspace, snap.reader ? snap.reader->version() : 0); }
+
 json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 /// Runs the scenario on a copy and compares it with the served results.
 json run_scenario_job(std::shared_ptr<const Snapshot> snap, geo::coldspots::Scenario scenario, std::set<std::string> types, const WhatIfJobs::Deadline& deadline) {
-    const geo::Workspace ws(snap->workspace);
+    const geo::Workspace ws = served_workspace(*snap);
     const auto params = geo::coldspots::parse_parameters(served_parameters(*snap), "served analysis parameters");
     const auto result = geo::coldspots::compute_analysis(ws, params, [&](std::string_view, double) { deadline.check(); }, scenario);
     const SchoolFacts facts = school_facts(*snap);
@@ -322,7 +326,7 @@ Reply suggestion_submit(const RouteContext& ctx) {
     const auto k = static_cast<std::size_t>(body["k"].get<std::int64_t>());
     const std::string id = ctx.what_if.submit("suggestion", echo, [snap, q, type, k, cutoff, candidates](const WhatIfJobs::Deadline& d) {
         d.check();
-        const geo::Workspace ws(snap->workspace);
+        const geo::Workspace ws = served_workspace(*snap);
         const auto s = geo::coldspots::suggest_venues(ws, q, type, k, geo::Minutes(cutoff), candidates ? &*candidates : nullptr);
         json picks = json::array();
         for (std::size_t i = 0; i < s.points.size(); ++i)

@@ -48,7 +48,10 @@ void WorkspaceWatcher::poll() {
     } catch (const std::exception& e) {
         failure = e.what(); // unreachable, refused, or the control tables are gone
     }
-    if (failure.empty() && static_cast<std::uint64_t>(published) != served_()) {
+    // Back after the database was down: reload even the same version, since the snapshot's hold on
+    // it (its reader's connection, which keeps a publisher from removing it) was lost with the database.
+    const bool back = down_.load() && failure.empty();
+    if (failure.empty() && (static_cast<std::uint64_t>(published) != served_() || back)) {
         try {
             const auto t0 = std::chrono::steady_clock::now();
             reload_();

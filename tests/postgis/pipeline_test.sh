@@ -2,7 +2,7 @@
 # The demo pipeline (demo, remits, access, coldspots, target) on a GeoPackage and on PostGIS: every
 # layer of the two workspaces equal row by row (compare_workspaces.py reads both with GDAL's Python
 # bindings: attributes exactly, geometries within 1 mm), the same `target` listing, and the
-# versions: one published version per writing verb, the two newest kept.
+# versions: one published version per writing verb, an old one removed once no reader holds it.
 #   usage: pipeline_test.sh CLUSTER_DIR COLDSPOT_CLI WORK_DIR
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh" "$@"
@@ -20,7 +20,8 @@ done
 [[ -f $work/cache/postgis-127.0.0.1-$PORT-pipeline/workspace.roadgraph ]] || fail "no road graph cache in the PostGIS workspace's cache folder"
 ls "$work" | grep -q '^PG:' && fail "a file named after the connection was written in the working folder"
 
-# demo, remits, access, coldspots: four versions; the two newest kept.
+# demo, remits, access, coldspots: four versions; the two newest kept (coldspots' reader still held
+# version 3 when it published 4).
 [[ $(current_version) == 4 ]] || fail "current version $(current_version), expected 4"
 [[ $("${PSQL[@]}" -c "SELECT string_agg(version || ':' || state, ',' ORDER BY version) FROM coldspot.versions") == "3:published,4:published" ]] ||
   fail "versions table: $("${PSQL[@]}" -c "TABLE coldspot.versions")"
@@ -39,4 +40,24 @@ diff "$work/target-gpkg.txt" "$work/target-pg.txt" || fail "coldspot target prin
 # `coldspot info` names the connection and its version.
 header=$("$cli" info "$WS" | sed -n 1p)
 [[ $header == "workspace PG:host=127.0.0.1 port=$PORT dbname=pipeline user=postgres (published version 4)" ]] || fail "info header: $header"
-echo "pipeline on PostGIS equals the GeoPackage pipeline"
+# A version is removed once no reader holds it (docs/deployment.md, "Versions"). A session holding
+# version 4 as a server serving it does (the readers' shared advisory lock, space 0x636f6c65) keeps it
+# through two publications, while version 5, which nobody holds, goes; once that session ends, the
+# next publication removes version 4.
+"${PSQL[@]}" -c "SELECT pg_advisory_lock_shared(1668246629, 4), pg_sleep(600)" >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 100); do
+  [[ $("${PSQL[@]}" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1668246629 AND objid = 4 AND granted") == 1 ]] && break
+  sleep 0.1
+done
+for _ in 1 2; do "$cli" remits "$WS" >/dev/null; done
+[[ $("${PSQL[@]}" -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM coldspot.versions") == "4,6" ]] ||
+  fail "a held version was removed (or an unheld one kept): $("${PSQL[@]}" -c "TABLE coldspot.versions")"
+"${PSQL[@]}" -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()" >/dev/null
+wait "$holder" 2>/dev/null || true
+"$cli" remits "$WS" >/dev/null
+[[ $("${PSQL[@]}" -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM coldspot.versions") == "7" ]] ||
+  fail "a version no reader holds was kept: $("${PSQL[@]}" -c "TABLE coldspot.versions")"
+[[ $("${PSQL[@]}" -c "SELECT count(*) FROM pg_namespace WHERE nspname IN ('coldspot_v4', 'coldspot_v5')") == 0 ]] ||
+  fail "the schemas of removed versions are still there"
+echo "pipeline on PostGIS equals the GeoPackage pipeline; old versions go once no reader holds them"

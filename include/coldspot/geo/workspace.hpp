@@ -63,7 +63,11 @@ class Workspace {
 public:
     /// Throws WorkspaceError when the file is missing or is not a GeoPackage; for PostGIS,
     /// DatabaseUnavailableError / DatabaseError / WorkspaceError (no Coldspot workspace in it).
+    /// A PostGIS reader holds its version while it lives (the publisher's cleanup keeps it).
     explicit Workspace(std::filesystem::path path);
+    /// A PostGIS workspace's version `version` (0: the current one); WorkspaceError when it is no
+    /// longer there. For a GeoPackage `version` is ignored.
+    Workspace(std::filesystem::path path, std::int64_t version);
 
     const std::filesystem::path& path() const noexcept { return path_; }
     /// The PostGIS version this reader reads (fixed when it opened); 0 for a GeoPackage.
@@ -74,6 +78,7 @@ public:
     FeatureTable read(const std::string& name) const;
 
 private:
+    void open_postgis(std::int64_t wanted);
     std::filesystem::path path_;
     std::string source_; ///< what GDAL opens: the file, or the PG dataset name of one version
     std::int64_t version_ = 0;

@@ -52,6 +52,10 @@ private:
     std::unique_ptr<AnalysisJobs> jobs_;
     std::unique_ptr<WhatIfJobs> what_if_;
     std::mutex reload_mutex_;                  ///< one reload at a time (analysis job, watcher)
+    /// The newest reader of the served version. A snapshot's own reader holds its PostGIS version
+    /// (Snapshot::reader), but loses the hold when the database restarts; the watcher then reloads
+    /// the same version, and this keeps the new reader's hold though the snapshot is not replaced.
+    std::shared_ptr<const geo::Workspace> served_hold_;
     std::unique_ptr<WorkspaceWatcher> watcher_; ///< PostGIS workspaces only
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

@@ -24,6 +24,10 @@ namespace coldspot::tiles {
 class TileService;
 }
 
+namespace coldspot::geo {
+class Workspace;
+}
+
 namespace coldspot::service {
 
 class MapIndex;
@@ -60,6 +64,9 @@ struct Snapshot {
     std::vector<Collection> collections;
     std::shared_ptr<const tiles::TileService> tiles; ///< null when tiles are off for this snapshot
     std::shared_ptr<const MapIndex> map;             ///< search entries and extents (map_index.hpp)
+    /// The reader the snapshot was loaded with. On PostGIS it holds its version (its connection's
+    /// shared advisory lock), so no publisher removes a version while a server still serves it.
+    std::shared_ptr<const geo::Workspace> reader;
 
     const Collection* collection(const std::string& id) const noexcept;
     /// The layer, or null when the workspace does not hold it.
