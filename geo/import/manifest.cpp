@@ -31,6 +31,13 @@ const DateLayout* date_layout(std::string_view format) {
     return l == std::end(kDateLayouts) ? nullptr : l;
 }
 
+bool keeps_date(const DateFilter& f, std::string_view value) {
+    if (value.empty()) return f.keep_empty;
+    const auto day = parse_date(value, f.format);
+    if (!day) throw FormatError(InputLocation{}, "'" + std::string(value) + "' is not a date in " + f.format);
+    return (!f.on_or_before || *day <= *f.on_or_before) && (!f.after || *day > *f.after);
+}
+
 } // namespace
 
 std::optional<int> parse_date(std::string_view text, std::string_view format) {
@@ -52,17 +59,6 @@ std::optional<int> parse_date(std::string_view text, std::string_view format) {
     if (!day.ok()) return std::nullopt;
     return *y * 10000 + *m * 100 + *d;
 }
-
-namespace {
-
-bool keeps_date(const DateFilter& f, std::string_view value) {
-    if (value.empty()) return f.keep_empty;
-    const auto day = parse_date(value, f.format);
-    if (!day) throw FormatError(InputLocation{}, "'" + std::string(value) + "' is not a date in " + f.format);
-    return (!f.on_or_before || *day <= *f.on_or_before) && (!f.after || *day > *f.after);
-}
-
-} // namespace
 
 bool RowFilter::keeps(std::string_view value) const {
     if (date) return keeps_date(*date, value);
