@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numbers>
 #include <unordered_map>
 
@@ -62,6 +63,9 @@ bool has_excluded_class(std::string_view value, const std::vector<std::string>& 
     return false;
 }
 
+// geom and highway are sink parameters (callers move them in, the body moves them on); clang-tidy 14
+// takes the moves into std::variant's converting assignment and Value's constructor for const uses.
+// NOLINTNEXTLINE(performance-unnecessary-value-param)
 void add_road(FeatureTable& t, MultiLineString geom, std::string highway, int oneway, std::optional<double> maxspeed,
               double length_m) {
     Feature f;
@@ -95,12 +99,31 @@ bool motor_access_denied(const osmium::TagList& tags) {
     return is_no(tags["access"]) || is_no(tags["vehicle"]);
 }
 
+/// libosmium keeps a tag list as NUL-terminated strings and walks it with strlen. A key or value with
+/// a NUL byte inside (a PBF string table may hold one) puts that walk out of step, and it reads past
+/// the end of the list (found by the osm_pbf fuzz target; tests/fuzz/regressions/osm_pbf/). True when
+/// the walk stays in step: key-value pairs of strings that end exactly where the list ends.
+bool tag_list_in_step(const osmium::TagList& tags) {
+    const auto* at = reinterpret_cast<const char*>(tags.data()) + sizeof(osmium::TagList);
+    const auto* end = reinterpret_cast<const char*>(tags.data()) + tags.byte_size();
+    std::size_t strings = 0;
+    while (at < end) {
+        const void* nul = std::memchr(at, 0, static_cast<std::size_t>(end - at));
+        if (!nul) return false;
+        at = static_cast<const char*>(nul) + 1;
+        ++strings;
+    }
+    return strings % 2 == 0;
+}
+
 class CarWayCollector : public osmium::handler::Handler {
 public:
     explicit CarWayCollector(std::vector<OsmWay>& out) : out_(out) {}
     std::size_t skipped_access = 0, skipped_oneway = 0, unparsed_maxspeed = 0;
 
     void way(const osmium::Way& way) {
+        if (!tag_list_in_step(way.tags()))
+            throw std::runtime_error("way " + std::to_string(way.id()) + " has a tag key or value with a NUL byte in it");
         const char* hw = way.tags()["highway"];
         if (!hw) return;
         const auto& classes = car_highway_classes();
@@ -208,7 +231,7 @@ FeatureTable read_pbf(const RoadSource& source) {
 
 FeatureTable read_ogr(const RoadSource& source) {
     const std::string file = source.path.string();
-    auto ds = detail::GdalDataset::open_vector(file);
+    auto ds = geo::detail::GdalDataset::open_vector(file);
     OGRLayerH layer = source.layer.empty() ? GDALDatasetGetLayer(ds.get(), 0)
                                            : GDALDatasetGetLayerByName(ds.get(), source.layer.c_str());
     if (!layer)
@@ -226,7 +249,7 @@ FeatureTable read_ogr(const RoadSource& source) {
     const int i_speed = field(source.fields.speed, "speed");
     const int i_length = field(source.fields.length, "length");
 
-    const std::string crs = detail::crs_identifier(OGR_L_GetSpatialRef(layer));
+    const std::string crs = geo::detail::crs_identifier(OGR_L_GetSpatialRef(layer));
     if (crs.empty()) throw FormatError({file, 0, ""}, "the layer has no CRS");
     CrsTransform to_bng(crs, epsg_code(kBritishNationalGrid));
 
@@ -234,7 +257,7 @@ FeatureTable read_ogr(const RoadSource& source) {
     std::size_t row = 0, excluded = 0, no_geometry = 0, bad_oneway = 0;
     OGR_L_ResetReading(layer);
     while (true) {
-        detail::OgrFeature f(OGR_L_GetNextFeature(layer));
+        geo::detail::OgrFeature f(OGR_L_GetNextFeature(layer));
         if (!f) break;
         ++row;
         const std::string cls = OGR_F_GetFieldAsString(f.get(), i_class);

@@ -24,6 +24,7 @@
 #include <fstream>
 #include <queue>
 #include <random>
+#include <regex>
 
 using namespace coldspot;
 using namespace coldspot::geo;
@@ -372,6 +373,21 @@ TEST(RoutingGurka, NotAPbfIsAFormatError) {
     RoadSource s;
     s.path = p;
     EXPECT_THROW(read_road_lines(s), FormatError);
+}
+
+TEST(RoutingGurka, ATagWithANulByteInsideIsAFormatErrorNamingTheWay) {
+    // Found by the osm_pbf fuzz target: a string-table entry with a NUL byte inside, used as a way's
+    // tag key, put libosmium's walk over the tag list out of step and past its end (ASan).
+    RoadSource s;
+    s.path = test::source_dir() / "tests/fuzz/regressions/osm_pbf/nul-byte-in-tag-key";
+    try {
+        read_road_lines(s);
+        FAIL() << "read a PBF whose tag list libosmium cannot walk";
+    } catch (const FormatError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("nul-byte-in-tag-key"), std::string::npos) << message;
+        EXPECT_TRUE(std::regex_search(message, std::regex("way -?[0-9]+ has a tag key or value with a NUL byte in it"))) << message;
+    }
 }
 
 TEST(RoutingGurka, RadixHeapPopsInTheSameOrderAsAPriorityQueue) {

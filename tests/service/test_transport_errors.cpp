@@ -155,6 +155,24 @@ TEST(RequestHead, RefusesARequestLineWithoutThreeParts) {
     EXPECT_NO_THROW(ok.feed("OPTIONS * HTTP/1.1\r\n"));
 }
 
+TEST(RequestHead, RefusesFoldedAndColonlessHeaderLines) {
+    // Both let Pistache's parser run past the empty line that ends the head (libFuzzer, http_request;
+    // tests/fuzz/regressions/http_request/folded-line-hides-the-end-of-the-head).
+    for (const std::string head : {"GET / HTTP/1.1\r\nX-A: 1\r\n folded\r\n\r\n", "GET / HTTP/1.1\r\nX-A: 1\r\n\tfolded\r\n\r\n",
+                                   "GET / HTTP/1.1\r\nNo colon\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nx\r\n\r\nContent-Length: 9\r\n\r\n"}) {
+        service::RequestHead h({64, 400});
+        try {
+            h.feed(head);
+            ADD_FAILURE() << "accepted " << head;
+        } catch (const coldspot::service::HttpProblem& e) {
+            EXPECT_EQ(e.status(), 400) << head;
+        }
+    }
+    service::RequestHead ok({64, 400});
+    ok.feed("GET / HTTP/1.1\r\nX-A:1\r\nX-B: a b\t c\r\n\r\n");
+    EXPECT_EQ(ok.part(), service::RequestHead::Part::Body);
+}
+
 TEST(RequestHead, RefusesAtTheLimitWithTheRightStatus) {
     service::RequestHead line({10, 40});
     line.feed("GET /12345"); // 10 bytes: still fine
