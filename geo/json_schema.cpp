@@ -210,6 +210,7 @@ std::vector<SchemaViolation> validate_json(const json& document, const json& sch
     }
     std::stable_sort(kept.begin(), kept.end(), [](const Found& a, const Found& b) { return before(a.path, b.path); });
     std::vector<SchemaViolation> out;
+    out.reserve(kept.size());
     for (const auto& f : kept) out.push_back({pointer_of(f.path), f.message});
     return out;
 }

@@ -175,6 +175,7 @@ std::vector<std::string> PgConnection::column(const std::string& sql, const std:
         return {};
     }
     std::vector<std::string> out;
+    out.reserve(static_cast<std::size_t>(PQntuples(r)));
     for (int i = 0; i < PQntuples(r); ++i) out.emplace_back(PQgetisnull(r, i, 0) ? "" : PQgetvalue(r, i, 0));
     PQclear(r);
     return out;

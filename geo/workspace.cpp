@@ -58,7 +58,7 @@ int layer_epsg(OGRLayerH layer) {
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
     if (!srs) return 0;
     const char* code = OSRGetAuthorityCode(srs, nullptr);
-    return code ? std::atoi(code) : 0;
+    return code ? static_cast<int>(std::strtol(code, nullptr, 10)) : 0;
 }
 
 bool is_internal_table(const std::string& name) {

@@ -21,14 +21,12 @@ void require_token(const RouteContext& ctx) {
     const auto auth = ctx.request.header("authorization");
     const std::string prefix = "Bearer ";
     if (!auth || auth->size() <= prefix.size() || auth->compare(0, prefix.size(), prefix) != 0) {
-        HttpProblem p(401, "POST /analysis needs an 'Authorization: Bearer <token>' header");
-        p.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"coldspot\"");
-        throw p;
+        throw HttpProblem(401, "POST /analysis needs an 'Authorization: Bearer <token>' header")
+            .with_header("WWW-Authenticate", "Bearer realm=\"coldspot\"");
     }
     if (!constant_time_equals(auth->substr(prefix.size()), ctx.config.token)) {
-        HttpProblem p(401, "the bearer token is not valid");
-        p.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"coldspot\", error=\"invalid_token\"");
-        throw p;
+        throw HttpProblem(401, "the bearer token is not valid")
+            .with_header("WWW-Authenticate", "Bearer realm=\"coldspot\", error=\"invalid_token\"");
     }
 }
 

@@ -63,7 +63,7 @@ void ConnectionWriter::enqueue(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
             [queue, fd](ssize_t) {
                 if (--queue->pending == 0 && queue->shutdown_when_drained) ::shutdown(fd, SHUT_WR);
             },
-            [queue](std::exception_ptr) {
+            [queue](const std::exception_ptr&) {
                 --queue->pending;
                 queue->broken = true;
             });

@@ -153,6 +153,7 @@ ItemsQuery parse_items_query(const Collection& c, const Request& request, const 
             if (parts.size() != 4 && parts.size() != 6)
                 throw HttpProblem(400, "parameter 'bbox' needs 4 numbers (minx,miny,maxx,maxy), got " + std::to_string(parts.size()));
             std::vector<double> v;
+            v.reserve(parts.size());
             for (const auto& p : parts) v.push_back(parse_double("bbox", p));
             // A 3D box (6 numbers) is minx,miny,minz,maxx,maxy,maxz; heights are ignored.
             const std::size_t hi = parts.size() / 2;

@@ -213,9 +213,8 @@ Reply Service::dispatch(const Request& request, std::string& route, const std::s
     }
     const bool allowed = post ? request.method == "POST" : (request.method == "GET" || request.method == "HEAD");
     if (!allowed) {
-        HttpProblem p(405, request.method + " is not allowed on " + request.path + " (allowed: " + allow + ")");
-        p.headers.emplace_back("Allow", allow);
-        throw p;
+        throw HttpProblem(405, request.method + " is not allowed on " + request.path + " (allowed: " + allow + ")")
+            .with_header("Allow", allow);
     }
     return handler();
 }
@@ -230,9 +229,8 @@ Reply Service::handle(const Request& request, std::string& route) {
         // is still the published version (health and metrics still answer).
         if (const auto down = watcher_ ? watcher_->problem() : std::nullopt; down && request.path != "/healthz" && request.path != "/metrics") {
             route = "(workspace unavailable)";
-            HttpProblem p(503, "the workspace database is unavailable: " + *down + "; retrying every second");
-            p.headers.emplace_back("Retry-After", "1");
-            throw p;
+            throw HttpProblem(503, "the workspace database is unavailable: " + *down + "; retrying every second")
+                .with_header("Retry-After", "1");
         }
         r = dispatch(request, route, snapshot);
     } catch (const HttpProblem& e) {

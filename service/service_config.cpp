@@ -112,7 +112,7 @@ std::filesystem::path default_assets_dir() {
 
 std::filesystem::path default_partnerships_file() {
 #ifdef COLDSPOT_SOURCE_DIR
-    const auto f = std::filesystem::path(COLDSPOT_SOURCE_DIR) / "data" / "partnerships.json";
+    auto f = std::filesystem::path(COLDSPOT_SOURCE_DIR) / "data" / "partnerships.json";
     std::error_code ec;
     if (std::filesystem::is_regular_file(f, ec)) return f;
 #endif

@@ -175,7 +175,7 @@ nlohmann::json map_style(const RouteContext& ctx) {
         style["glyphs"] = ctx.base + "/map/glyphs/{fontstack}/{range}.pbf";
         // Area names from one label point per area (a polygon would be labelled once per tile it
         // crosses): counties and unitaries from the first zooms, where a phone opens; districts closer in.
-        const auto area_label = [&](const char* id, const char* kind, int size, json zooms) {
+        const auto area_label = [&](const char* id, const char* kind, int size, const json& zooms) {
             json extra{{"layout", {{"text-field", json::array({"get", "name"})}, {"text-font", json::array({kFontStack})}, {"text-size", size},
                                    {"symbol-sort-key", json::array({"-", 0, number_of("area_km2")})}}},
                        {"filter", json::array({"==", json::array({"get", "kind"}), kind})}};

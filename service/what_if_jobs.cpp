@@ -29,10 +29,9 @@ std::string WhatIfJobs::submit(const std::string& kind, nlohmann::json request, 
         if (max_jobs_ == 0) throw HttpProblem(503, "what-if jobs are turned off on this server (max-scenarios 0)");
         if (stopping_) throw HttpProblem(503, "the server is shutting down");
         if (active_ >= max_jobs_) {
-            HttpProblem p(429, std::to_string(active_) + " what-if jobs are running, the most this server runs at once; try again shortly",
-                          {{"max_jobs", max_jobs_}});
-            p.headers.emplace_back("Retry-After", "5");
-            throw p;
+            throw HttpProblem(429, std::to_string(active_) + " what-if jobs are running, the most this server runs at once; try again shortly",
+                              {{"max_jobs", max_jobs_}})
+                .with_header("Retry-After", "5");
         }
         id = std::to_string(next_id_++);
         Job job;
@@ -48,7 +47,7 @@ std::string WhatIfJobs::submit(const std::string& kind, nlohmann::json request, 
     return id;
 }
 
-void WhatIfJobs::run(const std::string& id, Work work) {
+void WhatIfJobs::run(const std::string& id, const Work& work) {
     const auto start = std::chrono::steady_clock::now();
     const Deadline deadline(start + time_limit_, stopping_);
     nlohmann::json result;

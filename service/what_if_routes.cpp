@@ -168,7 +168,8 @@ geo::Workspace served_workspace(const Snapshot& snap) { return geo::Workspace(sn
 json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 /// Runs the scenario on a copy and compares it with the served results.
-json run_scenario_job(std::shared_ptr<const Snapshot> snap, geo::coldspots::Scenario scenario, std::set<std::string> types, const WhatIfJobs::Deadline& deadline) {
+json run_scenario_job(const std::shared_ptr<const Snapshot>& snap, const geo::coldspots::Scenario& scenario, const std::set<std::string>& types,
+                      const WhatIfJobs::Deadline& deadline) {
     const geo::Workspace ws = served_workspace(*snap);
     const auto params = geo::coldspots::parse_parameters(served_parameters(*snap), "served analysis parameters");
     const auto result = geo::coldspots::compute_analysis(ws, params, [&](std::string_view, double) { deadline.check(); }, scenario);
@@ -309,7 +310,6 @@ Reply suggestion_submit(const RouteContext& ctx) {
         q.authority = body["authority"].get<std::string>();
     }
     std::optional<std::vector<geo::Point>> candidates;
-    json echo = body;
     if (body.contains("candidates") && !body["candidates"].is_null()) {
         if (!body["candidates"].is_array() || body["candidates"].empty() || body["candidates"].size() > kMaxCandidates)
             invalid("/candidates", "must be null (the schools) or 1 to " + std::to_string(kMaxCandidates) + " [lon, lat] pairs");
@@ -324,7 +324,7 @@ Reply suggestion_submit(const RouteContext& ctx) {
     if (!ctx.snapshot.layer("targets")) throw HttpProblem(404, "the workspace has not been analysed yet (`coldspot coldspots` writes targets)", {{"layer", "targets"}});
     auto snap = ctx.hold;
     const auto k = static_cast<std::size_t>(body["k"].get<std::int64_t>());
-    const std::string id = ctx.what_if.submit("suggestion", echo, [snap, q, type, k, cutoff, candidates](const WhatIfJobs::Deadline& d) {
+    const std::string id = ctx.what_if.submit("suggestion", body, [snap, q, type, k, cutoff, candidates](const WhatIfJobs::Deadline& d) {
         d.check();
         const geo::Workspace ws = served_workspace(*snap);
         const auto s = geo::coldspots::suggest_venues(ws, q, type, k, geo::Minutes(cutoff), candidates ? &*candidates : nullptr);

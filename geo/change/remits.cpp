@@ -67,6 +67,7 @@ std::string transition(std::optional<bool> was, std::optional<bool> is) {
 
 std::string field_of(const std::vector<Listing>& l, std::string (*get)(const Listing&)) {
     std::vector<std::string> parts;
+    parts.reserve(l.size());
     for (const auto& x : l) parts.push_back(get(x));
     return join(parts, "; ");
 }

@@ -80,6 +80,7 @@ std::optional<int> decile_at(const std::optional<PolygonLayer>& areas, const Poi
 
 std::string ids(const std::vector<HubRef>& hubs) {
     std::vector<std::string> out;
+    out.reserve(hubs.size());
     for (const auto& h : hubs) out.push_back(h.id);
     return join(out);
 }

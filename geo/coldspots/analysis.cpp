@@ -4,6 +4,7 @@
 #include "coldspot/geo/coldspots/scenario_access.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/model/layers.hpp"
+#include "coldspot/geo/model/minutes_field.hpp"
 #include "coldspot/geo/routing/access_parameters.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/stats/contiguity_weights.hpp"
@@ -34,12 +35,6 @@ using stats::SpatialWeights;
 
 
 Value real_or_null(double v) { return std::isfinite(v) ? Value(v) : Value(); }
-
-std::string slug(const std::string& s) {
-    std::string out;
-    for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
-    return out;
-}
 
 std::string join(const std::vector<std::string>& parts, const char* sep) {
     std::string out;
@@ -369,7 +364,7 @@ FeatureTable schools_layer(const IndexResult& index, const SchoolStatistics& st,
         cs.fields.push_back({"score_" + std::string(to_string(c)), FieldType::Real});
         cs.fields.push_back({"contrib_" + std::string(to_string(c)), FieldType::Real});
     }
-    for (const auto& t : index.hub_types) cs.fields.push_back({"minutes_" + slug(t), FieldType::Real});
+    for (const auto& t : index.hub_types) cs.fields.push_back({model::minutes_field(t), FieldType::Real});
     for (const auto& f : std::vector<Field>{{"access_method", FieldType::String}, {"reasons", FieldType::String},
                                             {"gi_star", FieldType::Real},         {"gi_z", FieldType::Real},
                                             {"gi_p", FieldType::Real},            {"gi_p_sim", FieldType::Real},

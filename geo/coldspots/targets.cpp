@@ -2,6 +2,7 @@
 #include "coldspot/geo/routing/access_parameters.hpp"
 
 #include "coldspot/geo/coldspots/road_coverage.hpp"
+#include "coldspot/geo/model/minutes_field.hpp"
 #include "coldspot/geo/coldspots/school_index.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/crs.hpp"
@@ -39,12 +40,6 @@ std::string format_metres(double metres) {
     return buf;
 }
 
-std::string slug(const std::string& s) {
-    std::string out;
-    for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
-    return out;
-}
-
 /// hub name or id -> hub_id.
 std::string resolve_hub(const FeatureTable* hubs_layer, const std::string& hub) {
     if (!hubs_layer) return hub;
@@ -53,7 +48,7 @@ std::string resolve_hub(const FeatureTable* hubs_layer, const std::string& hub) 
     const int fn = hubs.field_index("name");
     std::set<std::string> ids;
     for (const auto& f : hubs.features) {
-        const std::string id = as_text(f.values[fi]);
+        std::string id = as_text(f.values[fi]);
         if (id == hub) return id;
         if (fn >= 0 && as_text(f.values[static_cast<std::size_t>(fn)]) == hub) ids.insert(id);
     }
@@ -203,7 +198,7 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
     all.top = 0;
     const FeatureTable sel = select_targets(ws, all);
     const auto cs = ws.read("coldspots_schools");
-    const int f_minutes = cs.field_index("minutes_" + slug(hub_type));
+    const int f_minutes = cs.field_index(model::minutes_field(hub_type));
     if (f_minutes < 0)
         throw InvalidArgumentError("no access times for hub type '" + hub_type + "' in coldspots_schools");
     std::unordered_map<std::int64_t, double> minutes;

@@ -103,9 +103,12 @@ void draw_roads(Model& m, DemoRandom& random) {
     const double west = bg::get<0>(m.bounds.min_corner());
     const auto motorway_x = [&](double y) { return west + 29000 + 0.05 * (y - south); };
     std::vector<std::int64_t> northbound, southbound;
-    for (double y = south; y <= north + 1e-6; y += 1000) {
+    // A node every kilometre from south to north (accumulated as before: the demo's coordinates stay).
+    double y = south;
+    while (y <= north + 1e-6) {
         northbound.push_back(r.add_node(Point{motorway_x(y) + kCarriagewayOffsetM, y}));
         southbound.push_back(r.add_node(Point{motorway_x(y) - kCarriagewayOffsetM, y}));
+        y += 1000;
     }
     std::vector<std::int64_t> southbound_order(southbound.rbegin(), southbound.rend());
     r.add_way(northbound, "motorway", "yes", "70 mph", "M99 northbound");

@@ -45,7 +45,7 @@ MultiPolygon PerturbedLattice::square(int i, int j, int size) const {
     MultiPolygon out;
     out.resize(1);
     auto& ring = out[0].outer();
-    ring.reserve(static_cast<std::size_t>(4 * size + 1));
+    ring.reserve(4 * static_cast<std::size_t>(size) + 1);
     // Clockwise with y up: up the west side, east along the north, down the east, west along the south.
     for (int k = 0; k < size; ++k) ring.push_back(vertex(i, j + k));
     for (int k = 0; k < size; ++k) ring.push_back(vertex(i + k, j + size));

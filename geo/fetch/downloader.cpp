@@ -4,6 +4,7 @@
 #include "coldspot/geo/fetch/errors.hpp"
 #include "coldspot/geo/import/sha256.hpp"
 #include "coldspot/geo/timestamp.hpp"
+#include "detail/json_file.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -33,7 +34,6 @@ std::optional<json> read_json(const fs::path& p) {
 }
 
 /// Written to a temporary name and renamed, so a record is either whole or absent.
-void write_json(const fs::path& p, const json& j) { write_file_atomically(p, j.dump(2) + "\n"); }
 
 std::uint64_t size_or_zero(const fs::path& p) {
     std::error_code ec;
@@ -131,7 +131,7 @@ Downloaded download_file(const SourceFile& source, const std::string& url, const
             // Whatever arrived stays for a resume, with the validator that says which version it is.
             if (size_or_zero(part) > 0 && (!r.etag.empty() || !r.last_modified.empty() || req.resume_from > 0)) {
                 const std::string validator = !r.etag.empty() ? r.etag : !r.last_modified.empty() ? r.last_modified : req.if_range;
-                write_json(part_meta, json{{"url", source.url}, {"validator", validator}});
+                detail::write_json(part_meta, json{{"url", source.url}, {"validator", validator}});
             }
             if (r.failure == HttpFailure::DiskWrite)
                 throw DiskWriteError(r.error + "; " + std::to_string(size_or_zero(part)) + " bytes kept in " + part.string() +
@@ -151,7 +151,7 @@ Downloaded download_file(const SourceFile& source, const std::string& url, const
             out.status = DownloadStatus::Unchanged;
             out.provenance = *cached;
             out.provenance["checked_at"] = utc_now_iso8601();
-            write_json(provenance_path(file), out.provenance);
+            detail::write_json(provenance_path(file), out.provenance);
             log("unchanged since " + cached->value("retrieved_at", std::string("the last run")));
             return out;
         }
@@ -174,7 +174,7 @@ Downloaded download_file(const SourceFile& source, const std::string& url, const
         out.provenance = provenance_of(source, url, r, size_or_zero(part), sha);
         fs::rename(part, file);
         fs::remove(part_meta);
-        write_json(provenance_path(file), out.provenance);
+        detail::write_json(provenance_path(file), out.provenance);
         out.status = DownloadStatus::Downloaded;
         if (r.resumed) log("resumed download complete");
         return out;

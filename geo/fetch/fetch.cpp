@@ -6,6 +6,7 @@
 #include "coldspot/geo/import/csv_reader.hpp"
 #include "coldspot/geo/timestamp.hpp"
 #include "coldspot/geo/version.hpp"
+#include "detail/json_file.hpp"
 #include "gdal_handles.hpp"
 
 #include <fstream>
@@ -30,11 +31,12 @@ std::vector<std::string> header_of(const Dataset& d, const fs::path& file) {
     }
     std::string path = file.string();
     if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) path = "/vsigzip/" + path;
-    auto ds = detail::GdalDataset::open_vector(path);
+    auto ds = geo::detail::GdalDataset::open_vector(path);
     OGRLayerH layer = GDALDatasetGetLayer(ds.get(), 0);
     if (!layer) throw FormatError(InputLocation{file.string(), 0, ""}, "no layer");
     std::vector<std::string> out;
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    out.reserve(static_cast<std::size_t>(OGR_FD_GetFieldCount(defn)));
     for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i) out.push_back(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
     return out;
 }
@@ -54,7 +56,6 @@ json filtered(json e, const std::set<std::string>& codes) {
     return e;
 }
 
-void write_json(const fs::path& p, const json& j) { write_file_atomically(p, j.dump(2) + "\n"); }
 
 std::vector<const RoadExtract*> extracts_for(const Sources& s, const Selection& sel, std::vector<std::string>& warnings) {
     std::vector<const RoadExtract*> out;
@@ -150,7 +151,7 @@ FetchResult run_fetch(const FetchRequest& request, const FetchOptions& options) 
     FetchResult result;
     fs::create_directories(options.output);
     auto get = [&](const SourceFile& s) {
-        const Downloaded d = download_file(s, fetch_url(s, options), options.output, options.download);
+        Downloaded d = download_file(s, fetch_url(s, options), options.output, options.download);
         result.files.push_back(FetchedFile{s.id, d.path, d.status, d.bytes_transferred, d.provenance.value("size", std::uint64_t{0})});
         return d;
     };
@@ -220,7 +221,7 @@ FetchResult run_fetch(const FetchRequest& request, const FetchOptions& options) 
             // A whole-country network is not copied into the workspace: `coldspot access --roads`
             // streams it into the graph cache.
             result.roads_spec = options.output / "roads.json";
-            write_json(*result.roads_spec, json{{"roads", list.front()}});
+            detail::write_json(*result.roads_spec, json{{"roads", list.front()}});
         } else {
             m["roads"] = list.size() == 1 ? list.front() : list;
         }
@@ -233,9 +234,9 @@ FetchResult run_fetch(const FetchRequest& request, const FetchOptions& options) 
         p["status"] = to_string(f.status);
         prov.push_back(p);
     }
-    write_json(options.output / "provenance.json", json{{"selection", sel.label}, {"files", prov}});
+    detail::write_json(options.output / "provenance.json", json{{"selection", sel.label}, {"files", prov}});
     result.manifest = options.output / "manifest.json";
-    write_json(result.manifest, m);
+    detail::write_json(result.manifest, m);
     return result;
 }
 

@@ -240,6 +240,7 @@ FeatureTable schools_with_remits(FeatureTable schools, const RemitAnalysis& a) {
                       snap = field("remit_snap_m", FieldType::Real);
     const auto types = hub_types(in.hubs);
     std::vector<std::size_t> type_cols;
+    type_cols.reserve(types.size());
     for (const auto& t : types) type_cols.push_back(field("hubs_" + type_slug(t), FieldType::Integer));
     const std::size_t outside = field("outside_hub_types", FieldType::String), multi = field("multi_hub_types", FieldType::String),
                       t_auth = field("trust_authorities", FieldType::Integer), t_med = field("trust_median_km", FieldType::Real),

@@ -81,23 +81,23 @@ std::vector<MultiPolygon> isochrone_polygons(const RoadGraph& graph, std::span<c
         }
     }
 
-    detail::ensure_gdal();
+    geo::detail::ensure_gdal();
     GDALDriverH mem = GDALGetDriverByName("MEM");
     if (!mem) throw GdalError("GDAL MEM driver is not available");
-    detail::GdalDataset raster(GDALCreate(mem, "", width, height, 1, GDT_Float32, nullptr));
-    if (!raster) throw GdalError("cannot create isochrone raster: " + detail::last_gdal_error());
+    geo::detail::GdalDataset raster(GDALCreate(mem, "", width, height, 1, GDT_Float32, nullptr));
+    if (!raster) throw GdalError("cannot create isochrone raster: " + geo::detail::last_gdal_error());
     double transform[6] = {x0, options.cell_m, 0, y1, 0, -options.cell_m};
     GDALSetGeoTransform(raster.get(), transform);
     GDALRasterBandH band = GDALGetRasterBand(raster.get(), 1);
     if (GDALRasterIO(band, GF_Write, 0, 0, width, height, grid.data(), width, height, GDT_Float32, 0, 0) != CE_None)
-        throw GdalError("cannot fill isochrone raster: " + detail::last_gdal_error());
+        throw GdalError("cannot fill isochrone raster: " + geo::detail::last_gdal_error());
 
     GDALDriverH vmem = GDALGetDriverByName("Memory");
     if (!vmem) throw GdalError("OGR Memory driver is not available");
     for (std::size_t i = 0; i < options.minutes.size(); ++i) {
         const double level = options.minutes[i];
-        detail::GdalDataset vector(GDALCreate(vmem, "", 0, 0, 0, GDT_Unknown, nullptr));
-        if (!vector) throw GdalError("cannot create contour layer: " + detail::last_gdal_error());
+        geo::detail::GdalDataset vector(GDALCreate(vmem, "", 0, 0, 0, GDT_Unknown, nullptr));
+        if (!vector) throw GdalError("cannot create contour layer: " + geo::detail::last_gdal_error());
         OGRLayerH layer = GDALDatasetCreateLayer(vector.get(), "contours", nullptr, wkbMultiPolygon, nullptr);
         OGRFieldDefnH fid = OGR_Fld_Create("id", OFTInteger);
         OGRFieldDefnH fmin = OGR_Fld_Create("min", OFTReal);
@@ -112,11 +112,11 @@ std::vector<MultiPolygon> isochrone_polygons(const RoadGraph& graph, std::span<c
         const char* contour_options[] = {levels.c_str(), "ID_FIELD=0", "ELEV_FIELD_MIN=1", "ELEV_FIELD_MAX=2",
                                          "POLYGONIZE=YES", nullptr};
         if (GDALContourGenerateEx(band, layer, const_cast<char**>(contour_options), nullptr, nullptr) != CE_None)
-            throw GdalError("contour generation failed: " + detail::last_gdal_error());
+            throw GdalError("contour generation failed: " + geo::detail::last_gdal_error());
         std::vector<MultiPolygon> parts;
         OGR_L_ResetReading(layer);
         while (true) {
-            detail::OgrFeature f(OGR_L_GetNextFeature(layer));
+            geo::detail::OgrFeature f(OGR_L_GetNextFeature(layer));
             if (!f) break;
             // The band below the level: [grid minimum, level].
             if (OGR_F_GetFieldAsDouble(f.get(), 2) > level + 1e-9) continue;

@@ -195,7 +195,8 @@ std::uint32_t strongly_connected_components(const RoadGraph& g, std::vector<std:
             if (!call.empty()) low[call.back()] = std::min(low[call.back()], low[v]);
             if (low[v] == index[v]) {
                 std::uint32_t w;
-                do {
+                // Pops the component off the stack down to v: w is read from the stack each time round.
+                do { // NOLINT(bugprone-infinite-loop): the check does not see stack.back() change
                     w = stack.back();
                     stack.pop_back();
                     on_stack[w] = false;

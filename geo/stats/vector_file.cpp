@@ -10,7 +10,7 @@
 namespace coldspot::geo::stats {
 
 FeatureTable read_vector_file(const std::string& path, Epsg target_epsg, Epsg assumed_source_epsg) {
-    detail::GdalDataset ds = detail::GdalDataset::open_vector(path);
+    geo::detail::GdalDataset ds = geo::detail::GdalDataset::open_vector(path);
     if (GDALDatasetGetLayerCount(ds.get()) < 1) throw EmptyInputError(InputLocation{path, 0, {}}, "no layer");
     OGRLayerH layer = GDALDatasetGetLayer(ds.get(), 0);
     FeatureTable t;
@@ -25,17 +25,17 @@ FeatureTable read_vector_file(const std::string& path, Epsg target_epsg, Epsg as
                                                                           : FieldType::String;
         t.fields.push_back(Field{OGR_Fld_GetNameRef(fd), ft});
     }
-    std::string source = detail::crs_identifier(OGR_L_GetSpatialRef(layer));
+    std::string source = geo::detail::crs_identifier(OGR_L_GetSpatialRef(layer));
     if (source.empty()) source = epsg_code(assumed_source_epsg);
     const CrsTransform transform(source, epsg_code(target_epsg));
     OGR_L_ResetReading(layer);
     std::vector<std::uint8_t> wkb;
     std::size_t row = 0;
-    while (detail::OgrFeature f{OGR_L_GetNextFeature(layer)}) {
+    while (geo::detail::OgrFeature f{OGR_L_GetNextFeature(layer)}) {
         ++row;
         Feature out;
         try {
-            out = detail::read_ogr_feature(f.get(), t.fields, wkb);
+            out = geo::detail::read_ogr_feature(f.get(), t.fields, wkb);
             transform.apply(out.geometry);
         } catch (const Error& e) {
             throw FormatError(InputLocation{path, row, "geometry"}, e.what());

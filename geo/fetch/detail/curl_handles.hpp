@@ -28,7 +28,9 @@ public:
     bool append(const std::string& line) {
         curl_slist* next = curl_slist_append(list_.get(), line.c_str());
         if (!next) return false;
-        list_.release();
+        // curl_slist_append extended the held list and returned its head: hand the head over without
+        // freeing the list (the pointer released is part of it).
+        [[maybe_unused]] curl_slist* extended = list_.release();
         list_.reset(next);
         return true;
     }

@@ -32,6 +32,11 @@ public:
     const nlohmann::json& extensions() const noexcept { return extensions_; }
     /// Extra response headers (WWW-Authenticate for 401, Allow for 405).
     std::vector<std::pair<std::string, std::string>> headers;
+    /// This problem with one more response header: `throw HttpProblem(405, ...).with_header("Allow", ...)`.
+    HttpProblem with_header(std::string name, std::string value) && {
+        headers.emplace_back(std::move(name), std::move(value));
+        return std::move(*this);
+    }
 
 private:
     int status_;

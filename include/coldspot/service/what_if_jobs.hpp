@@ -67,7 +67,7 @@ private:
         std::chrono::system_clock::time_point created, finished;
         double seconds = 0;
     };
-    void run(const std::string& id, Work work);
+    void run(const std::string& id, const Work& work);
 
     std::size_t max_jobs_;
     std::chrono::seconds time_limit_;
