@@ -185,7 +185,7 @@ std::string vintages(const RouteContext& ctx) {
     return html + "</ul>\n";
 }
 
-constexpr const char* kStyle = R"css(
+constexpr const char* kBriefingStyle = R"css(
 @page { size: A4; margin: 14mm 14mm 16mm; }
 body { font: 10.5pt/1.4 "DejaVu Sans", Arial, sans-serif; color: #1a1a1a; max-width: 182mm; margin: 0 auto; padding: 0 4mm; }
 h1 { font-size: 17pt; margin: 0 0 2pt; } h2 { font-size: 12pt; margin: 12pt 0 4pt; border-bottom: 1px solid #bbb; }
@@ -208,7 +208,7 @@ Reply briefing(const RouteContext& ctx, const std::string& kind, const std::stri
     const auto* schools = ctx.snapshot.layer("schools");
     const bool synthetic = schools && schools->description.starts_with(geo::demo::kSyntheticLabel);
     std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<link rel=\"icon\" href=\"data:,\">\n<title>Briefing: " +
-                       esc(area.name) + "</title>\n<style>" + kStyle + "</style></head>\n<body>\n<main>\n";
+                       esc(area.name) + "</title>\n<style>" + kBriefingStyle + "</style></head>\n<body>\n<main>\n";
     html += "<h1>" + esc(area.name) + "</h1>\n<p class=\"subtitle\">" + esc(area.subtitle) + " &middot; briefing of " + esc(utc_timestamp().substr(0, 10)) +
             " &middot; results version " + std::to_string(ctx.snapshot.version) + "</p>\n";
     if (synthetic) html += "<p class=\"notice\">Synthetic demonstration data: every school, hub and area here is fictional.</p>\n";

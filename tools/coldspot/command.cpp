@@ -12,7 +12,7 @@ std::vector<Command>& registry() {
     return commands;
 }
 
-Args::Args(CommandArgs args, std::vector<std::string> value_options, std::vector<std::string> flag_options) {
+Args::Args(CommandArgs args, const std::vector<std::string>& value_options, const std::vector<std::string>& flag_options) {
     auto known = [](const std::vector<std::string>& list, const std::string& name) {
         return std::find(list.begin(), list.end(), name) != list.end();
     };

@@ -29,7 +29,7 @@ struct RegisterCommand {
 /// Unknown options throw InvalidArgumentError so typos are never ignored.
 class Args {
 public:
-    Args(CommandArgs args, std::vector<std::string> value_options, std::vector<std::string> flag_options);
+    Args(CommandArgs args, const std::vector<std::string>& value_options, const std::vector<std::string>& flag_options);
 
     std::optional<std::string> value(std::string_view name) const;
     std::string value_or(std::string_view name, std::string fallback) const;
