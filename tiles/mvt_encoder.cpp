@@ -1,4 +1,4 @@
-#include "coldspot/tiles/mvt_encoder.hpp"
+#include "coldspot/tiles/detail/mvt_encoder.hpp"
 
 #include "coldspot/geo/error.hpp"
 

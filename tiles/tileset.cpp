@@ -7,10 +7,10 @@
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/workspace.hpp"
 #include "coldspot/tiles/gzip.hpp"
-#include "coldspot/tiles/mvt_encoder.hpp"
-#include "coldspot/tiles/prepared_polygons.hpp"
-#include "coldspot/tiles/tile_cache.hpp"
-#include "coldspot/tiles/tile_geometry.hpp"
+#include "coldspot/tiles/detail/mvt_encoder.hpp"
+#include "coldspot/tiles/detail/prepared_polygons.hpp"
+#include "coldspot/tiles/detail/tile_cache.hpp"
+#include "coldspot/tiles/detail/tile_geometry.hpp"
 
 #include <boost/geometry/index/rtree.hpp>
 #include <boost/iterator/function_output_iterator.hpp>

@@ -1,14 +1,14 @@
-#include "coldspot/geo/analysis_runs.hpp"
+#include "coldspot/geo/detail/analysis_runs.hpp"
 #include "coldspot/geo/coldspots/analysis.hpp"
 
-#include "coldspot/geo/coldspots/scenario_access.hpp"
+#include "coldspot/geo/coldspots/detail/scenario_access.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/routing/access_parameters.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
-#include "coldspot/geo/stats/contiguity_weights.hpp"
+#include "coldspot/geo/stats/detail/contiguity_weights.hpp"
 #include "coldspot/geo/stats/distance_weights.hpp"
-#include "coldspot/geo/stats/hex_grid.hpp"
+#include "coldspot/geo/stats/detail/hex_grid.hpp"
 #include "coldspot/geo/stats/local_statistics.hpp"
 #include "coldspot/geo/stats/rank_stability.hpp"
 
