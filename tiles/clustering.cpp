@@ -161,5 +161,4 @@ void gather_points(const ResolvedLayer& rl, const std::vector<std::uint32_t>& hi
     if (pl.fixed_features != 0) builder.write_to(pl.fixed, name, cluster ? rl.cluster_keys : L.keys, L.value_messages, eo.extent);
 }
 
-
 } // namespace coldspot::tiles

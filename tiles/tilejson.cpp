@@ -15,7 +15,6 @@ namespace {
 
 const char* field_type_name(geo::FieldType t) { return t == geo::FieldType::String ? "String" : "Number"; }
 
-
 } // namespace
 
 nlohmann::json TileService::tilejson(const std::string& tileset, const std::string& url) const {

@@ -182,7 +182,6 @@ struct TileService::Impl {
     std::string render_mvt(const ResolvedTileset& ts, const TileId& tile, EncodedTile& out) const;
 };
 
-
 /// Keys a clustering zoom adds to a point layer: the cluster flag, the member count, and per
 /// summed field its name with this suffix.
 inline constexpr char kClusterKey[] = "cluster";
