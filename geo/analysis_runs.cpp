@@ -1,5 +1,5 @@
 #include "coldspot/geo/version.hpp"
-#include "coldspot/geo/analysis_runs.hpp"
+#include "coldspot/geo/detail/analysis_runs.hpp"
 
 #include "coldspot/geo/timestamp.hpp"
 

@@ -1,6 +1,6 @@
 #include "gdal_handles.hpp"
 
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>

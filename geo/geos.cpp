@@ -1,7 +1,7 @@
 #include "coldspot/geo/geos.hpp"
 
 #include "coldspot/geo/error.hpp"
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 
 #include <geos_c.h>
 

@@ -1,6 +1,6 @@
 #include "postgis_workspace.hpp"
 
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 #include "coldspot/geo/workspace.hpp"
 
 #include <libpq-fe.h>

@@ -1,4 +1,4 @@
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 
 #include "coldspot/geo/error.hpp"
 

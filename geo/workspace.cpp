@@ -2,7 +2,7 @@
 
 #include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/error.hpp"
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 #include "gdal_handles.hpp"
 #include "postgis_workspace.hpp"
 

@@ -1,5 +1,5 @@
 // POST /analysis (bearer token), GET /analysis/{id}, GET /analysis/schema.
-#include "coldspot/service/analysis_schema.hpp"
+#include "coldspot/service/detail/analysis_schema.hpp"
 #include "coldspot/service/problem.hpp"
 #include "routes.hpp"
 

@@ -1,4 +1,4 @@
-#include "coldspot/service/analysis_schema.hpp"
+#include "coldspot/service/detail/analysis_schema.hpp"
 
 #include "coldspot/service/problem.hpp"
 

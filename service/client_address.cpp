@@ -1,4 +1,4 @@
-#include "coldspot/service/client_address.hpp"
+#include "coldspot/service/detail/client_address.hpp"
 
 #include "coldspot/service/problem.hpp"
 

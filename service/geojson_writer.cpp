@@ -1,4 +1,4 @@
-#include "coldspot/service/geojson_writer.hpp"
+#include "coldspot/service/detail/geojson_writer.hpp"
 
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/feature_writers.hpp"

@@ -1,7 +1,7 @@
 // Items as downloads: CSV, XLSX and FlatGeobuf through geo's feature writers (the same code as
 // `coldspot export --csv/--xlsx`, service/table_export.cpp), streamed from the request's snapshot.
 #include "coldspot/geo/feature_writers.hpp"
-#include "coldspot/service/geojson_writer.hpp"
+#include "coldspot/service/detail/geojson_writer.hpp"
 #include "coldspot/service/problem.hpp"
 #include "coldspot/service/table_export.hpp"
 #include "routes.hpp"

@@ -1,7 +1,7 @@
 #include "map_figures.hpp"
 
 #include "coldspot/geo/coldspots/targets.hpp"
-#include "coldspot/service/map_index.hpp"
+#include "coldspot/service/detail/map_index.hpp"
 #include "coldspot/service/problem.hpp"
 
 #include <algorithm>

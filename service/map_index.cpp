@@ -1,4 +1,4 @@
-#include "coldspot/service/map_index.hpp"
+#include "coldspot/service/detail/map_index.hpp"
 
 #include "coldspot/geo/feature_table.hpp"
 #include "coldspot/service/snapshot.hpp"

@@ -2,7 +2,7 @@
 // joint list, every school once with a proposed lead hub).
 #include "coldspot/geo/coldspots/targets.hpp"
 #include "coldspot/geo/error.hpp"
-#include "coldspot/service/map_index.hpp"
+#include "coldspot/service/detail/map_index.hpp"
 #include "coldspot/service/problem.hpp"
 #include "map_figures.hpp"
 

@@ -1,7 +1,7 @@
 // OGC API - Features Part 1 (Core, GeoJSON) and Part 2 (CRS by reference).
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/service/gzip.hpp"
-#include "coldspot/service/geojson_writer.hpp"
+#include "coldspot/service/detail/geojson_writer.hpp"
 #include "coldspot/service/items_query.hpp"
 #include "coldspot/service/problem.hpp"
 #include "coldspot/tiles/tileset.hpp"

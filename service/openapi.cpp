@@ -1,7 +1,7 @@
 // The OpenAPI 3.0 definition served at /api: generated from the live configuration, so the limit
 // default and maximum it states are the ones the server applies.
 #include "coldspot/geo/version.hpp"
-#include "coldspot/service/analysis_schema.hpp"
+#include "coldspot/service/detail/analysis_schema.hpp"
 #include "coldspot/service/output_crs.hpp"
 #include "routes.hpp"
 

@@ -1,6 +1,6 @@
 #include "coldspot/service/problem.hpp"
 
-#include "coldspot/service/response_head.hpp"
+#include "coldspot/service/detail/response_head.hpp"
 
 namespace coldspot::service {
 

@@ -4,7 +4,7 @@
 
 #include "coldspot/geo/style/qgis_project.hpp"
 #include "coldspot/geo/style/qgz.hpp"
-#include "coldspot/service/client_address.hpp"
+#include "coldspot/service/detail/client_address.hpp"
 #include "coldspot/service/problem.hpp"
 #include "coldspot/tiles/tileset.hpp"
 

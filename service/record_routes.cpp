@@ -1,8 +1,8 @@
 // /schools/{urn} (the one-stop record) and the per-hub and per-authority dashboards. They read
 // whichever result layers the workspace holds, so they grow as the analysis steps land.
-#include "coldspot/service/geojson_writer.hpp"
+#include "coldspot/service/detail/geojson_writer.hpp"
 #include "coldspot/service/problem.hpp"
-#include "coldspot/service/map_index.hpp"
+#include "coldspot/service/detail/map_index.hpp"
 #include "map_figures.hpp"
 #include "routes.hpp"
 

@@ -1,4 +1,4 @@
-#include "coldspot/service/request_head.hpp"
+#include "coldspot/service/detail/request_head.hpp"
 
 #include "coldspot/service/problem.hpp"
 

@@ -1,4 +1,4 @@
-#include "coldspot/service/response_head.hpp"
+#include "coldspot/service/detail/response_head.hpp"
 
 #include "coldspot/service/http_message.hpp"
 

@@ -2,9 +2,9 @@
 
 #include "coldspot/geo/error.hpp"
 #include "coldspot/service/problem.hpp"
-#include "coldspot/service/request_head.hpp"
-#include "coldspot/service/response_head.hpp"
-#include "coldspot/service/whole_request.hpp"
+#include "coldspot/service/detail/request_head.hpp"
+#include "coldspot/service/detail/response_head.hpp"
+#include "coldspot/service/detail/whole_request.hpp"
 #include "connection_writer.hpp"
 
 #include <pistache/endpoint.h>

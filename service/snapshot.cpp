@@ -3,7 +3,7 @@
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/workspace.hpp"
 #include "coldspot/service/http_message.hpp"
-#include "coldspot/service/map_index.hpp"
+#include "coldspot/service/detail/map_index.hpp"
 #include "coldspot/tiles/tileset.hpp"
 
 #include <algorithm>

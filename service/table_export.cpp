@@ -3,7 +3,7 @@
 #include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
-#include "coldspot/service/geojson_writer.hpp"
+#include "coldspot/service/detail/geojson_writer.hpp"
 
 #include <algorithm>
 #include <cerrno>

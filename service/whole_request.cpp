@@ -1,4 +1,4 @@
-#include "coldspot/service/whole_request.hpp"
+#include "coldspot/service/detail/whole_request.hpp"
 
 #include "coldspot/service/http_message.hpp"
 

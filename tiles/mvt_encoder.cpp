@@ -1,6 +1,7 @@
-#include "coldspot/tiles/mvt_encoder.hpp"
+#include "coldspot/tiles/detail/mvt_encoder.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/tiles/detail/mvt_size.hpp"
 
 #include <protozero/pbf_writer.hpp>
 
@@ -191,11 +192,6 @@ namespace coldspot::tiles::detail {
 
 namespace {
 
-std::size_t varint_bytes(std::uint64_t v) noexcept {
-    std::size_t n = 1;
-    while (v >= 0x80) v >>= 7, ++n;
-    return n;
-}
 char* put_varint(char* p, std::uint64_t v) noexcept {
     while (v >= 0x80) {
         *p++ = static_cast<char>((v & 0x7f) | 0x80);
@@ -294,10 +290,8 @@ void IndexedLayerEncoder::add_feature(std::optional<std::uint64_t> id, MvtGeomTy
 void IndexedLayerEncoder::add_encoded(std::optional<std::uint64_t> id, MvtGeomType type, const char* geometry,
                                       std::size_t geometry_bytes, const std::uint32_t* tags, std::size_t tag_count) {
     std::size_t tag_bytes = 0;
-    for (std::size_t t = 0; t < tag_count; ++t) tag_bytes += varint_bytes(tags[t]);
-    std::size_t body = 2 + 1 + varint_bytes(geometry_bytes) + geometry_bytes; // type, geometry
-    if (id) body += 1 + varint_bytes(*id);
-    if (tag_count) body += 1 + varint_bytes(tag_bytes) + tag_bytes;
+    for (std::size_t t = 0; t < tag_count; ++t) tag_bytes += varint_size(tags[t]);
+    const std::size_t body = feature_body_size(geometry_bytes, id, tag_count, tag_bytes);
 
     char* f = features_.reserve(1 + 5 + body);
     f = put_varint(f, length_key(layer_field::features));
@@ -322,15 +316,14 @@ void IndexedLayerEncoder::add_encoded(std::optional<std::uint64_t> id, MvtGeomTy
 
 void IndexedLayerEncoder::write_to(std::string& tile, std::string_view name, const std::vector<std::string>& keys,
                                    const std::vector<std::string>& value_messages, std::uint32_t extent) const {
-    const auto field_bytes = [](std::size_t n) { return 1 + varint_bytes(n) + n; };
-    std::size_t layer = 2 + field_bytes(name.size()) + features_.size() + 1 + varint_bytes(extent);
-    for (const auto& k : keys) layer += field_bytes(k.size());
+    std::size_t layer = 2 + field_size(name.size()) + features_.size() + 1 + varint_size(extent);
+    for (const auto& k : keys) layer += field_size(k.size());
     const auto message = [&](std::uint32_t id) -> const std::string& {
         return id < index_.size() ? value_messages[id] : extras_[id - index_.size()];
     };
-    for (auto id : used_) layer += field_bytes(message(id).size());
+    for (auto id : used_) layer += field_size(message(id).size());
     const std::size_t at = tile.size();
-    tile.resize(at + 1 + varint_bytes(layer) + layer);
+    tile.resize(at + field_size(layer));
     char* p = tile.data() + at;
     const auto bytes = [&](std::uint32_t field, const char* data, std::size_t n) {
         p = put_varint(p, length_key(field));

@@ -1,4 +1,4 @@
-#include "coldspot/tiles/prepared_polygons.hpp"
+#include "coldspot/tiles/detail/prepared_polygons.hpp"
 
 #include "coldspot/geo/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "coldspot/tiles/tile_cache.hpp"
+#include "coldspot/tiles/detail/tile_cache.hpp"
 
 namespace coldspot::tiles {
 

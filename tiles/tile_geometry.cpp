@@ -1,4 +1,4 @@
-#include "coldspot/tiles/tile_geometry.hpp"
+#include "coldspot/tiles/detail/tile_geometry.hpp"
 
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/geos.hpp"

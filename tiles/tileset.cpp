@@ -1,81 +1,34 @@
-#include "coldspot/tiles/tileset.hpp"
+// TileService: layers indexed at construction; per tile, the features gathered, the size decision
+// (what fits max_tile_bytes, coarser generalisation first, then the smallest features left out) and
+// one encode. Point layers and their clusters: clustering.cpp; TileJSON: tilejson.cpp; licence HTML:
+// attribution.cpp; protobuf size arithmetic: detail/mvt_size.hpp.
+#include "tileset_impl.hpp"
 
 #include "coldspot/geo/model/catalogue.hpp"
 #include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/style/area_labels.hpp"
 #include "coldspot/geo/crs.hpp"
-#include "coldspot/geo/error.hpp"
 #include "coldspot/geo/workspace.hpp"
 #include "coldspot/tiles/gzip.hpp"
-#include "coldspot/tiles/mvt_encoder.hpp"
-#include "coldspot/tiles/prepared_polygons.hpp"
-#include "coldspot/tiles/tile_cache.hpp"
-#include "coldspot/tiles/tile_geometry.hpp"
+#include "coldspot/tiles/detail/mvt_size.hpp"
 
-#include <boost/geometry/index/rtree.hpp>
 #include <boost/iterator/function_output_iterator.hpp>
 
 #include <algorithm>
-#include <array>
-#include <mutex>
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <map>
-#include <span>
 #include <set>
-#include <unordered_map>
 
 namespace coldspot::tiles {
 
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
 
+using detail::field_size;
+using detail::varint_size;
+
 namespace {
-
-constexpr const char* kOglAttribution =
-    "Contains public sector information licensed under the "
-    "<a href=\"https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/\">Open Government "
-    "Licence v3.0</a>. Contains OS data &copy; Crown copyright and database right.";
-constexpr const char* kOdblAttribution =
-    "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors (ODbL)";
-
-using RtreeValue = std::pair<geo::Box, std::uint32_t>;
-using Rtree = bgi::rtree<RtreeValue, bgi::rstar<16>>;
-
-/// A layer reprojected to Web Mercator with a spatial index over its features.
-struct IndexedLayer {
-    geo::FeatureTable table;
-    std::vector<geo::Box> boxes;
-    Rtree rtree;
-    geo::Box extent = geo::empty_box();
-    /// Attributes encoded once: the layer's distinct MVT Value messages, and per feature its
-    /// non-NULL (field, value id) pairs at [tag_offsets[i], tag_offsets[i + 1]) of tags.
-    std::vector<std::string> value_messages;
-    std::vector<std::uint32_t> tag_offsets;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> tags;
-    /// The MVT key table (field names, first occurrence wins) and each field's index in it.
-    std::vector<std::string> keys;
-    std::vector<std::uint32_t> field_keys;
-    std::unordered_map<std::string, std::uint32_t> value_ids; ///< Value message -> its id
-};
-
-struct ResolvedLayer {
-    TileLayerSpec spec;
-    const IndexedLayer* layer = nullptr;
-    std::vector<std::optional<std::uint64_t>> ids;
-    std::vector<std::size_t> sum_fields; ///< numeric fields summed into clusters
-    /// Point layers: the key table of a clustering zoom (the fields' keys, then `cluster`,
-    /// `point_count` and a `<field>_sum` per summed field; names shared once) and their indexes.
-    std::vector<std::string> cluster_keys;
-    std::uint32_t k_cluster = 0, k_count = 0;
-    std::vector<std::uint32_t> sum_keys;
-};
-
-struct ResolvedTileset {
-    TilesetSpec spec;
-    std::vector<ResolvedLayer> layers;
-};
 
 std::uint64_t fnv1a64(std::string_view data) {
     std::uint64_t h = 0xcbf29ce484222325ull;
@@ -87,10 +40,6 @@ std::uint64_t fnv1a64(std::string_view data) {
 }
 
 std::string cache_key(const std::string& tileset, const TileId& t) { return tileset + "/" + t.to_string(); }
-
-/// Identifiers, codes, ranks and coordinates are numbers but their sum means nothing (the model
-/// says which they are).
-bool summable(const geo::Field& f) { return f.type != geo::FieldType::String && !geo::model::is_identifier_field(f.name); }
 
 IndexedLayer index_layer(geo::FeatureTable table) {
     IndexedLayer out;
@@ -134,103 +83,6 @@ IndexedLayer index_layer(geo::FeatureTable table) {
     return out;
 }
 
-const char* field_type_name(geo::FieldType t) { return t == geo::FieldType::String ? "String" : "Number"; }
-
-/// Prepared (per-zoom generalised) polygons of one layer, built lazily, once per zoom.
-struct PreparedLayer {
-    std::vector<const geo::MultiPolygon*> geometries;
-    PrepareOptions options;
-    std::array<std::once_flag, 16> once;
-    std::array<PreparedZoom, 16> zooms;
-    const PreparedZoom& at(std::uint32_t z) {
-        std::call_once(once[z], [&] { zooms[z] = prepare_polygons(geometries, z, options); });
-        return zooms[z];
-    }
-};
-
-/// One feature of a tile, geometry done, waiting for the size decision and encoding.
-struct PendingFeature {
-    std::uint32_t index = 0;
-    std::uint32_t geometry_size = 0;   ///< its encoded geometry: GatheredTile::geometry from geometry_offset
-    std::size_t geometry_offset = 0;
-    std::uint32_t path_count = 0;
-    double size = 0;        ///< polygons: area in units^2; lines: squared length (smaller drops first)
-    std::size_t bytes = 0;  ///< encoded Feature message, tag indexes estimated from above
-};
-
-struct PendingLayer {
-    const ResolvedLayer* rl = nullptr;
-    MvtGeomType type = MvtGeomType::Unknown;
-    std::string fixed; ///< point layers, encoded at once: clustered, never dropped
-    std::size_t fixed_features = 0;
-    std::vector<PendingFeature> features;
-    std::size_t overhead = 0; ///< layer message without features and values
-    std::size_t feature_bytes = 0; ///< sum of the features' `bytes`
-    std::size_t value_bytes = 0;   ///< the distinct values the features use, each framed once
-};
-
-struct GatheredTile {
-    std::vector<PendingLayer> layers;
-    /// Every feature's geometry, encoded as it is gathered (MVT command integers): its exact size
-    /// decides what fits, and the encode copies it.
-    detail::ByteBuffer geometry;
-    TilePaths paths; ///< one feature's rings or lines on their way to `geometry`
-    std::size_t reduced = 0, clipped = 0, inside = 0;
-    void clear() {
-        layers.clear();
-        geometry.clear();
-        reduced = clipped = inside = 0;
-    }
-};
-
-/// Value ids of one layer marked as seen; clear() unmarks only those marked, so a tile pays for
-/// the values it touched, not for the layer's whole table (England's LSOAs have ~70,000 values).
-class ValueMarks {
-public:
-    void reset(std::size_t value_count) {
-        for (auto v : touched_) marks_[v] = 0;
-        touched_.clear();
-        if (marks_.size() < value_count) marks_.resize(value_count, 0);
-    }
-    /// Marks `v`; true when it was not marked.
-    bool mark(std::uint32_t v) {
-        if (marks_[v]) return false;
-        marks_[v] = 1;
-        touched_.push_back(v);
-        return true;
-    }
-    void unmark(std::uint32_t v) { marks_[v] = 0; } ///< stays in touched_, harmless
-    bool marked(std::uint32_t v) const { return marks_[v] != 0; }
-
-private:
-    std::vector<char> marks_;
-    std::vector<std::uint32_t> touched_;
-};
-
-/// A thread's buffers for rendering, kept across tiles (render is not re-entrant on a thread).
-struct RenderScratch {
-    std::vector<std::vector<std::uint32_t>> hits; ///< per tileset layer: features meeting the buffered tile, source order
-    GatheredTile gathered;
-    std::vector<ValueMarks> marks;                ///< per tileset layer
-    detail::IndexedLayerEncoder encoder;
-    std::vector<std::uint32_t> tags;
-};
-
-std::size_t varint_size(std::uint64_t v) {
-    std::size_t n = 1;
-    while (v >= 0x80) v >>= 7, ++n;
-    return n;
-}
-
-
-/// Bytes of a layer message without its features and values: name, version, extent, and the
-/// key table (every field, an upper bound).
-std::size_t layer_overhead(const std::string& name, const geo::FeatureTable& T, std::uint32_t extent) {
-    std::size_t overhead = 1 + varint_size(name.size()) + name.size() + 2 + 1 + varint_size(extent) + 4;
-    for (const auto& f : T.fields) overhead += 2 + f.name.size();
-    return overhead;
-}
-
 /// Encodes the feature's geometry (in out.paths) at once: its exact size is then known.
 void add_feature(GatheredTile& out, PendingLayer& pl, std::uint32_t index, double size) {
     const TilePaths& paths = out.paths;
@@ -239,133 +91,6 @@ void add_feature(GatheredTile& out, PendingLayer& pl, std::uint32_t index, doubl
     if (n != 0)
         pl.features.push_back(
             {index, static_cast<std::uint32_t>(n), offset, static_cast<std::uint32_t>(paths.paths.size()), size, 0});
-}
-
-/// A point of a point layer placed in tile units.
-struct PlacedPoint {
-    std::uint32_t index;
-    TilePoint p;
-};
-
-/// Encodes points with the layer's pre-encoded values, numbered per tile; cluster counts and sums
-/// share a value with an attribute of the same bytes (the table is deduplicated by message, as
-/// MvtLayerBuilder does it).
-class PointEncoder {
-public:
-    PointEncoder(const ResolvedLayer& rl, RenderScratch& s) : rl_(rl), L_(*rl.layer), builder_(s.encoder), tags_(s.tags) {
-        builder_.reset(L_.value_messages.size());
-    }
-
-    /// A point with its own attributes.
-    void add(const PlacedPoint& p) {
-        tags_.clear();
-        for (auto t = L_.tag_offsets[p.index]; t < L_.tag_offsets[p.index + 1]; ++t) {
-            tags_.push_back(L_.field_keys[L_.tags[t].first]);
-            tags_.push_back(builder_.value(L_.tags[t].second));
-        }
-        builder_.add_point(rl_.ids[p.index], p.p, tags_.data(), tags_.size());
-    }
-
-    /// A cluster of `members` (two or more, source order) at `centre`: the cluster flag, the count,
-    /// and the sum of each summable field the members have a value for.
-    void add_cluster(std::uint64_t id, const TilePoint& centre, std::span<const std::pair<std::int64_t, const PlacedPoint*>> members) {
-        const geo::FeatureTable& T = L_.table;
-        tags_.clear();
-        tags_.push_back(rl_.k_cluster);
-        tags_.push_back(value(MvtValue::of_bool(true)));
-        tags_.push_back(rl_.k_count);
-        tags_.push_back(value(MvtValue::of_int(static_cast<std::int64_t>(members.size()))));
-        for (std::size_t k = 0; k < rl_.sum_fields.size(); ++k) {
-            const auto fi = rl_.sum_fields[k];
-            const bool integral = T.fields[fi].type == geo::FieldType::Integer;
-            std::int64_t isum = 0;
-            double dsum = 0;
-            bool any = false;
-            for (const auto& m : members) {
-                const auto& v = T.features[m.second->index].values[fi];
-                if (const auto* iv = std::get_if<std::int64_t>(&v)) isum += *iv, dsum += *iv, any = true;
-                else if (const auto* dv = std::get_if<double>(&v)) dsum += *dv, any = true;
-            }
-            if (!any) continue;
-            tags_.push_back(rl_.sum_keys[k]);
-            tags_.push_back(value(integral ? MvtValue::of_int(isum) : MvtValue::of_double(dsum)));
-        }
-        builder_.add_point(id, centre, tags_.data(), tags_.size());
-    }
-
-    detail::IndexedLayerEncoder& builder() { return builder_; }
-
-private:
-    std::uint32_t value(const MvtValue& v) {
-        std::string message = MvtLayerBuilder::encode_value(v);
-        const auto it = L_.value_ids.find(message);
-        return it != L_.value_ids.end() ? builder_.value(it->second) : builder_.extra_value(std::move(message));
-    }
-
-    const ResolvedLayer& rl_;
-    const IndexedLayer& L_;
-    detail::IndexedLayerEncoder& builder_;
-    std::vector<std::uint32_t>& tags_;
-};
-
-/// Grid clustering over the tile proper (no buffer), so every point belongs to exactly one tile's
-/// cell at every clustered zoom and none is dropped. A cell of one point keeps the point.
-void add_clustered(PointEncoder& enc, const std::vector<PlacedPoint>& placed, const TileId& tile, const EncodeOptions& eo) {
-    const std::int32_t cell = static_cast<std::int32_t>(eo.cluster_cell_units);
-    const std::int64_t cells_per_side = (eo.extent + eo.cluster_cell_units - 1) / eo.cluster_cell_units;
-    // Cells in index order, members in source order: a stable sort of (cell, point) pairs rather
-    // than a map of vectors (one allocation per cell).
-    std::vector<std::pair<std::int64_t, const PlacedPoint*>> in_cell;
-    in_cell.reserve(placed.size());
-    const std::int32_t ext = static_cast<std::int32_t>(eo.extent);
-    for (const auto& p : placed) {
-        if (p.p.x < 0 || p.p.y < 0 || p.p.x >= ext || p.p.y >= ext) continue;
-        in_cell.emplace_back(std::int64_t{p.p.y / cell} * cells_per_side + p.p.x / cell, &p);
-    }
-    std::stable_sort(in_cell.begin(), in_cell.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::size_t b = 0, e = 0; b < in_cell.size(); b = e) {
-        while (e < in_cell.size() && in_cell[e].first == in_cell[b].first) ++e;
-        const std::int64_t cell_index = in_cell[b].first;
-        if (e - b == 1) {
-            enc.add(*in_cell[b].second);
-            continue;
-        }
-        const std::size_t members = e - b;
-        double sx = 0, sy = 0;
-        for (std::size_t m = b; m < e; ++m) sx += in_cell[m].second->p.x, sy += in_cell[m].second->p.y;
-        const TilePoint centre{static_cast<std::int32_t>(std::floor(sx / members)),
-                               static_cast<std::int32_t>(std::floor(sy / members))};
-        // Cluster ids live above bit 62 so they never meet a URN or a packed code: zoom and the
-        // cell's world position make them stable across versions.
-        const std::uint64_t gx = std::uint64_t{tile.x} * cells_per_side + (cell_index % cells_per_side);
-        const std::uint64_t gy = std::uint64_t{tile.y} * cells_per_side + (cell_index / cells_per_side);
-        const std::uint64_t id = (std::uint64_t{1} << 62) | (std::uint64_t{tile.z} << 56) | (gx << 28) | gy;
-        enc.add_cluster(id, centre, std::span(in_cell).subspan(b, members));
-    }
-}
-
-/// A point layer, encoded at once into pl.fixed (points are never dropped), clustered on low zooms.
-void gather_points(const ResolvedLayer& rl, const std::vector<std::uint32_t>& hits, const TileFrame& frame,
-                   const EncodeOptions& eo, const std::string& name, RenderScratch& s, PendingLayer& pl) {
-    const IndexedLayer& L = *rl.layer;
-    const geo::FeatureTable& T = L.table;
-    const TileId& tile = frame.tile;
-    pl.type = MvtGeomType::Point;
-    PointEncoder enc(rl, s);
-    std::vector<PlacedPoint> placed;
-    for (auto i : hits)
-        if (const auto* pt = std::get_if<geo::Point>(&T.features[i].geometry))
-            if (auto tp = point_to_tile(*pt, frame)) placed.push_back({i, *tp});
-    const bool cluster = rl.spec.cluster && static_cast<int>(tile.z) <= eo.cluster_max_zoom && eo.cluster_cell_units > 0;
-    if (!cluster) {
-        for (const auto& p : placed) enc.add(p);
-    } else {
-        add_clustered(enc, placed, tile, eo);
-    }
-    detail::IndexedLayerEncoder& builder = enc.builder();
-    pl.fixed_features = builder.feature_count();
-    // A clustering zoom's key table also holds the cluster keys, used or not.
-    if (pl.fixed_features != 0) builder.write_to(pl.fixed, name, cluster ? rl.cluster_keys : L.keys, L.value_messages, eo.extent);
 }
 
 /// A polygon layer's features in tile units: from the per-zoom prepared geometry `pz` (`shift`
@@ -428,7 +153,7 @@ void size_features(const ResolvedLayer& rl, ValueMarks& seen, PendingLayer& pl) 
             if (seen.mark(L.tags[t].second)) {
                 ++distinct;
                 const std::size_t m = L.value_messages[L.tags[t].second].size();
-                pl.value_bytes += 1 + varint_size(m) + m;
+                pl.value_bytes += field_size(m);
             }
     const std::size_t key_bytes = varint_size(L.table.fields.size()), value_bytes = varint_size(distinct);
     for (auto& f : pl.features) {
@@ -437,10 +162,7 @@ void size_features(const ResolvedLayer& rl, ValueMarks& seen, PendingLayer& pl) 
         // The size decision has always counted one byte more per ring or line than the geometry
         // takes (a small margin); kept, so tiles keep their bytes.
         const std::size_t counted = f.geometry_size + f.path_count;
-        std::size_t body = 1 + varint_size(counted) + counted + 2;
-        if (ntags) body += 1 + varint_size(tag_bytes) + tag_bytes;
-        if (const auto& id = rl.ids[f.index]) body += 1 + varint_size(*id);
-        f.bytes = 1 + varint_size(body) + body;
+        f.bytes = field_size(detail::feature_body_size(counted, rl.ids[f.index], ntags, tag_bytes));
         pl.feature_bytes += f.bytes;
     }
 }
@@ -456,44 +178,6 @@ std::optional<std::uint64_t> gss_code_to_id(std::string_view code) noexcept {
     }
     return static_cast<std::uint64_t>(code[0] - 'A' + 1) * 100'000'000ull + digits;
 }
-
-struct TileService::Impl {
-    TileServiceOptions options;
-    std::map<std::string, IndexedLayer> layers;
-    std::map<std::string, std::unique_ptr<PreparedLayer>> prepared; ///< polygon layers only
-    std::map<std::string, ResolvedTileset> tilesets;
-    std::unordered_map<std::string, std::shared_ptr<const EncodedTile>> prebuilt;
-    mutable TileCache cache{0};
-
-    const ResolvedTileset& find(const std::string& name) const {
-        const auto it = tilesets.find(name);
-        if (it == tilesets.end()) throw NotFoundError("no tileset '" + name + "'");
-        return it->second;
-    }
-
-    /// Whether polygons of zoom z come from the per-zoom prepared geometry.
-    bool uses_prepared(std::uint32_t z) const { return static_cast<int>(z) <= options.encode.prepared_max_zoom; }
-    /// Level 0: the zoom's own generalisation; level n: 4^n times coarser (the geometry prepared
-    /// for zoom z - 2n, scaled up; or tolerance x4^n on the direct path above prepared_max_zoom).
-    bool has_level(std::uint32_t z, int level) const {
-        return !uses_prepared(z) || static_cast<int>(z) >= 2 * level;
-    }
-    /// Fills s.hits: one R-tree query per layer and tile, shared by the estimate and every gather.
-    void query(const ResolvedTileset& ts, const TileId& tile, RenderScratch& s) const;
-    /// The tile's features at generalisation `level` into s.gathered (cleared first).
-    void gather(const ResolvedTileset& ts, const TileId& tile, int level, RenderScratch& s) const;
-    /// Estimate of a tile's polygon and line bytes that geometry does not change (ids, tags,
-    /// distinct values, framing), from the index alone: features whose box lies inside the tile
-    /// proper and is not tiny, so it errs low.
-    std::size_t attribute_bytes(const ResolvedTileset& ts, const TileId& tile, RenderScratch& s) const;
-    /// Features to keep so the tile fits `budget` bytes and the feature limit, largest first.
-    std::vector<std::vector<char>> choose(const GatheredTile& g, std::size_t budget, std::size_t& estimate,
-                                          std::size_t& dropped, RenderScratch& s) const;
-    std::string encode(const GatheredTile& g, const std::vector<std::vector<char>>& keep, std::size_t& features,
-                       std::size_t reserve, RenderScratch& s) const;
-    EncodedTile render(const ResolvedTileset& ts, const TileId& tile) const;
-    std::string render_mvt(const ResolvedTileset& ts, const TileId& tile, EncodedTile& out) const;
-};
 
 void TileService::Impl::query(const ResolvedTileset& ts, const TileId& tile, RenderScratch& s) const {
     const TileFrame frame(tile, options.encode.extent, options.encode.buffer);
@@ -524,7 +208,7 @@ void TileService::Impl::gather(const ResolvedTileset& ts, const TileId& tile, in
         PendingLayer pl;
         pl.rl = &rl;
         const std::string& name = rl.spec.name.empty() ? rl.spec.source : rl.spec.name;
-        pl.overhead = layer_overhead(name, T, eo.extent);
+        pl.overhead = detail::layer_overhead(name, T, eo.extent);
         if (T.geometry_type == geo::GeometryType::Point) {
             gather_points(rl, hits, frame, eo, name, s, pl);
         } else if (T.geometry_type == geo::GeometryType::MultiPolygon) {
@@ -618,7 +302,7 @@ std::vector<std::vector<char>> TileService::Impl::choose(const GatheredTile& g, 
             if (!seen_values.mark(v)) continue; // marked: taken back below if the feature does not fit
             fresh.push_back(v);
             const std::size_t m = L.value_messages[v].size();
-            cost += 1 + varint_size(m) + m;
+            cost += field_size(m);
         }
         if (bytes + cost > budget || features + 1 > eo.max_tile_features) {
             for (auto v : fresh) seen_values.unmark(v);
@@ -773,11 +457,7 @@ TileService::TileService(std::vector<geo::FeatureTable> layers, std::vector<Tile
         if (spec.minzoom < 0 || spec.maxzoom > kMaxZoom || spec.minzoom > spec.maxzoom)
             throw InvalidArgumentError("tileset '" + spec.name + "': zooms must satisfy 0 <= minzoom <= maxzoom <= 22");
         if (spec.layers.empty()) throw InvalidArgumentError("tileset '" + spec.name + "' has no layers");
-        if (spec.attribution.empty()) {
-            spec.attribution = kOglAttribution;
-            for (const auto& l : spec.layers)
-                if (geo::model::is_openstreetmap_layer(l.source)) spec.attribution += std::string(" ") + kOdblAttribution;
-        }
+        if (spec.attribution.empty()) spec.attribution = default_attribution(spec);
         ResolvedTileset rt;
         for (auto& ls : spec.layers) {
             const auto it = impl_->layers.find(ls.source);
@@ -791,7 +471,7 @@ TileService::TileService(std::vector<geo::FeatureTable> layers, std::vector<Tile
             rl.spec = ls;
             rl.layer = &it->second;
             const auto& T = it->second.table;
-            const int code_field = T.field_index("code");
+            const int code_field = T.field_index(geo::model::gss_code_field);
             rl.ids.reserve(T.features.size());
             for (const auto& f : T.features) {
                 std::optional<std::uint64_t> id;
@@ -801,20 +481,7 @@ TileService::TileService(std::vector<geo::FeatureTable> layers, std::vector<Tile
                 if (!id && f.fid >= 0) id = static_cast<std::uint64_t>(f.fid);
                 rl.ids.push_back(id);
             }
-            if (T.geometry_type == geo::GeometryType::Point) {
-                for (std::size_t i = 0; i < T.fields.size(); ++i)
-                    if (summable(T.fields[i])) rl.sum_fields.push_back(i);
-                rl.cluster_keys = it->second.keys;
-                const auto key = [&](const std::string& k) {
-                    const auto at = std::find(rl.cluster_keys.begin(), rl.cluster_keys.end(), k);
-                    if (at == rl.cluster_keys.end()) rl.cluster_keys.push_back(k);
-                    return static_cast<std::uint32_t>(std::find(rl.cluster_keys.begin(), rl.cluster_keys.end(), k) -
-                                                      rl.cluster_keys.begin());
-                };
-                rl.k_cluster = key("cluster");
-                rl.k_count = key("point_count");
-                for (auto fi : rl.sum_fields) rl.sum_keys.push_back(key(T.fields[fi].name + "_sum"));
-            }
+            if (T.geometry_type == geo::GeometryType::Point) resolve_clusters(rl);
             rt.layers.push_back(std::move(rl));
         }
         rt.spec = spec;
@@ -902,51 +569,6 @@ CacheStats TileService::cache_stats() const {
     CacheStats s = impl_->cache.stats();
     s.prebuilt = impl_->prebuilt.size();
     return s;
-}
-
-nlohmann::json TileService::tilejson(const std::string& tileset, const std::string& url) const {
-    const ResolvedTileset& ts = impl_->find(tileset);
-    geo::Box merc = geo::empty_box();
-    for (const auto& rl : ts.layers)
-        if (!geo::is_empty(rl.layer->extent)) bg::expand(merc, rl.layer->extent); // an empty layer has no extent
-    double w = -180, s = -85.0511, e = 180, n = 85.0511;
-    if (!geo::is_empty(merc)) {
-        const geo::Box ll = geo::CrsTransform(geo::kWebMercator, geo::kWgs84).apply(merc);
-        w = ll.min_corner().x(), s = ll.min_corner().y(), e = ll.max_corner().x(), n = ll.max_corner().y();
-    }
-    const auto r6 = [](double v) { return std::round(v * 1e6) / 1e6; };
-    const double span = std::max(e - w, 1e-9);
-    const int fit = static_cast<int>(std::floor(std::log2(360.0 / span)));
-    const int center_zoom = std::clamp(fit + 1, ts.spec.minzoom, ts.spec.maxzoom);
-    nlohmann::json layers = nlohmann::json::array();
-    for (const auto& rl : ts.layers) {
-        nlohmann::json fields = nlohmann::json::object();
-        const auto& T = rl.layer->table;
-        for (const auto& f : T.fields) fields[f.name] = field_type_name(f.type);
-        std::string desc = T.description;
-        if (T.geometry_type == geo::GeometryType::Point && rl.spec.cluster && impl_->options.encode.cluster_max_zoom >= rl.spec.minzoom) {
-            fields["cluster"] = "Boolean";
-            fields["point_count"] = "Number";
-            for (auto fi : rl.sum_fields) fields[T.fields[fi].name + "_sum"] = "Number";
-        }
-        layers.push_back({{"id", rl.spec.name},
-                          {"description", desc},
-                          {"minzoom", rl.spec.minzoom},
-                          {"maxzoom", rl.spec.maxzoom},
-                          {"fields", fields}});
-    }
-    return {{"tilejson", "3.0.0"},
-            {"name", ts.spec.name},
-            {"description", ts.spec.description},
-            {"version", "1.0.0"},
-            {"attribution", ts.spec.attribution},
-            {"scheme", "xyz"},
-            {"tiles", nlohmann::json::array({url})},
-            {"minzoom", ts.spec.minzoom},
-            {"maxzoom", ts.spec.maxzoom},
-            {"bounds", {r6(w), r6(s), r6(e), r6(n)}},
-            {"center", {r6((w + e) / 2), r6((s + n) / 2), center_zoom}},
-            {"vector_layers", layers}};
 }
 
 namespace {

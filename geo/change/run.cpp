@@ -1,6 +1,6 @@
 // run_change: read both vintages, check they can be compared, run every section, and write NEW
 // plus the change layers, the notes and an analysis_runs row as one new workspace version.
-#include "coldspot/geo/analysis_runs.hpp"
+#include "coldspot/geo/detail/analysis_runs.hpp"
 #include "sections.hpp"
 
 #include "coldspot/geo/error.hpp"

@@ -1,4 +1,4 @@
-#include "coldspot/geo/coldspots/road_coverage.hpp"
+#include "coldspot/geo/coldspots/detail/road_coverage.hpp"
 
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/routing/edge_snapper.hpp"

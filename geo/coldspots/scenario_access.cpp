@@ -1,4 +1,4 @@
-#include "coldspot/geo/coldspots/scenario_access.hpp"
+#include "coldspot/geo/coldspots/detail/scenario_access.hpp"
 
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/routing/school_access.hpp"

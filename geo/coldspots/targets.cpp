@@ -1,7 +1,7 @@
 #include "coldspot/geo/coldspots/targets.hpp"
 #include "coldspot/geo/routing/access_parameters.hpp"
 
-#include "coldspot/geo/coldspots/road_coverage.hpp"
+#include "coldspot/geo/coldspots/detail/road_coverage.hpp"
 #include "coldspot/geo/model/minutes_field.hpp"
 #include "coldspot/geo/coldspots/school_index.hpp"
 #include "coldspot/geo/routing/access_run.hpp"

@@ -1,7 +1,7 @@
 // Demoshire's towns, LSOA-like areas, districts, upper-tier authorities and deprivation.
 #include "demo_model.hpp"
 
-#include "coldspot/geo/demo/perturbed_lattice.hpp"
+#include "coldspot/geo/demo/detail/perturbed_lattice.hpp"
 #include "coldspot/geo/geos.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #pragma once
 // The demo generator's working model, shared by the files that draw each part of Demoshire. Kept
 // private to geo/demo: callers see only the finished FeatureTables.
-#include "coldspot/geo/demo/random.hpp"
+#include "coldspot/geo/demo/detail/random.hpp"
 #include "coldspot/geo/demo/road_network.hpp"
 #include "coldspot/geo/geometry.hpp"
 

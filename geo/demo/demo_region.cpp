@@ -6,9 +6,9 @@
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/import/import_report.hpp"
-#include "coldspot/geo/import/sha256.hpp"
+#include "coldspot/geo/import/detail/sha256.hpp"
 #include "coldspot/geo/model/layers.hpp"
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 #include "coldspot/geo/workspace.hpp"
 
 #include <algorithm>

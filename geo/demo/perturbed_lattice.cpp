@@ -1,4 +1,4 @@
-#include "coldspot/geo/demo/perturbed_lattice.hpp"
+#include "coldspot/geo/demo/detail/perturbed_lattice.hpp"
 
 #include "coldspot/geo/error.hpp"
 

@@ -1,7 +1,7 @@
 #include "coldspot/geo/export/styled_geopackage.hpp"
 
 #include "coldspot/geo/error.hpp"
-#include "coldspot/geo/style/layer_styles.hpp"
+#include "coldspot/geo/style/detail/layer_styles.hpp"
 #include "coldspot/geo/style/qgis_project.hpp"
 
 #include <nlohmann/json.hpp>

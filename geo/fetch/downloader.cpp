@@ -2,7 +2,7 @@
 
 #include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/fetch/errors.hpp"
-#include "coldspot/geo/import/sha256.hpp"
+#include "coldspot/geo/import/detail/sha256.hpp"
 #include "coldspot/geo/timestamp.hpp"
 #include "detail/json_file.hpp"
 

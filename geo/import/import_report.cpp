@@ -1,7 +1,7 @@
 #include "coldspot/geo/version.hpp"
 #include "coldspot/geo/import/import_report.hpp"
 
-#include "coldspot/geo/import/sha256.hpp"
+#include "coldspot/geo/import/detail/sha256.hpp"
 #include "coldspot/geo/model/layers.hpp"
 
 #include <chrono>

@@ -5,7 +5,7 @@
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/geos.hpp"
 #include "coldspot/geo/import/csv_reader.hpp"
-#include "coldspot/geo/import/values.hpp"
+#include "coldspot/geo/import/detail/values.hpp"
 #include "coldspot/geo/remits/polygon_index.hpp"
 #include "coldspot/geo/routing/road_source.hpp"
 #include "coldspot/geo/workspace.hpp"

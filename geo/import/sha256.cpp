@@ -1,4 +1,4 @@
-#include "coldspot/geo/import/sha256.hpp"
+#include "coldspot/geo/import/detail/sha256.hpp"
 
 #include "coldspot/geo/error.hpp"
 

@@ -1,4 +1,4 @@
-#include "coldspot/geo/import/values.hpp"
+#include "coldspot/geo/import/detail/values.hpp"
 
 #include <charconv>
 #include <cmath>

@@ -4,8 +4,8 @@
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/geos.hpp"
-#include "coldspot/geo/import/values.hpp"
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/import/detail/values.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 
 #include <fstream>
 

@@ -1,4 +1,4 @@
-#include "coldspot/geo/analysis_runs.hpp"
+#include "coldspot/geo/detail/analysis_runs.hpp"
 #include "coldspot/geo/remits/analysis.hpp"
 
 #include "coldspot/geo/error.hpp"

@@ -1,6 +1,6 @@
 #include "coldspot/geo/routing/access_parameters.hpp"
 
-#include "coldspot/geo/analysis_runs.hpp"
+#include "coldspot/geo/detail/analysis_runs.hpp"
 #include "coldspot/geo/error.hpp"
 
 #include <nlohmann/json.hpp>

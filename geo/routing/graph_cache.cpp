@@ -3,7 +3,7 @@
 #include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/error.hpp"
 #include "../detail/mapped_file.hpp"
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 
 #include <zlib.h>
 

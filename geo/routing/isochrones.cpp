@@ -2,7 +2,7 @@
 
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/geos.hpp"
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 #include "gdal_handles.hpp"
 
 #include <gdal_alg.h>

@@ -4,7 +4,7 @@
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/routing/speed_profile.hpp"
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 #include "gdal_handles.hpp"
 
 #include <nlohmann/json.hpp>

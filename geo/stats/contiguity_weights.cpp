@@ -1,4 +1,4 @@
-#include "coldspot/geo/stats/contiguity_weights.hpp"
+#include "coldspot/geo/stats/detail/contiguity_weights.hpp"
 
 #include "coldspot/geo/error.hpp"
 

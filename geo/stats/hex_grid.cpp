@@ -1,4 +1,4 @@
-#include "coldspot/geo/stats/hex_grid.hpp"
+#include "coldspot/geo/stats/detail/hex_grid.hpp"
 
 #include "coldspot/geo/error.hpp"
 

@@ -1,7 +1,7 @@
 #include "coldspot/geo/stats/local_statistics.hpp"
 
 #include "coldspot/geo/error.hpp"
-#include "coldspot/geo/stats/multiple_testing.hpp"
+#include "coldspot/geo/stats/detail/multiple_testing.hpp"
 #include "stats/conditional_permutation.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-#include "coldspot/geo/stats/multiple_testing.hpp"
+#include "coldspot/geo/stats/detail/multiple_testing.hpp"
 
 #include "stats/radix_order.hpp"
 

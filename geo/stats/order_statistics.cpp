@@ -1,4 +1,4 @@
-#include "coldspot/geo/stats/order_statistics.hpp"
+#include "coldspot/geo/stats/detail/order_statistics.hpp"
 
 #include <array>
 

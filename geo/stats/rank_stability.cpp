@@ -1,7 +1,7 @@
 #include "coldspot/geo/stats/rank_stability.hpp"
 
 #include "coldspot/geo/error.hpp"
-#include "coldspot/geo/stats/order_statistics.hpp"
+#include "coldspot/geo/stats/detail/order_statistics.hpp"
 #include "stats/conditional_permutation.hpp"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #include "coldspot/geo/stats/vector_file.hpp"
 
 #include "coldspot/geo/error.hpp"
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 #include "gdal_handles.hpp"
 
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include "coldspot/geo/style/layer_styles.hpp"
+#include "coldspot/geo/style/detail/layer_styles.hpp"
 
 #include "coldspot/geo/timestamp.hpp"
 #include "gdal_handles.hpp"

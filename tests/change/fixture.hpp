@@ -11,7 +11,7 @@
 //   OLD hubs          |  Alpha Hub (1001)  |   (not listed)    |     the 2021 table is partial
 //   NEW hubs          | The Alpha Hub(1001)|   Beta Hub (2002) |
 //   schools           11 at 0.5, 12 at 1.25, 15 at 1.75 (opened), 13 at 2.5, 14 at 3.5 (closed)
-#include "coldspot/geo/analysis_runs.hpp"
+#include "coldspot/geo/detail/analysis_runs.hpp"
 #include "coldspot/geo/workspace.hpp"
 
 #include "test_support.hpp"

@@ -2,7 +2,7 @@
 // as they reach the workspace layers, and the parameters that drive them.
 #include "coldspot/geo/coldspots/analysis.hpp"
 #include "coldspot/geo/error.hpp"
-#include "coldspot/geo/stats/multiple_testing.hpp"
+#include "coldspot/geo/stats/detail/multiple_testing.hpp"
 
 #include "fixture.hpp"
 #include "test_support.hpp"

@@ -2,7 +2,7 @@
 #include "coldspot/geo/coldspots/analysis.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/export/styled_geopackage.hpp"
-#include "coldspot/geo/style/layer_styles.hpp"
+#include "coldspot/geo/style/detail/layer_styles.hpp"
 
 #include "fixture.hpp"
 #include "test_palette.hpp"

@@ -2,7 +2,7 @@
 // removing a venue re-routes access on the graph the access run used, with exact road times that
 // a straight-line estimate would get wrong; candidate coverage comes from bounded road searches.
 #include "coldspot/geo/coldspots/analysis.hpp"
-#include "coldspot/geo/coldspots/road_coverage.hpp"
+#include "coldspot/geo/coldspots/detail/road_coverage.hpp"
 #include "coldspot/geo/coldspots/targets.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/routing/access_parameters.hpp"

@@ -3,10 +3,10 @@
 // a road network that libosmium reads back with the designed counts and tags.
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/demo/demo_region.hpp"
-#include "coldspot/geo/demo/perturbed_lattice.hpp"
+#include "coldspot/geo/demo/detail/perturbed_lattice.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/geos.hpp"
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 #include "coldspot/geo/workspace.hpp"
 #include "test_support.hpp"
 

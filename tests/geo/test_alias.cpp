@@ -1,7 +1,7 @@
 // Strong types (include/coldspot/geo/alias.hpp): a wrong mix does not compile, conversions are exact,
 // and the public interfaces that take them refuse raw numbers and other units.
 #include "coldspot/geo/alias.hpp"
-#include "coldspot/geo/coldspots/road_coverage.hpp"
+#include "coldspot/geo/coldspots/detail/road_coverage.hpp"
 #include "coldspot/geo/coldspots/targets.hpp"
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/remits/polygon_index.hpp"

@@ -2,7 +2,7 @@
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/geos.hpp"
-#include "coldspot/geo/wkb.hpp"
+#include "coldspot/geo/detail/wkb.hpp"
 #include "coldspot/geo/workspace.hpp"
 #include "test_support.hpp"
 

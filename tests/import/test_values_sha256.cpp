@@ -1,6 +1,6 @@
 // Cell parsing as DfE publishes numbers, and SHA-256 against the FIPS 180-2 test vectors.
-#include "coldspot/geo/import/sha256.hpp"
-#include "coldspot/geo/import/values.hpp"
+#include "coldspot/geo/import/detail/sha256.hpp"
+#include "coldspot/geo/import/detail/values.hpp"
 #include "import_fixtures.hpp"
 
 using namespace coldspot::geo;

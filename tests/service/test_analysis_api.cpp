@@ -3,7 +3,7 @@
 #include "fixture.hpp"
 
 #include "coldspot/geo/error.hpp"
-#include "coldspot/service/analysis_schema.hpp"
+#include "coldspot/service/detail/analysis_schema.hpp"
 #include "coldspot/service/problem.hpp"
 
 #include <atomic>

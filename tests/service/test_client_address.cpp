@@ -1,6 +1,6 @@
 // The address a client reached the server by (Host, Forwarded, --public-url), as the QGIS project's
 // URLs use it: every accepted form, and the hostile or malformed values that must be refused.
-#include "coldspot/service/client_address.hpp"
+#include "coldspot/service/detail/client_address.hpp"
 #include "coldspot/service/problem.hpp"
 
 #include <gtest/gtest.h>

@@ -3,7 +3,7 @@
 #include "fixture.hpp"
 
 #include "coldspot/service/feature_text_cache.hpp"
-#include "coldspot/service/geojson_writer.hpp"
+#include "coldspot/service/detail/geojson_writer.hpp"
 
 #include <thread>
 

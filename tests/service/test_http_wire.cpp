@@ -5,9 +5,9 @@
 
 #include "coldspot/service/http_message.hpp"
 #include "coldspot/service/problem.hpp"
-#include "coldspot/service/request_head.hpp"
-#include "coldspot/service/response_head.hpp"
-#include "coldspot/service/whole_request.hpp"
+#include "coldspot/service/detail/request_head.hpp"
+#include "coldspot/service/detail/response_head.hpp"
+#include "coldspot/service/detail/whole_request.hpp"
 
 #include <chrono>
 #include <thread>

@@ -3,7 +3,7 @@
 // the workspace through the sqlite3 shell.
 #include "demo_workspace.hpp"
 
-#include "coldspot/service/map_index.hpp"
+#include "coldspot/service/detail/map_index.hpp"
 #include "coldspot/service/problem.hpp"
 #include "coldspot/service/what_if_jobs.hpp"
 

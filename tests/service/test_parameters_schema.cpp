@@ -4,7 +4,7 @@
 #include "coldspot/geo/coldspots/parameters.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/json_schema.hpp"
-#include "coldspot/service/analysis_schema.hpp"
+#include "coldspot/service/detail/analysis_schema.hpp"
 
 #include "test_support.hpp"
 

@@ -3,7 +3,7 @@
 #include "fixture.hpp"
 
 #include "coldspot/service/problem.hpp"
-#include "coldspot/service/request_head.hpp"
+#include "coldspot/service/detail/request_head.hpp"
 
 using namespace coldspot;
 using namespace coldspot::test;

@@ -3,7 +3,7 @@
 #include "fixture.hpp"
 
 #include "coldspot/geo/error.hpp"
-#include "coldspot/service/geojson_writer.hpp"
+#include "coldspot/service/detail/geojson_writer.hpp"
 #include "coldspot/service/gzip.hpp"
 #include "coldspot/service/problem.hpp"
 #include "coldspot/service/service_config.hpp"

@@ -1,7 +1,7 @@
 // The hexagonal grid: exact cell areas, point location, covering and tiling.
 #include "coldspot/geo/error.hpp"
-#include "coldspot/geo/stats/contiguity_weights.hpp"
-#include "coldspot/geo/stats/hex_grid.hpp"
+#include "coldspot/geo/stats/detail/contiguity_weights.hpp"
+#include "coldspot/geo/stats/detail/hex_grid.hpp"
 
 #include <gtest/gtest.h>
 

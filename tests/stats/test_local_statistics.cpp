@@ -1,7 +1,7 @@
 // Gi, Gi*, local Moran's I, permutation inference, FDR and bins on cases computed by hand.
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/stats/local_statistics.hpp"
-#include "coldspot/geo/stats/multiple_testing.hpp"
+#include "coldspot/geo/stats/detail/multiple_testing.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // p.adjustSP) and confidence bins from permutation p-values, on cases worked out by hand.
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/stats/local_statistics.hpp"
-#include "coldspot/geo/stats/multiple_testing.hpp"
+#include "coldspot/geo/stats/detail/multiple_testing.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // select_u16 (the rank quantiles of rank stability) against std::nth_element on the same values.
-#include "coldspot/geo/stats/order_statistics.hpp"
+#include "coldspot/geo/stats/detail/order_statistics.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // implementation) on real data: IMD 2025 scores of the 3,758 East of England LSOAs, reprojected to
 // EPSG:27700. spdep computes its own neighbour lists from the same coordinates and polygons, and
 // Gi, Gi*, local Moran's I from the weights the C++ side built, so both halves are compared.
-#include "coldspot/geo/stats/contiguity_weights.hpp"
+#include "coldspot/geo/stats/detail/contiguity_weights.hpp"
 #include "coldspot/geo/stats/distance_weights.hpp"
 #include "coldspot/geo/stats/local_statistics.hpp"
 #include "coldspot/geo/stats/vector_file.hpp"

@@ -1,6 +1,6 @@
 // Spatial weights builders on tiny hand-drawn fixtures whose neighbours can be read off a sketch.
 #include "coldspot/geo/error.hpp"
-#include "coldspot/geo/stats/contiguity_weights.hpp"
+#include "coldspot/geo/stats/detail/contiguity_weights.hpp"
 #include "coldspot/geo/stats/distance_weights.hpp"
 
 #include <algorithm>

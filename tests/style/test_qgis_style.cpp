@@ -2,7 +2,7 @@
 // (tests/support/test_palette.hpp). QGIS itself reads the real ones in tests/clients/qgis_project_test.py;
 // here the structure, the palette's colours and the escaping are checked.
 #include "coldspot/geo/error.hpp"
-#include "coldspot/geo/style/layer_styles.hpp"
+#include "coldspot/geo/style/detail/layer_styles.hpp"
 #include "coldspot/geo/style/qgis_project.hpp"
 #include "coldspot/geo/style/qgz.hpp"
 #include "coldspot/geo/workspace.hpp"

@@ -9,7 +9,7 @@
 
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/geos.hpp"
-#include "coldspot/tiles/prepared_polygons.hpp"
+#include "coldspot/tiles/detail/prepared_polygons.hpp"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 #include "tiles_test_support.hpp"
 
 #include "coldspot/geo/error.hpp"
-#include "coldspot/tiles/tile_cache.hpp"
+#include "coldspot/tiles/detail/tile_cache.hpp"
 
 #include <set>
 #include <thread>

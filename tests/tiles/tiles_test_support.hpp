@@ -6,7 +6,7 @@
 
 #include "coldspot/tiles/tileset.hpp"
 #include "coldspot/tiles/gzip.hpp"
-#include "coldspot/tiles/prepared_polygons.hpp"
+#include "coldspot/tiles/detail/prepared_polygons.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -16,16 +16,6 @@
 #include <string_view>
 #include <vector>
 
-namespace coldspot {
-/// A system call on a file failed (no space left, read-only file system, permission, I/O error).
-/// The message names the file and the system's reason. A WorkspaceError, so callers that report
-/// a workspace that cannot be written keep doing so.
-class IoError : public WorkspaceError {
-public:
-    using WorkspaceError::WorkspaceError;
-};
-} // namespace coldspot
-
 namespace coldspot::geo {
 
 /// A temporary file beside `target` that becomes `target` on commit().

@@ -79,6 +79,13 @@ class WorkspaceError : public Error {
 public:
     using Error::Error;
 };
+/// A system call on a file failed (no space left, read-only file system, permission, I/O error).
+/// The message names the file and the system's reason. A WorkspaceError, so callers that report
+/// a workspace that cannot be written keep doing so.
+class IoError : public WorkspaceError {
+public:
+    using WorkspaceError::WorkspaceError;
+};
 /// A layer or feature that does not exist.
 class NotFoundError : public Error {
 public:

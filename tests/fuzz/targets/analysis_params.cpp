@@ -4,7 +4,7 @@
 // parser refuses only with its documented errors.
 #include "coldspot/geo/coldspots/parameters.hpp"
 #include "coldspot/geo/error.hpp"
-#include "coldspot/service/analysis_schema.hpp"
+#include "coldspot/service/detail/analysis_schema.hpp"
 #include "coldspot/service/problem.hpp"
 #include "fuzz_support.hpp"
 

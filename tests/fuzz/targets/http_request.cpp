@@ -5,8 +5,8 @@
 // request it accepts is one the general path reads with the same method and target.
 #include "coldspot/service/http_message.hpp"
 #include "coldspot/service/problem.hpp"
-#include "coldspot/service/request_head.hpp"
-#include "coldspot/service/whole_request.hpp"
+#include "coldspot/service/detail/request_head.hpp"
+#include "coldspot/service/detail/whole_request.hpp"
 #include "fuzz_support.hpp"
 
 #include <pistache/http.h>

@@ -5,8 +5,8 @@
 // extent, tags in pairs pointing into the key and value tables, geometry commands well formed
 // for their type (MoveTo/LineTo counts, polygons closed, each polygon's first ring an exterior
 // with positive area in y-down units).
-#include "coldspot/tiles/mvt_encoder.hpp"
-#include "coldspot/tiles/tile_geometry.hpp"
+#include "coldspot/tiles/detail/mvt_encoder.hpp"
+#include "coldspot/tiles/detail/tile_geometry.hpp"
 #include "fuzz_support.hpp"
 
 #include <protozero/pbf_reader.hpp>

@@ -13,6 +13,8 @@ enum class FeatureIds {
     Fid,     ///< the workspace fid (URN for schools)
     GssCode, ///< the GSS code packed into an integer (areas, authorities)
 };
+/// The field holding the GSS code that FeatureIds::GssCode packs (areas, authorities).
+inline constexpr char gss_code_field[] = "code";
 
 struct TiledLayer {
     const char* layer;

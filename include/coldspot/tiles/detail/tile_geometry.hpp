@@ -3,7 +3,7 @@
 // Peucker in tile units), quantise to the integer grid, and repair what rounding breaks, so every
 // polygon written is valid and wound the MVT way (exterior positive area in y-down units).
 #include "coldspot/geo/geometry.hpp"
-#include "coldspot/tiles/mvt_encoder.hpp"
+#include "coldspot/tiles/detail/mvt_encoder.hpp"
 #include "coldspot/tiles/tile_id.hpp"
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 // Squares of any power-of-two size are traced through every lattice vertex on their border, so two
 // neighbouring squares of different sizes share exactly the same vertices along their common edge:
 // the squares tile the region with no gaps, no overlaps and no T-junctions.
-#include "coldspot/geo/demo/random.hpp"
+#include "coldspot/geo/demo/detail/random.hpp"
 #include "coldspot/geo/geometry.hpp"
 
 #include <vector>

@@ -6,8 +6,8 @@
 // the buffered tile edge. Translation by whole units cannot change validity, so polygons wholly
 // inside the buffered tile are written as prepared, with no clipping and no validity check.
 #include "coldspot/geo/geometry.hpp"
-#include "coldspot/tiles/mvt_encoder.hpp"
-#include "coldspot/tiles/tile_geometry.hpp"
+#include "coldspot/tiles/detail/mvt_encoder.hpp"
+#include "coldspot/tiles/detail/tile_geometry.hpp"
 #include "coldspot/tiles/tile_id.hpp"
 
 #include <cstdint>
