@@ -50,6 +50,10 @@ void RequestHead::feed(std::string_view bytes) {
         if (++header_bytes_ > limits_.max_header_bytes)
             throw HttpProblem(431, "the request headers are larger than " + std::to_string(limits_.max_header_bytes) + " bytes");
         if (c == '\n') {
+            // A bare LF ends a line for RFC 9112 2.2's lenient readers but not for Pistache's parser,
+            // which reads on into the body as more headers (found by libFuzzer, http_request).
+            if (!after_cr_) throw HttpProblem(400, "a header line ends with a bare LF, not CRLF");
+            after_cr_ = false;
             if (header_line_bytes_ == 0) {
                 part_ = Part::Body;
                 head_bytes_ = before + i + 1;
@@ -63,7 +67,10 @@ void RequestHead::feed(std::string_view bytes) {
             if (!header_name_.empty() && header_name_[0] == kContentLengthValue) check_content_length(std::string_view(header_name_).substr(1), limits_.max_body_bytes);
             header_name_.clear();
             in_name_ = true;
-        } else if (c != '\r') {
+            continue;
+        }
+        after_cr_ = c == '\r';
+        if (c != '\r') {
             // RFC 9112 5.2: a server must refuse obsolete line folding or unfold it; Pistache does
             // neither, and reads the folded line as the start of another header's name.
             if (header_line_bytes_ == 0 && (c == ' ' || c == '\t'))
@@ -115,6 +122,7 @@ void RequestHead::reset() {
     header_name_.clear();
     in_name_ = true;
     content_length_seen_ = false;
+    after_cr_ = false;
     fed_ = 0;
     head_bytes_ = 0;
 }

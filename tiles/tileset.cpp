@@ -561,6 +561,7 @@ std::vector<TileId> TileService::candidate_tiles(const std::string& tileset, std
             }
     }
     std::vector<TileId> out;
+    out.reserve(xy.size());
     for (const auto& [x, y] : xy) out.push_back(TileId{z, x, y});
     return out;
 }

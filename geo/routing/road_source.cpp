@@ -14,10 +14,14 @@
 #include <osmium/io/pbf_input.hpp>
 #include <osmium/visitor.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <numbers>
+#include <set>
 #include <unordered_map>
 
 namespace coldspot::geo::routing {
@@ -164,11 +168,35 @@ private:
     std::vector<OsmWay>& out_;
 };
 
+/// The descriptors this process has open on `path` (from /proc/self/fd).
+std::set<int> descriptors_on(const std::filesystem::path& path) {
+    std::set<int> out;
+    std::error_code ec;
+    const auto target = std::filesystem::canonical(path, ec);
+    if (ec) return out;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+        std::error_code link_ec;
+        if (std::filesystem::read_symlink(entry.path(), link_ec) == target && !link_ec)
+            out.insert(static_cast<int>(std::strtol(entry.path().filename().c_str(), nullptr, 10)));
+    }
+    return out;
+}
+
+/// libosmium 2.18's PBF parser thread closes the file only when it reads to the end: a file it
+/// refuses, or one whose reading we stop, keeps its descriptor open for the life of the process
+/// (found by the osm_pbf fuzz target, which ran out of descriptors). Closes the descriptors on
+/// `path` that were not open before the reader, once the reader and its threads are gone.
+void close_left_open(const std::filesystem::path& path, const std::set<int>& open_before) {
+    for (int fd : descriptors_on(path))
+        if (!open_before.count(fd)) ::close(fd);
+}
+
 FeatureTable read_pbf(const RoadSource& source) {
     const std::string file = source.path.string();
     if (!std::filesystem::exists(source.path)) throw FileNotFoundError({file, 0, ""}, "no such file");
     std::vector<OsmWay> ways;
     CarWayCollector collector(ways);
+    const auto open_before = descriptors_on(source.path);
     try {
         using Index = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
         Index index;
@@ -179,6 +207,7 @@ FeatureTable read_pbf(const RoadSource& source) {
         osmium::apply(reader, locations, collector);
         reader.close();
     } catch (const std::exception& e) {
+        close_left_open(source.path, open_before);
         throw FormatError({file, 0, ""}, std::string("not a readable OSM PBF file: ") + e.what());
     }
     // A node used twice (by two ways, or twice by one way) is a junction: split there, so that

@@ -390,6 +390,26 @@ TEST(RoutingGurka, ATagWithANulByteInsideIsAFormatErrorNamingTheWay) {
     }
 }
 
+TEST(RoutingGurka, RefusedPbfsLeaveNoFileDescriptorOpen) {
+    // libosmium 2.18 leaves a refused PBF's descriptor open (found by the osm_pbf fuzz target, which
+    // ran out of descriptors after about a thousand inputs); read_road_lines closes it.
+    const auto open_descriptors = [] {
+        return std::distance(std::filesystem::directory_iterator("/proc/self/fd"), std::filesystem::directory_iterator{});
+    };
+    test::TempDir dir;
+    RoadSource garbage;
+    garbage.path = dir / "bad.osm.pbf";
+    std::ofstream(garbage.path) << "this is not a pbf";
+    RoadSource nul;
+    nul.path = test::source_dir() / "tests/fuzz/regressions/osm_pbf/nul-byte-in-tag-key";
+    const auto before = open_descriptors();
+    for (int i = 0; i < 20; ++i) {
+        EXPECT_THROW(read_road_lines(garbage), FormatError);
+        EXPECT_THROW(read_road_lines(nul), FormatError);
+    }
+    EXPECT_EQ(open_descriptors(), before);
+}
+
 TEST(RoutingGurka, RadixHeapPopsInTheSameOrderAsAPriorityQueue) {
     // Dijkstra-like use: keys pushed are never below the last key popped.
     std::mt19937 rng(7);

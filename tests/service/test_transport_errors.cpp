@@ -155,11 +155,12 @@ TEST(RequestHead, RefusesARequestLineWithoutThreeParts) {
     EXPECT_NO_THROW(ok.feed("OPTIONS * HTTP/1.1\r\n"));
 }
 
-TEST(RequestHead, RefusesFoldedAndColonlessHeaderLines) {
+TEST(RequestHead, RefusesFoldedColonlessAndBareLfHeaderLines) {
     // Both let Pistache's parser run past the empty line that ends the head (libFuzzer, http_request;
     // tests/fuzz/regressions/http_request/folded-line-hides-the-end-of-the-head).
     for (const std::string head : {"GET / HTTP/1.1\r\nX-A: 1\r\n folded\r\n\r\n", "GET / HTTP/1.1\r\nX-A: 1\r\n\tfolded\r\n\r\n",
-                                   "GET / HTTP/1.1\r\nNo colon\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nx\r\n\r\nContent-Length: 9\r\n\r\n"}) {
+                                   "GET / HTTP/1.1\r\nNo colon\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nx\r\n\r\nContent-Length: 9\r\n\r\n",
+                                   "GET / HTTP/1.1\r\nHost: a\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\n\nContent-Length: 9\r\n\r\n"}) {
         service::RequestHead h({64, 400});
         try {
             h.feed(head);

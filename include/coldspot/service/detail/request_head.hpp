@@ -56,6 +56,7 @@ private:
     std::string header_name_;           ///< the current header line's name, lower case, while it is read
     bool in_name_ = true;               ///< still before the current header line's ':'
     bool content_length_seen_ = false;  ///< a Content-Length header has been read
+    bool after_cr_ = false;             ///< the last header byte was a CR
     std::size_t fed_ = 0;
     std::size_t head_bytes_ = 0;
     static inline const std::string empty_;
