@@ -193,6 +193,7 @@ using hub::lead_urn;
 /// Columns the remits step adds to `schools` in the workspace it writes.
 inline constexpr char remit_lsoa_code[] = "remit_lsoa_code";
 inline constexpr char remit_lad_code[] = "remit_lad_code";
+inline constexpr char remit_utla_code[] = "remit_utla_code";
 inline constexpr char trust_non_local[] = "trust_non_local";
 } // namespace remit
 
@@ -222,6 +223,10 @@ inline constexpr char snap_flag[] = "snap_flag";
 /// Fields of `coldspots_schools` and `targets`.
 namespace coldspot {
 using school::urn;
+using school::name; ///< targets only: the school's name
+using school::la_code;
+using school::lad_code;
+using school::lsoa_code;
 inline constexpr char coldspot_index[] = "coldspot_index";
 inline constexpr char cold_spot[] = "cold_spot";
 inline constexpr char gi_bin[] = "gi_bin";
