@@ -48,7 +48,7 @@ RoadCoverageSummary summarise_road_coverage(const Workspace& ws, double limit_m)
         }
         out.schools = all.size();
         out.within = covered.size();
-        out.basis = "school_access";
+        out.basis = model::layer::school_access;
         out.limit_m = recorded_access_parameters(ws).parameters.access.no_coverage_m; // what the run used
         return out;
     }
