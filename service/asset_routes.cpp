@@ -1,6 +1,7 @@
 // The map page's files under /map/ (from the `assets` folder), the browser's way in from `/`, and
 // what the landing page says about the workspace (synthetic demo or real data).
 #include "coldspot/geo/demo/demo_region.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/service/problem.hpp"
 #include "routes.hpp"
 
@@ -142,14 +143,14 @@ json map_links(const RouteContext& ctx) {
 }
 
 json workspace_description(const RouteContext& ctx) {
-    const auto* schools = ctx.snapshot.layer("schools");
+    const auto* schools = ctx.snapshot.layer(geo::model::layer::schools);
     const bool synthetic = schools && schools->description.starts_with(geo::demo::kSyntheticLabel);
     json region = nullptr;
     if (synthetic) {
         region = "Demoshire (a fictional county)";
-    } else if (const auto* lads = ctx.snapshot.layer("local_authorities")) {
+    } else if (const auto* lads = ctx.snapshot.layer(geo::model::layer::local_authorities)) {
         std::set<std::string> regions;
-        if (const int f = lads->field_index("region"); f >= 0)
+        if (const int f = lads->field_index(geo::model::authority::region); f >= 0)
             for (const auto& row : lads->features)
                 if (auto v = geo::as_text(row.values[static_cast<std::size_t>(f)]); !v.empty()) regions.insert(v);
         if (regions.size() == 1) region = *regions.begin();

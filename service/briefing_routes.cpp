@@ -4,6 +4,7 @@
 // Every value from the workspace is escaped.
 #include "coldspot/geo/coldspots/targets.hpp"
 #include "coldspot/geo/demo/demo_region.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/service/problem.hpp"
 #include "map_figures.hpp"
 
@@ -17,6 +18,7 @@ namespace coldspot::service::detail {
 namespace {
 
 using json = nlohmann::json;
+namespace model = geo::model;
 
 constexpr std::size_t kTopTargets = 10;
 constexpr double kMapWidth = 600, kMapHeight = 420; ///< SVG user units (the page scales it to the column)
@@ -88,12 +90,12 @@ Area find_area(const RouteContext& ctx, const std::string& kind, const std::stri
     if (kind == "hub") {
         a.hub_type = hub_type_of(ctx.snapshot, id);
         if (!a.hub_type) throw HttpProblem(404, "there is no hub '" + id + "'");
-        add_polygons("hubs", "hub_id");
+        add_polygons(model::layer::hubs, model::hub::hub_id);
         a.subtitle = *a.hub_type;
         a.urns = hub_school_urns(ctx.snapshot, id);
     } else {
-        add_polygons("local_authorities", "code");
-        if (a.footprint.empty()) add_polygons("upper_tier_authorities", "code");
+        add_polygons(model::layer::local_authorities, model::authority::code);
+        if (a.footprint.empty()) add_polygons(model::layer::upper_tier_authorities, model::authority::code);
         a.urns = authority_school_urns(ctx.snapshot, id);
         if (a.footprint.empty() && a.urns.empty()) throw HttpProblem(404, "there is no authority with code '" + id + "'");
         a.subtitle = "local authority " + id;
@@ -107,12 +109,12 @@ std::string map_svg(const RouteContext& ctx, const Area& area) {
     const std::unordered_set<std::int64_t> mine(area.urns.begin(), area.urns.end());
     std::vector<std::pair<geo::Point, bool>> points; // school, in a cold spot
     std::unordered_set<std::int64_t> cold;
-    if (const auto* cs = ctx.snapshot.layer("coldspots_schools")) {
-        const int fu = cs->field_index("urn"), fc = cs->field_index("cold_spot");
+    if (const auto* cs = ctx.snapshot.layer(model::layer::coldspots_schools)) {
+        const int fu = cs->field_index(model::coldspot::urn), fc = cs->field_index(model::coldspot::cold_spot);
         for (const auto& f : cs->features)
             if (geo::as_number(f.values[static_cast<std::size_t>(fc)]).value_or(0) == 1) cold.insert(static_cast<std::int64_t>(geo::as_number(f.values[static_cast<std::size_t>(fu)]).value_or(0)));
     }
-    if (const Collection* s = ctx.snapshot.collection("schools"))
+    if (const Collection* s = ctx.snapshot.collection(model::layer::schools))
         for (const auto urn : area.urns)
             if (const auto it = s->row_of_fid.find(urn); it != s->row_of_fid.end())
                 if (const auto* p = std::get_if<geo::Point>(&s->crs84[it->second])) {
@@ -123,7 +125,7 @@ std::string map_svg(const RouteContext& ctx, const Area& area) {
     const MapFrame frame(box);
     std::string svg = "<svg class=\"map\" viewBox=\"0 0 " + fixed(kMapWidth, 0) + " " + fixed(kMapHeight, 0) +
                       "\" role=\"img\" aria-label=\"Map of " + esc(area.name) + ": the footprint and its schools, cold-spot schools in blue\">";
-    const std::string outline = area.hub_type ? color("hub_type", *area.hub_type) : color("base", "upper_tier_authorities");
+    const std::string outline = area.hub_type ? color(model::hub::hub_type, *area.hub_type) : color("base", model::layer::upper_tier_authorities);
     for (const auto* mp : area.footprint) svg += "<path d=\"" + frame.path(*mp) + "\" fill=\"#f0f0f0\" stroke=\"" + outline + "\" stroke-width=\"2\"/>";
     for (const bool want_cold : {false, true}) // cold-spot schools drawn last, on top
         for (const auto& [p, is_cold] : points)
@@ -154,16 +156,16 @@ std::string figure_rows(const json& f) {
 }
 
 std::string targets_table(const RouteContext& ctx, const Area& area) {
-    const auto* targets = ctx.snapshot.layer("targets");
-    const auto* cs = ctx.snapshot.layer("coldspots_schools");
+    const auto* targets = ctx.snapshot.layer(model::layer::targets);
+    const auto* cs = ctx.snapshot.layer(model::layer::coldspots_schools);
     if (!targets || !cs) return "<p>The workspace has not been analysed yet (<code>coldspot coldspots</code>), so there is no target list.</p>";
     geo::coldspots::TargetQuery q;
     (area.kind == "hub" ? q.hub : q.authority) = area.id;
     q.top = kTopTargets;
-    const auto t = geo::coldspots::select_targets(geo::coldspots::TargetTables{*targets, *cs, ctx.snapshot.layer("hubs")}, q);
+    const auto t = geo::coldspots::select_targets(geo::coldspots::TargetTables{*targets, *cs, ctx.snapshot.layer(model::layer::hubs)}, q);
     if (t.features.empty()) return "<p>No school to target here.</p>";
-    const int fr = t.field_index("rank"), fn = t.field_index("name"), fu = t.field_index("urn"), fi = t.field_index("coldspot_index"), fc = t.field_index("cold_spot"),
-              freason = t.field_index("reasons");
+    const int fr = t.field_index(model::coldspot::rank), fn = t.field_index(model::coldspot::name), fu = t.field_index(model::coldspot::urn), fi = t.field_index(model::coldspot::coldspot_index), fc = t.field_index(model::coldspot::cold_spot),
+              freason = t.field_index(model::coldspot::reasons);
     std::string html = "<table class=\"targets\"><caption>The " + std::to_string(t.features.size()) +
                        " schools to reach first (the same order as <code>coldspot target</code>)</caption>\n<tr><th scope=\"col\">#</th><th scope=\"col\">School</th><th scope=\"col\">Index</th><th scope=\"col\">Why</th></tr>\n";
     const auto text = [&](const geo::Feature& f, int i) { return i < 0 ? std::string() : geo::as_text(f.values[static_cast<std::size_t>(i)]); };
@@ -176,9 +178,9 @@ std::string targets_table(const RouteContext& ctx, const Area& area) {
 }
 
 std::string vintages(const RouteContext& ctx) {
-    const auto* p = ctx.snapshot.layer("provenance");
+    const auto* p = ctx.snapshot.layer(model::layer::provenance);
     if (!p) return "<p>The workspace records no provenance.</p>";
-    const int fd = p->field_index("dataset"), fv = p->field_index("vintage");
+    const int fd = p->field_index(model::source::dataset), fv = p->field_index(model::source::vintage);
     std::string html = "<ul class=\"vintages\">\n";
     for (const auto& f : p->features)
         html += "<li>" + esc(fd < 0 ? "" : geo::as_text(f.values[static_cast<std::size_t>(fd)])) + ": " + esc(fv < 0 ? "" : geo::as_text(f.values[static_cast<std::size_t>(fv)])) + "</li>\n";
@@ -205,7 +207,7 @@ Reply briefing(const RouteContext& ctx, const std::string& kind, const std::stri
     allow_only(ctx.request, {});
     const Area area = find_area(ctx, kind, id);
     const json figures = area_figures(ctx.snapshot, area.urns, area.hub_type);
-    const auto* schools = ctx.snapshot.layer("schools");
+    const auto* schools = ctx.snapshot.layer(model::layer::schools);
     const bool synthetic = schools && schools->description.starts_with(geo::demo::kSyntheticLabel);
     std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<link rel=\"icon\" href=\"data:,\">\n<title>Briefing: " +
                        esc(area.name) + "</title>\n<style>" + kBriefingStyle + "</style></head>\n<body>\n<main>\n";

@@ -1,6 +1,7 @@
 #include "map_figures.hpp"
 
 #include "coldspot/geo/coldspots/targets.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/service/detail/map_index.hpp"
 #include "coldspot/service/problem.hpp"
 
@@ -13,6 +14,8 @@
 #include <unordered_set>
 
 namespace coldspot::service::detail {
+
+namespace model = geo::model;
 
 namespace {
 
@@ -39,9 +42,9 @@ double median_of_sorted(const std::vector<double>& v) {
 
 std::vector<std::int64_t> hub_school_urns(const Snapshot& snap, const std::string& hub_id) {
     std::vector<std::int64_t> out;
-    const auto* t = snap.layer("school_remits");
+    const auto* t = snap.layer(model::layer::school_remits);
     if (!t) return out;
-    const int fu = t->field_index("urn"), fh = t->field_index("hub_id");
+    const int fu = t->field_index(model::remit::urn), fh = t->field_index(model::remit::hub_id);
     std::unordered_set<std::int64_t> seen;
     for (const auto& f : t->features)
         if (text(*t, f, fh) == hub_id)
@@ -51,15 +54,15 @@ std::vector<std::int64_t> hub_school_urns(const Snapshot& snap, const std::strin
 
 std::vector<std::int64_t> authority_school_urns(const Snapshot& snap, const std::string& code) {
     std::vector<std::int64_t> out;
-    const auto* t = snap.layer("schools");
+    const auto* t = snap.layer(model::layer::schools);
     if (!t) return out;
-    const int fu = t->field_index("urn");
+    const int fu = t->field_index(model::school::urn);
     std::vector<int> fields;
-    for (const char* name : {"remit_lad_code", "remit_utla_code", "la_code"})
+    for (const char* name : {model::remit::remit_lad_code, model::remit::remit_utla_code, model::school::la_code})
         if (const int i = t->field_index(name); i >= 0) fields.push_back(i);
     // Without a remit run, the district the source gave.
-    if (t->field_index("remit_lad_code") < 0)
-        if (const int i = t->field_index("lad_code"); i >= 0) fields.push_back(i);
+    if (t->field_index(model::remit::remit_lad_code) < 0)
+        if (const int i = t->field_index(model::school::lad_code); i >= 0) fields.push_back(i);
     for (const auto& f : t->features)
         if (std::any_of(fields.begin(), fields.end(), [&](int i) { return text(*t, f, i) == code; }))
             out.push_back(urn_of(*t, f, fu).value_or(f.fid));
@@ -70,9 +73,9 @@ namespace {
 
 /// A field of the hub's first row in `hubs`, when the hub exists.
 std::optional<std::string> hub_field(const Snapshot& snap, const std::string& hub_id, const char* field) {
-    const auto* t = snap.layer("hubs");
+    const auto* t = snap.layer(model::layer::hubs);
     if (!t) return std::nullopt;
-    const int fi = t->field_index("hub_id"), fv = t->field_index(field);
+    const int fi = t->field_index(model::hub::hub_id), fv = t->field_index(field);
     for (const auto& f : t->features)
         if (text(*t, f, fi) == hub_id) return text(*t, f, fv);
     return std::nullopt;
@@ -80,8 +83,8 @@ std::optional<std::string> hub_field(const Snapshot& snap, const std::string& hu
 
 } // namespace
 
-std::optional<std::string> hub_type_of(const Snapshot& snap, const std::string& hub_id) { return hub_field(snap, hub_id, "hub_type"); }
-std::optional<std::string> hub_name_of(const Snapshot& snap, const std::string& hub_id) { return hub_field(snap, hub_id, "name"); }
+std::optional<std::string> hub_type_of(const Snapshot& snap, const std::string& hub_id) { return hub_field(snap, hub_id, model::hub::hub_type); }
+std::optional<std::string> hub_name_of(const Snapshot& snap, const std::string& hub_id) { return hub_field(snap, hub_id, model::hub::name); }
 
 json area_figures(const Snapshot& snap, const std::vector<std::int64_t>& urns, const std::optional<std::string>& hub_type) {
     const std::unordered_set<std::int64_t> wanted(urns.begin(), urns.end());
@@ -89,16 +92,16 @@ json area_figures(const Snapshot& snap, const std::vector<std::int64_t>& urns, c
     // Pupils and deprivation: the school's LSOA (as the remit run placed it) in `areas`.
     std::int64_t pupils = 0;
     std::size_t deprived = 0, with_decile = 0;
-    if (const auto* s = snap.layer("schools")) {
+    if (const auto* s = snap.layer(model::layer::schools)) {
         std::unordered_map<std::string, std::int64_t> decile;
-        if (const auto* a = snap.layer("areas")) {
-            const int fc = a->field_index("code"), fd = a->field_index("imd_decile");
+        if (const auto* a = snap.layer(model::layer::areas)) {
+            const int fc = a->field_index(model::area::code), fd = a->field_index(model::area::imd_decile);
             for (const auto& f : a->features)
                 if (fd >= 0)
                     if (const auto d = geo::as_number(f.values[static_cast<std::size_t>(fd)])) decile[text(*a, f, fc)] = static_cast<std::int64_t>(*d);
         }
-        const int fu = s->field_index("urn"), fp = s->field_index("pupils");
-        const int fl = s->field_index("remit_lsoa_code") >= 0 ? s->field_index("remit_lsoa_code") : s->field_index("lsoa_code");
+        const int fu = s->field_index(model::school::urn), fp = s->field_index(model::school::pupils);
+        const int fl = s->field_index(model::remit::remit_lsoa_code) >= 0 ? s->field_index(model::remit::remit_lsoa_code) : s->field_index(model::school::lsoa_code);
         for (const auto& f : s->features) {
             if (!wanted.count(urn_of(*s, f, fu).value_or(f.fid))) continue;
             if (fp >= 0) pupils += static_cast<std::int64_t>(geo::as_number(f.values[static_cast<std::size_t>(fp)]).value_or(0));
@@ -111,8 +114,8 @@ json area_figures(const Snapshot& snap, const std::vector<std::int64_t>& urns, c
     out["pupils"] = pupils;
     out["deprived_schools"] = deprived;
     out["schools_with_imd_decile"] = with_decile;
-    if (const auto* cs = snap.layer("coldspots_schools")) {
-        const int fu = cs->field_index("urn"), fc = cs->field_index("cold_spot");
+    if (const auto* cs = snap.layer(model::layer::coldspots_schools)) {
+        const int fu = cs->field_index(model::coldspot::urn), fc = cs->field_index(model::coldspot::cold_spot);
         std::size_t cold = 0;
         for (const auto& f : cs->features)
             if (wanted.count(urn_of(*cs, f, fu).value_or(-1))) cold += geo::as_number(f.values[static_cast<std::size_t>(fc)]).value_or(0) == 1;
@@ -122,9 +125,9 @@ json area_figures(const Snapshot& snap, const std::vector<std::int64_t>& urns, c
     }
     // Drive times to the nearest venue, per hub type.
     json times = json::object();
-    if (const auto* a = snap.layer("school_access")) {
-        const int fu = a->field_index("urn"), ft = a->field_index("hub_type"), fr = a->field_index("role"), fm = a->field_index("minutes"),
-                  fmethod = a->field_index("method");
+    if (const auto* a = snap.layer(model::layer::school_access)) {
+        const int fu = a->field_index(model::access::urn), ft = a->field_index(model::access::hub_type), fr = a->field_index(model::access::role), fm = a->field_index(model::access::minutes),
+                  fmethod = a->field_index(model::access::method);
         std::map<std::string, std::pair<std::vector<double>, std::size_t>> by_type; // minutes, estimated count
         std::map<std::string, std::size_t> no_time;
         for (const auto& f : a->features) {

@@ -1,12 +1,15 @@
 #include "coldspot/service/detail/map_index.hpp"
 
 #include "coldspot/geo/feature_table.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/service/snapshot.hpp"
 
 #include <algorithm>
 #include <set>
 
 namespace coldspot::service {
+
+namespace model = geo::model;
 
 namespace {
 
@@ -124,15 +127,15 @@ MapIndex::MapIndex(const Snapshot& snap) {
     };
     // Schools, and the postcodes they sit at (school positions are postcode centroids).
     std::map<std::string, std::pair<std::string, std::vector<std::size_t>>> postcodes; // compact folded -> (as written, positions)
-    if (const Collection* c = snap.collection("schools")) {
+    if (const Collection* c = snap.collection(model::layer::schools)) {
         const auto& t = *c->table;
         for (std::size_t pos = 0; pos < c->size(); ++pos) {
             const auto& f = c->feature(pos);
-            std::string urn = text_of(t, f, "urn");
+            std::string urn = text_of(t, f, model::school::urn);
             if (urn.empty()) urn = std::to_string(f.fid);
-            SearchEntry e{"school", urn, text_of(t, f, "name"), {}, {}, {}, std::nullopt, std::nullopt, "/schools/" + urn};
-            const std::string postcode = text_of(t, f, "postcode");
-            e.detail = join_nonempty({text_of(t, f, "phase"), text_of(t, f, "la_name"), "URN " + urn, postcode});
+            SearchEntry e{"school", urn, text_of(t, f, model::school::name), {}, {}, {}, std::nullopt, std::nullopt, "/schools/" + urn};
+            const std::string postcode = text_of(t, f, model::school::postcode);
+            e.detail = join_nonempty({text_of(t, f, model::school::phase), text_of(t, f, model::school::la_name), "URN " + urn, postcode});
             e.keys = fold_for_search(urn + " " + postcode + " " + compact(postcode));
             if (const auto* p = std::get_if<geo::Point>(&c->crs84[pos])) e.point = *p;
             if (!postcode.empty()) {
@@ -150,15 +153,15 @@ MapIndex::MapIndex(const Snapshot& snap) {
         add(std::move(e));
     }
     // Hubs: one entry per hub_id, the extent of all its areas.
-    if (const Collection* c = snap.collection("hubs")) {
+    if (const Collection* c = snap.collection(model::layer::hubs)) {
         const auto& t = *c->table;
         std::map<std::string, SearchEntry> hubs;
         for (std::size_t pos = 0; pos < c->size(); ++pos) {
             const auto& f = c->feature(pos);
-            const std::string id = text_of(t, f, "hub_id");
+            const std::string id = text_of(t, f, model::hub::hub_id);
             auto [it, fresh] = hubs.try_emplace(id);
             SearchEntry& e = it->second;
-            if (fresh) e = SearchEntry{"hub", id, text_of(t, f, "name"), text_of(t, f, "hub_type"), {}, fold_for_search(id + " " + text_of(t, f, "area_code")), geo::empty_box(), std::nullopt, "/hubs/" + id};
+            if (fresh) e = SearchEntry{"hub", id, text_of(t, f, model::hub::name), text_of(t, f, model::hub::hub_type), {}, fold_for_search(id + " " + text_of(t, f, model::hub::area_code)), geo::empty_box(), std::nullopt, "/hubs/" + id};
             const geo::Box b = geo::envelope(c->crs84[pos]);
             if (!geo::is_empty(b)) boost::geometry::expand(*e.bbox, b);
         }
@@ -169,14 +172,14 @@ MapIndex::MapIndex(const Snapshot& snap) {
     }
     // Authorities: districts and counties/unitaries (a unitary is both: one entry, the district's).
     std::set<std::string> seen;
-    for (const auto& [layer, what] : {std::pair<const char*, const char*>{"local_authorities", "district"}, {"upper_tier_authorities", "county or unitary authority"}}) {
+    for (const auto& [layer, what] : {std::pair<const char*, const char*>{model::layer::local_authorities, "district"}, {model::layer::upper_tier_authorities, "county or unitary authority"}}) {
         const Collection* c = snap.collection(layer);
         if (!c) continue;
         for (std::size_t pos = 0; pos < c->size(); ++pos) {
             const auto& f = c->feature(pos);
-            const std::string code = text_of(*c->table, f, "code");
+            const std::string code = text_of(*c->table, f, model::authority::code);
             if (code.empty() || !seen.insert(code).second) continue;
-            SearchEntry e{"authority", code, text_of(*c->table, f, "name"), std::string(what) + " · " + code, {}, fold_for_search(code), std::nullopt, std::nullopt, "/authorities/" + code};
+            SearchEntry e{"authority", code, text_of(*c->table, f, model::authority::name), std::string(what) + " · " + code, {}, fold_for_search(code), std::nullopt, std::nullopt, "/authorities/" + code};
             if (const geo::Box b = geo::envelope(c->crs84[pos]); !geo::is_empty(b)) e.bbox = b;
             add(std::move(e));
         }

@@ -1,5 +1,6 @@
 // The map API's part of the OpenAPI document (/api): every endpoint the partnership map uses, so
 // any other client can use it too.
+#include "coldspot/geo/model/layers.hpp"
 #include "routes.hpp"
 
 namespace coldspot::service::detail {
@@ -7,6 +8,7 @@ namespace coldspot::service::detail {
 namespace {
 
 using json = nlohmann::json;
+namespace model = geo::model;
 
 json problem() { return {{"$ref", "#/components/responses/Problem"}}; }
 
@@ -78,8 +80,8 @@ void add_map_paths(nlohmann::json& paths) {
     paths["/partnerships/{partnershipId}/cut-off"] = {{"get", op("getPartnershipCutOff", "The joint list's schools in trusts spread beyond the area (cut off from local hubs)",
                                                                  json::array({pid, hubs, top_param(), format_param()}), table_formats())}};
     const json point = {{"type", "object"},
-                        {"required", {"hub_type"}},
-                        {"properties", {{"hub_type", {{"type", "string"}}}, {"name", {{"type", "string"}}}, {"lon", {{"type", "number"}}}, {"lat", {{"type", "number"}}},
+                        {"required", {model::hub::hub_type}},
+                        {"properties", {{model::hub::hub_type, {{"type", "string"}}}, {"name", {{"type", "string"}}}, {"lon", {{"type", "number"}}}, {"lat", {{"type", "number"}}},
                                         {"easting", {{"type", "number"}}}, {"northing", {{"type", "number"}}}}},
                         {"additionalProperties", false}};
     paths["/scenarios"] = {{"post", job_post("runScenario",
@@ -94,8 +96,8 @@ void add_map_paths(nlohmann::json& paths) {
     paths["/suggestions"] = {{"post", job_post("suggestVenues", "New venues for a hub type chosen greedily to cover the most cold-spot index within the cutoff (as `coldspot target --suggest`); "
                                                                 "candidates are the schools, or any points given",
                                                {{"type", "object"},
-                                                {"required", {"k", "hub_type"}},
-                                                {"properties", {{"k", {{"type", "integer"}, {"minimum", 1}, {"maximum", 20}}}, {"hub_type", {{"type", "string"}}},
+                                                {"required", {"k", model::hub::hub_type}},
+                                                {"properties", {{"k", {{"type", "integer"}, {"minimum", 1}, {"maximum", 20}}}, {model::hub::hub_type, {{"type", "string"}}},
                                                                 {"cutoff_minutes", {{"type", "number"}, {"default", 30}}}, {"hub", {{"type", "string"}}}, {"authority", {{"type", "string"}}},
                                                                 {"candidates", {{"type", "array"}, {"nullable", true}, {"items", {{"type", "array"}, {"minItems", 2}, {"maxItems", 2}, {"items", {{"type", "number"}}}}}}}}},
                                                 {"additionalProperties", false}})}};

@@ -2,6 +2,7 @@
 // joint list, every school once with a proposed lead hub).
 #include "coldspot/geo/coldspots/targets.hpp"
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/service/detail/map_index.hpp"
 #include "coldspot/service/problem.hpp"
 #include "map_figures.hpp"
@@ -20,6 +21,7 @@ namespace coldspot::service::detail {
 namespace {
 
 using json = nlohmann::json;
+namespace model = geo::model;
 
 constexpr std::size_t kMaxQueryChars = 200; ///< longer search text is cut here (a name is shorter)
 
@@ -57,9 +59,9 @@ const geo::FeatureTable& require(const RouteContext& ctx, const char* layer, con
 }
 
 geo::FeatureTable select(const RouteContext& ctx, const geo::coldspots::TargetQuery& q) {
-    const auto& targets = require(ctx, "targets", "`coldspot coldspots`");
-    const auto& cs = require(ctx, "coldspots_schools", "`coldspot coldspots`");
-    return geo::coldspots::select_targets(geo::coldspots::TargetTables{targets, cs, ctx.snapshot.layer("hubs")}, q);
+    const auto& targets = require(ctx, model::layer::targets, "`coldspot coldspots`");
+    const auto& cs = require(ctx, model::layer::coldspots_schools, "`coldspot coldspots`");
+    return geo::coldspots::select_targets(geo::coldspots::TargetTables{targets, cs, ctx.snapshot.layer(model::layer::hubs)}, q);
 }
 
 std::string file_slug(const std::string& s) {
@@ -109,7 +111,7 @@ Partnership resolve_partnership(const RouteContext& ctx, const std::string& id) 
     }
     for (auto& h : p.hubs) {
         try {
-            h = geo::coldspots::resolve_hub_id(ctx.snapshot.layer("hubs"), h);
+            h = geo::coldspots::resolve_hub_id(ctx.snapshot.layer(model::layer::hubs), h);
         } catch (const NotFoundError& e) {
             throw HttpProblem(404, std::string(e.what()) + " (partnership '" + p.id + "')");
         }
@@ -139,6 +141,10 @@ std::string minutes_text(const HubTime& t) {
     return s.str();
 }
 
+/// The `targets` fields a partnership list keeps after its own.
+constexpr const char* kKeptTargetFields[] = {model::coldspot::coldspot_index, model::coldspot::cold_spot, model::coldspot::gi_bin, model::coldspot::la_code,
+                                             model::coldspot::lad_code,       model::coldspot::lsoa_code, model::coldspot::reasons};
+
 /// The joint list: every target school any partnership hub covers, once, in rank order, with the
 /// lead hub (its only partnership hub; of several, the one with the shortest drive to its own
 /// venue, `school_access` own_hub rows) and the reason in words.
@@ -147,8 +153,8 @@ geo::FeatureTable joint_list(const RouteContext& ctx, const Partnership& p, bool
     const std::set<std::string> members(p.hubs.begin(), p.hubs.end());
     // own_hub drive times per (urn, hub_id).
     std::map<std::pair<std::int64_t, std::string>, HubTime> times;
-    if (const auto* a = ctx.snapshot.layer("school_access")) {
-        const int fu = a->field_index("urn"), fh = a->field_index("hub_id"), fr = a->field_index("role"), fm = a->field_index("minutes"), fmethod = a->field_index("method");
+    if (const auto* a = ctx.snapshot.layer(model::layer::school_access)) {
+        const int fu = a->field_index(model::access::urn), fh = a->field_index(model::access::hub_id), fr = a->field_index(model::access::role), fm = a->field_index(model::access::minutes), fmethod = a->field_index(model::access::method);
         for (const auto& f : a->features) {
             if (geo::as_text(f.values[static_cast<std::size_t>(fr)]) != "own_hub") continue;
             const auto m = geo::as_number(f.values[static_cast<std::size_t>(fm)]);
@@ -159,8 +165,8 @@ geo::FeatureTable joint_list(const RouteContext& ctx, const Partnership& p, bool
     }
     // Trusts spread beyond the area (the remit run's trust_non_local), by URN.
     std::unordered_map<std::int64_t, std::string> cut_off;
-    if (const auto* s = ctx.snapshot.layer("schools")) {
-        const int fu = s->field_index("urn"), fn = s->field_index("trust_non_local"), ft = s->field_index("trust_name");
+    if (const auto* s = ctx.snapshot.layer(model::layer::schools)) {
+        const int fu = s->field_index(model::school::urn), fn = s->field_index(model::remit::trust_non_local), ft = s->field_index(model::school::trust_name);
         if (fn >= 0)
             for (const auto& f : s->features)
                 if (geo::as_number(f.values[static_cast<std::size_t>(fn)]).value_or(0) == 1)
@@ -170,12 +176,12 @@ geo::FeatureTable joint_list(const RouteContext& ctx, const Partnership& p, bool
     out.name = "partnership_targets";
     out.geometry_type = all.geometry_type;
     out.epsg = all.epsg;
-    const std::size_t f_rank = all.require_field("rank"), f_urn = all.require_field("urn"), f_name = all.require_field("name"), f_hubs = all.require_field("hub_ids");
-    out.fields = {{"rank", geo::FieldType::Integer},      {"urn", geo::FieldType::Integer},         {"name", geo::FieldType::String},
+    const std::size_t f_rank = all.require_field(model::coldspot::rank), f_urn = all.require_field(model::coldspot::urn), f_name = all.require_field(model::coldspot::name), f_hubs = all.require_field(model::coldspot::hub_ids);
+    out.fields = {{model::coldspot::rank, geo::FieldType::Integer}, {model::coldspot::urn, geo::FieldType::Integer}, {model::coldspot::name, geo::FieldType::String},
                   {"lead_hub_id", geo::FieldType::String}, {"lead_hub_name", geo::FieldType::String}, {"lead_reason", geo::FieldType::String},
                   {"lead_minutes", geo::FieldType::Real},  {"lead_time_is_estimate", geo::FieldType::Integer},
-                  {"partnership_hub_ids", geo::FieldType::String}, {"cut_off_trust", geo::FieldType::Integer}, {"trust_name", geo::FieldType::String}};
-    for (const char* keep : {"coldspot_index", "cold_spot", "gi_bin", "la_code", "lad_code", "lsoa_code", "reasons"}) {
+                  {"partnership_hub_ids", geo::FieldType::String}, {"cut_off_trust", geo::FieldType::Integer}, {model::school::trust_name, geo::FieldType::String}};
+    for (const char* keep : kKeptTargetFields) {
         const auto i = all.require_field(keep);
         out.fields.push_back(all.fields[i]);
     }
@@ -216,7 +222,7 @@ geo::FeatureTable joint_list(const RouteContext& ctx, const Partnership& p, bool
         row.values = {rank, urn, f.values[f_name], lead, hub_name_of(ctx.snapshot, lead).value_or(lead), reason,
                       lead_time ? geo::Value(lead_time->minutes) : geo::Value(), lead_time ? geo::Value(std::int64_t{lead_time->estimate}) : geo::Value(),
                       ids, std::int64_t{trust != cut_off.end()}, trust != cut_off.end() ? geo::Value(trust->second) : geo::Value()};
-        for (const char* keep : {"coldspot_index", "cold_spot", "gi_bin", "la_code", "lad_code", "lsoa_code", "reasons"}) row.values.push_back(f.values[all.require_field(keep)]);
+        for (const char* keep : kKeptTargetFields) row.values.push_back(f.values[all.require_field(keep)]);
         (void)f_rank;
         out.features.push_back(std::move(row));
     }
@@ -225,7 +231,7 @@ geo::FeatureTable joint_list(const RouteContext& ctx, const Partnership& p, bool
 
 json partnership_json(const RouteContext& ctx, const Partnership& p) {
     json hubs = json::array();
-    for (const auto& h : p.hubs) hubs.push_back({{"hub_id", h}, {"name", hub_name_of(ctx.snapshot, h).value_or(h)}, {"hub_type", hub_type_of(ctx.snapshot, h).value_or("")}});
+    for (const auto& h : p.hubs) hubs.push_back({{model::hub::hub_id, h}, {model::hub::name, hub_name_of(ctx.snapshot, h).value_or(h)}, {model::hub::hub_type, hub_type_of(ctx.snapshot, h).value_or("")}});
     const std::string href = ctx.base + "/partnerships/" + url_encode(p.id);
     return {{"id", p.id}, {"name", p.name}, {"description", p.description}, {"hubs", hubs},
             {"links", json::array({{{"rel", "targets"}, {"href", href + "/targets"}}, {{"rel", "cut-off"}, {"href", href + "/cut-off"}}})}};
@@ -272,12 +278,12 @@ geo::FeatureTable ranked(const RouteContext& ctx, const std::string& key, const 
 
 Reply hub_targets(const RouteContext& ctx, const std::string& hub) {
     allow_only(ctx.request, {"top"});
-    const std::string id = geo::coldspots::resolve_hub_id(ctx.snapshot.layer("hubs"), hub);
+    const std::string id = geo::coldspots::resolve_hub_id(ctx.snapshot.layer(model::layer::hubs), hub);
     if (!hub_type_of(ctx.snapshot, id)) throw HttpProblem(404, "there is no hub '" + hub + "'");
     geo::coldspots::TargetQuery q;
     q.hub = id;
     const auto table = ranked(ctx, "targets:hub:" + id, q, size_param(ctx.request, "top", 0, 1, 1'000'000));
-    return table_reply(ctx, table, "targets-" + file_slug(id), {{"hub_id", id}, {"name", hub_name_of(ctx.snapshot, id).value_or(id)}});
+    return table_reply(ctx, table, "targets-" + file_slug(id), {{model::hub::hub_id, id}, {model::hub::name, hub_name_of(ctx.snapshot, id).value_or(id)}});
 }
 
 Reply authority_targets(const RouteContext& ctx, const std::string& code) {

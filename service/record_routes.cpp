@@ -1,5 +1,6 @@
 // /schools/{urn} (the one-stop record) and the per-hub and per-authority dashboards. They read
 // whichever result layers the workspace holds, so they grow as the analysis steps land.
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/service/detail/geojson_writer.hpp"
 #include "coldspot/service/problem.hpp"
 #include "coldspot/service/detail/map_index.hpp"
@@ -13,6 +14,7 @@ namespace coldspot::service::detail {
 namespace {
 
 using json = nlohmann::json;
+namespace model = geo::model;
 
 /// Record sections and the result layer each comes from, matched on `urn` (or the fid).
 struct Section {
@@ -20,10 +22,10 @@ struct Section {
     const char* layer;
 };
 constexpr Section kSchoolSections[] = {
-    {"remits", "school_remits"},
-    {"access", "school_access"},
-    {"coldspot", "coldspots_schools"},
-    {"targets", "targets"},
+    {"remits", model::layer::school_remits},
+    {"access", model::layer::school_access},
+    {"coldspot", model::layer::coldspots_schools},
+    {"targets", model::layer::targets},
 };
 
 bool value_equals(const geo::Value& v, std::int64_t key) {
@@ -35,7 +37,7 @@ bool value_equals(const geo::Value& v, std::int64_t key) {
 
 json rows_for_urn(const geo::FeatureTable& table, std::int64_t urn) {
     json rows = json::array();
-    const int urn_field = table.field_index("urn");
+    const int urn_field = table.field_index(model::school::urn);
     for (const auto& f : table.features) {
         const bool hit = urn_field >= 0 ? value_equals(f.values[static_cast<std::size_t>(urn_field)], urn) : f.fid == urn;
         if (hit) rows.push_back(properties_json(table, f));
@@ -50,15 +52,15 @@ const geo::FeatureTable& require_layer(const RouteContext& ctx, const std::strin
 }
 
 std::string produced_by(const std::string& layer) {
-    if (layer == "hub_dashboard" || layer == "la_dashboard") return "the remits step, `coldspot remits`,";
+    if (layer == model::layer::hub_dashboard || layer == model::layer::la_dashboard) return "the remits step, `coldspot remits`,";
     return "an analysis step";
 }
 
 /// The key field of a dashboard layer (an authority row also names its hub: la_code first there).
 int key_field(const geo::FeatureTable& t) {
-    const bool authority = t.name == "la_dashboard" || t.name == "change_la_dashboard";
-    if (const int i = t.field_index("la_code"); authority && i >= 0) return i;
-    for (const char* name : {"hub_id", "la_code", "lad_code", "utla_code", "code"})
+    const bool authority = t.name == model::layer::la_dashboard || t.name == "change_la_dashboard";
+    if (const int i = t.field_index(model::dashboard::la_code); authority && i >= 0) return i;
+    for (const char* name : {model::dashboard::hub_id, model::dashboard::la_code, model::school::lad_code, "utla_code", model::authority::code})
         if (const int i = t.field_index(name); i >= 0) return i;
     return -1;
 }
@@ -80,36 +82,36 @@ void attach_since(const RouteContext& ctx, const std::string& layer, const std::
 /// `hub_venues` by fid.
 json venues_open_to(const RouteContext& ctx, std::int64_t urn) {
     json out = json::array();
-    const auto* access = ctx.snapshot.layer("school_access");
+    const auto* access = ctx.snapshot.layer(model::layer::school_access);
     if (!access) return out;
-    const Collection* venues = ctx.snapshot.collection("hub_venues");
+    const Collection* venues = ctx.snapshot.collection(model::layer::hub_venues);
     const auto field = [&](const geo::Feature& f, const char* name) -> const geo::Value& {
         static const geo::Value null;
         const int i = access->field_index(name);
         return i < 0 ? null : f.values[static_cast<std::size_t>(i)];
     };
     for (const auto& f : access->features) {
-        if (!value_equals(field(f, "urn"), urn)) continue;
-        const std::string method = geo::as_text(field(f, "method"));
-        const std::string hub_id = geo::as_text(field(f, "hub_id"));
-        json row{{"role", geo::as_text(field(f, "role"))},
-                 {"hub_type", geo::as_text(field(f, "hub_type"))},
-                 {"hub_id", hub_id},
-                 {"hub_name", hub_name_of(ctx.snapshot, hub_id).value_or(hub_id)},
-                 {"venue", geo::as_text(field(f, "venue"))},
-                 {"venue_fid", to_json(field(f, "venue_fid"))},
-                 {"minutes", method == "none" ? json(nullptr) : to_json(field(f, "minutes"))},
-                 {"metres", method == "none" ? json(nullptr) : to_json(field(f, "metres"))},
-                 {"method", method},
+        if (!value_equals(field(f, model::access::urn), urn)) continue;
+        const std::string method = geo::as_text(field(f, model::access::method));
+        const std::string hub_id = geo::as_text(field(f, model::access::hub_id));
+        json row{{model::access::role, geo::as_text(field(f, model::access::role))},
+                 {model::access::hub_type, geo::as_text(field(f, model::access::hub_type))},
+                 {model::access::hub_id, hub_id},
+                 {model::remit::hub_name, hub_name_of(ctx.snapshot, hub_id).value_or(hub_id)},
+                 {model::access::venue, geo::as_text(field(f, model::access::venue))},
+                 {model::access::venue_fid, to_json(field(f, model::access::venue_fid))},
+                 {model::access::minutes, method == "none" ? json(nullptr) : to_json(field(f, model::access::minutes))},
+                 {model::access::metres, method == "none" ? json(nullptr) : to_json(field(f, model::access::metres))},
+                 {model::access::method, method},
                  {"time_is_estimate", method != "road"}};
         row["venue_point"] = nullptr;
         if (venues)
-            if (const auto fid = geo::as_number(field(f, "venue_fid")))
+            if (const auto fid = geo::as_number(field(f, model::access::venue_fid)))
                 if (const auto it = venues->row_of_fid.find(static_cast<std::int64_t>(*fid)); it != venues->row_of_fid.end()) {
                     const auto& v = venues->feature(it->second);
                     if (const auto* p = std::get_if<geo::Point>(&venues->crs84[it->second])) row["venue_point"] = {p->x(), p->y()};
-                    if (const int k = venues->table->field_index("kind"); k >= 0) row["venue_kind"] = geo::as_text(v.values[static_cast<std::size_t>(k)]);
-                    if (const int u = venues->table->field_index("urn"); u >= 0) row["venue_urn"] = to_json(v.values[static_cast<std::size_t>(u)]);
+                    if (const int k = venues->table->field_index(model::venue::kind); k >= 0) row["venue_kind"] = geo::as_text(v.values[static_cast<std::size_t>(k)]);
+                    if (const int u = venues->table->field_index(model::venue::urn); u >= 0) row["venue_urn"] = to_json(v.values[static_cast<std::size_t>(u)]);
                 }
         out.push_back(std::move(row));
     }
@@ -124,13 +126,13 @@ Reply school_record(const RouteContext& ctx, const std::string& urn_text) {
     const auto [p, ec] = std::from_chars(urn_text.data(), urn_text.data() + urn_text.size(), urn);
     if (ec != std::errc() || p != urn_text.data() + urn_text.size() || urn <= 0)
         throw HttpProblem(400, "a URN is a positive integer, not '" + urn_text + "'");
-    const Collection* schools = ctx.snapshot.collection("schools");
-    if (!schools) throw HttpProblem(404, "the workspace has no layer 'schools' (`coldspot import` writes it)", {{"layer", "schools"}});
+    const Collection* schools = ctx.snapshot.collection(model::layer::schools);
+    if (!schools) throw HttpProblem(404, "the workspace has no layer 'schools' (`coldspot import` writes it)", {{"layer", model::layer::schools}});
     // The schools layer keeps fid = URN; fall back to the urn column for other workspaces.
     std::optional<std::size_t> pos;
     if (auto it = schools->row_of_fid.find(urn); it != schools->row_of_fid.end()) pos = it->second;
     if (!pos) {
-        const int f = schools->table->field_index("urn");
+        const int f = schools->table->field_index(model::school::urn);
         for (std::size_t i = 0; f >= 0 && i < schools->size() && !pos; ++i)
             if (value_equals(schools->feature(i).values[static_cast<std::size_t>(f)], urn)) pos = i;
     }
@@ -138,7 +140,7 @@ Reply school_record(const RouteContext& ctx, const std::string& urn_text) {
 
     std::string geometry;
     append_feature(geometry, *schools, *pos, FeatureWriteOptions{OutputCrs::Crs84, {}, false});
-    json record{{"urn", urn},
+    json record{{model::school::urn, urn},
                 {"school", properties_json(*schools->table, schools->feature(*pos))},
                 {"geometry", json::parse(geometry)["geometry"]},
                 {"snapshot_version", ctx.snapshot.version}};
@@ -180,14 +182,14 @@ Reply dashboard(const RouteContext& ctx, const std::string& layer, const std::st
     json out = rows.size() == 1 ? rows[0] : json{{"rows", rows}};
     attach_since(ctx, layer, key_value, out);
     // The map's dashboard: figures over the schools it covers, and where to zoom.
-    const bool hub = layer == "hub_dashboard";
+    const bool hub = layer == model::layer::hub_dashboard;
     out["figures"] = *ctx.snapshot.map->memo<json>((hub ? "figures:hub:" : "figures:authority:") + key_value, [&] {
         return hub ? area_figures(ctx.snapshot, hub_school_urns(ctx.snapshot, key_value), hub_type_of(ctx.snapshot, key_value))
                    : area_figures(ctx.snapshot, authority_school_urns(ctx.snapshot, key_value), std::nullopt);
     });
     out["bbox"] = extent_json(ctx.snapshot, hub ? "hub" : "authority", key_value);
-    out["links"] = json::array({{{"rel", "targets"}, {"href", ctx.base + (layer == "hub_dashboard" ? "/hubs/" : "/authorities/") + url_encode(key_value) + "/targets"}},
-                                {{"rel", "briefing"}, {"type", "text/html"}, {"href", ctx.base + (layer == "hub_dashboard" ? "/briefings/hubs/" : "/briefings/authorities/") + url_encode(key_value)}}});
+    out["links"] = json::array({{{"rel", "targets"}, {"href", ctx.base + (layer == model::layer::hub_dashboard ? "/hubs/" : "/authorities/") + url_encode(key_value) + "/targets"}},
+                                {{"rel", "briefing"}, {"type", "text/html"}, {"href", ctx.base + (layer == model::layer::hub_dashboard ? "/briefings/hubs/" : "/briefings/authorities/") + url_encode(key_value)}}});
     out["snapshot_version"] = ctx.snapshot.version;
     return json_reply(out);
 }

@@ -1,6 +1,7 @@
 #include "coldspot/service/service.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/workspace.hpp"
 #include "coldspot/service/gzip.hpp"
 #include "coldspot/service/problem.hpp"
@@ -144,10 +145,10 @@ Reply Service::dispatch(const Request& request, std::string& route, const std::s
     else if (n == 1 && is(0, "tileMatrixSets")) route = "/tileMatrixSets", handler = [&] { return detail::tile_matrix_sets(ctx); };
     else if (n == 2 && is(0, "tileMatrixSets")) route = "/tileMatrixSets/{id}", handler = [&] { return detail::tile_matrix_set(ctx, seg[1]); };
     else if (n == 2 && is(0, "schools")) route = "/schools/{urn}", handler = [&] { return detail::school_record(ctx, seg[1]); };
-    else if (n == 1 && is(0, "hubs")) route = "/hubs", handler = [&] { return detail::dashboard_list(ctx, "hub_dashboard", "/hubs"); };
-    else if (n == 2 && is(0, "hubs")) route = "/hubs/{id}", handler = [&] { return detail::dashboard(ctx, "hub_dashboard", seg[1]); };
-    else if (n == 1 && is(0, "authorities")) route = "/authorities", handler = [&] { return detail::dashboard_list(ctx, "la_dashboard", "/authorities"); };
-    else if (n == 2 && is(0, "authorities")) route = "/authorities/{code}", handler = [&] { return detail::dashboard(ctx, "la_dashboard", seg[1]); };
+    else if (n == 1 && is(0, "hubs")) route = "/hubs", handler = [&] { return detail::dashboard_list(ctx, geo::model::layer::hub_dashboard, "/hubs"); };
+    else if (n == 2 && is(0, "hubs")) route = "/hubs/{id}", handler = [&] { return detail::dashboard(ctx, geo::model::layer::hub_dashboard, seg[1]); };
+    else if (n == 1 && is(0, "authorities")) route = "/authorities", handler = [&] { return detail::dashboard_list(ctx, geo::model::layer::la_dashboard, "/authorities"); };
+    else if (n == 2 && is(0, "authorities")) route = "/authorities/{code}", handler = [&] { return detail::dashboard(ctx, geo::model::layer::la_dashboard, seg[1]); };
     else if (n == 2 && is(0, "qgis") && (is(1, "project.qgs") || is(1, "project.qgz")))
         route = "/qgis/" + seg[1], handler = [&] { return detail::qgis_project(ctx, seg[1] == "project.qgz"); };
     else if (n == 1 && is(0, "tiles")) route = "/tiles", handler = [&] { return detail::tilesets(ctx); };

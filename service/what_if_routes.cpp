@@ -6,6 +6,7 @@
 #include "coldspot/geo/coldspots/targets.hpp"
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/service/problem.hpp"
 #include "coldspot/service/what_if_jobs.hpp"
 #include "map_figures.hpp"
@@ -20,6 +21,7 @@ namespace coldspot::service::detail {
 namespace {
 
 using json = nlohmann::json;
+namespace model = geo::model;
 
 constexpr std::size_t kMaxVenues = 20;       ///< venues one scenario may add or remove
 constexpr std::size_t kMaxCandidates = 2000; ///< candidate points of one suggestion
@@ -77,8 +79,8 @@ json lon_lat(const geo::Point& bng) {
 
 std::set<std::string> venue_types(const Snapshot& snap) {
     std::set<std::string> out;
-    if (const auto* v = snap.layer("hub_venues"))
-        if (const int f = v->field_index("hub_type"); f >= 0)
+    if (const auto* v = snap.layer(model::layer::hub_venues))
+        if (const int f = v->field_index(model::venue::hub_type); f >= 0)
             for (const auto& row : v->features) out.insert(geo::as_text(row.values[static_cast<std::size_t>(f)]));
     return out;
 }
@@ -87,7 +89,7 @@ std::set<std::string> venue_types(const Snapshot& snap) {
 /// "after" differ by the scenario alone; the defaults when there is none, as the CLI uses.
 json served_parameters(const Snapshot& snap) {
     json out = json::object();
-    if (const auto* runs = snap.layer("analysis_runs")) {
+    if (const auto* runs = snap.layer(model::layer::analysis_runs)) {
         const int fid = runs->field_index("run_id"), fp = runs->field_index("parameters");
         for (const auto& r : runs->features)
             if (fid >= 0 && fp >= 0 && geo::as_text(r.values[static_cast<std::size_t>(fid)]).rfind("run-", 0) == 0)
@@ -103,8 +105,8 @@ struct SchoolFacts {
 
 SchoolFacts school_facts(const Snapshot& snap) {
     SchoolFacts out;
-    if (const auto* s = snap.layer("schools")) {
-        const int fu = s->field_index("urn"), fp = s->field_index("pupils"), fn = s->field_index("name");
+    if (const auto* s = snap.layer(model::layer::schools)) {
+        const int fu = s->field_index(model::school::urn), fp = s->field_index(model::school::pupils), fn = s->field_index(model::school::name);
         for (const auto& f : s->features) {
             const auto urn = static_cast<std::int64_t>(fu >= 0 ? geo::as_number(f.values[static_cast<std::size_t>(fu)]).value_or(f.fid) : f.fid);
             out.pupils[urn] = fp >= 0 ? static_cast<std::int64_t>(geo::as_number(f.values[static_cast<std::size_t>(fp)]).value_or(0)) : 0;
@@ -117,8 +119,8 @@ SchoolFacts school_facts(const Snapshot& snap) {
 /// Schools and pupils within each band of their nearest venue of `type` (`school_access` rows with
 /// role nearest and a time).
 json within_bands(const geo::FeatureTable& access, const std::string& type, const SchoolFacts& facts) {
-    const int fu = access.field_index("urn"), ft = access.field_index("hub_type"), fr = access.field_index("role"), fm = access.field_index("minutes"),
-              fmethod = access.field_index("method");
+    const int fu = access.field_index(model::access::urn), ft = access.field_index(model::access::hub_type), fr = access.field_index(model::access::role), fm = access.field_index(model::access::minutes),
+              fmethod = access.field_index(model::access::method);
     json out = json::object();
     for (const int band : kBands) {
         std::size_t schools = 0;
@@ -150,7 +152,7 @@ struct ColdSpotRow {
 
 std::unordered_map<std::int64_t, ColdSpotRow> cold_spot_rows(const geo::FeatureTable& cs) {
     std::unordered_map<std::int64_t, ColdSpotRow> out;
-    const int fu = cs.field_index("urn"), fc = cs.field_index("cold_spot"), fb = cs.field_index("gi_bin"), fi = cs.field_index("coldspot_index");
+    const int fu = cs.field_index(model::coldspot::urn), fc = cs.field_index(model::coldspot::cold_spot), fb = cs.field_index(model::coldspot::gi_bin), fi = cs.field_index(model::coldspot::coldspot_index);
     for (const auto& f : cs.features) {
         ColdSpotRow r;
         r.cold_spot = static_cast<std::int64_t>(geo::as_number(f.values[static_cast<std::size_t>(fc)]).value_or(0));
@@ -174,8 +176,8 @@ json run_scenario_job(const std::shared_ptr<const Snapshot>& snap, const geo::co
     const auto params = geo::coldspots::parse_parameters(served_parameters(*snap), "served analysis parameters");
     const auto result = geo::coldspots::compute_analysis(ws, params, [&](std::string_view, double) { deadline.check(); }, scenario);
     const SchoolFacts facts = school_facts(*snap);
-    const auto* access_before = snap->layer("school_access");
-    const auto* access_after = table_named(result.tables, "school_access");
+    const auto* access_before = snap->layer(model::layer::school_access);
+    const auto* access_after = table_named(result.tables, model::layer::school_access);
     if (!access_after) access_after = access_before;
     json access = json::object();
     for (const auto& type : types) {
@@ -183,8 +185,8 @@ json run_scenario_job(const std::shared_ptr<const Snapshot>& snap, const geo::co
         json after = access_after ? within_bands(*access_after, type, facts) : json(nullptr);
         access[type] = {{"before", before}, {"after", after}};
     }
-    const auto* cs_before = snap->layer("coldspots_schools");
-    const auto* cs_after = table_named(result.tables, "coldspots_schools");
+    const auto* cs_before = snap->layer(model::layer::coldspots_schools);
+    const auto* cs_after = table_named(result.tables, model::layer::coldspots_schools);
     json changed = json::array();
     std::size_t n_before = 0, n_after = 0, n_changed = 0;
     if (cs_before && cs_after) {
@@ -200,7 +202,7 @@ json run_scenario_job(const std::shared_ptr<const Snapshot>& snap, const geo::co
             if (changed.size() == kMaxChangedListed) break;
             const auto& a = after.at(urn);
             const auto it = before.find(urn);
-            changed.push_back({{"urn", urn}, {"name", facts.names.count(urn) ? facts.names.at(urn) : ""},
+            changed.push_back({{model::school::urn, urn}, {"name", facts.names.count(urn) ? facts.names.at(urn) : ""},
                                {"cold_spot_before", it == before.end() ? json(nullptr) : json(it->second.cold_spot)}, {"cold_spot_after", a.cold_spot},
                                {"gi_bin_before", it == before.end() ? json(nullptr) : json(it->second.gi_bin)}, {"gi_bin_after", a.gi_bin},
                                {"index_before", it == before.end() ? json(nullptr) : number_or_null(it->second.index)}, {"index_after", number_or_null(a.index)}});
@@ -238,20 +240,20 @@ Reply scenario_submit(const RouteContext& ctx) {
             const auto& v = body["add_venues"][i];
             const std::string at = "/add_venues/" + std::to_string(i);
             if (!v.is_object()) invalid(at, "must be an object with hub_type and lon/lat or easting/northing");
-            only_keys(v, at, {"hub_type", "name", "lon", "lat", "easting", "northing"});
-            if (!v.contains("hub_type") || !v["hub_type"].is_string()) invalid(at + "/hub_type", "must be a string");
-            const std::string type = v["hub_type"];
+            only_keys(v, at, {model::hub::hub_type, "name", "lon", "lat", "easting", "northing"});
+            if (!v.contains(model::hub::hub_type) || !v[model::hub::hub_type].is_string()) invalid(at + "/hub_type", "must be a string");
+            const std::string type = v[model::hub::hub_type];
             if (!known_types.count(type)) invalid(at + "/hub_type", "no venue of type '" + type + "' in this workspace");
             const geo::Point p = point_27700(v, at);
             const std::string name = v.contains("name") && v["name"].is_string() ? v["name"].get<std::string>() : "what-if venue " + std::to_string(i + 1);
             scenario.add.push_back({type, name, p});
             types.insert(type);
-            echo["add_venues"].push_back({{"hub_type", type}, {"name", name}, {"easting", p.x()}, {"northing", p.y()}, {"point", lon_lat(p)}});
+            echo["add_venues"].push_back({{model::hub::hub_type, type}, {"name", name}, {"easting", p.x()}, {"northing", p.y()}, {"point", lon_lat(p)}});
         }
     }
     if (body.contains("remove_venues")) {
         if (!body["remove_venues"].is_array()) invalid("/remove_venues", "must be an array of venue names or fids");
-        const auto* venues = ctx.snapshot.layer("hub_venues");
+        const auto* venues = ctx.snapshot.layer(model::layer::hub_venues);
         for (std::size_t i = 0; i < body["remove_venues"].size(); ++i) {
             const auto& v = body["remove_venues"][i];
             const std::string at = "/remove_venues/" + std::to_string(i);
@@ -259,14 +261,14 @@ Reply scenario_submit(const RouteContext& ctx) {
             // school can host venues of several hub types).
             std::string name;
             if (venues) {
-                const int fn = venues->field_index("name");
+                const int fn = venues->field_index(model::venue::name);
                 for (const auto& f : venues->features)
                     if ((v.is_number_integer() && f.fid == v.get<std::int64_t>()) || (v.is_string() && geo::as_text(f.values[static_cast<std::size_t>(fn)]) == v.get<std::string>()))
                         name = geo::as_text(f.values[static_cast<std::size_t>(fn)]);
             }
             if (name.empty()) invalid(at, "no venue " + v.dump() + " in hub_venues (give its name or fid)");
             json removed_types = json::array();
-            const int fn = venues->field_index("name"), ft = venues->field_index("hub_type");
+            const int fn = venues->field_index(model::venue::name), ft = venues->field_index(model::venue::hub_type);
             for (const auto& f : venues->features)
                 if (geo::as_text(f.values[static_cast<std::size_t>(fn)]) == name) {
                     types.insert(geo::as_text(f.values[static_cast<std::size_t>(ft)]));
@@ -278,7 +280,7 @@ Reply scenario_submit(const RouteContext& ctx) {
     }
     if (scenario.empty()) invalid("", "a scenario needs at least one of add_venues, remove_venues");
     if (scenario.add.size() + scenario.remove.size() > kMaxVenues) invalid("", "at most " + std::to_string(kMaxVenues) + " venues per scenario");
-    if (!ctx.snapshot.layer("coldspots_schools")) throw HttpProblem(404, "the workspace has not been analysed yet (`coldspot coldspots` writes coldspots_schools)", {{"layer", "coldspots_schools"}});
+    if (!ctx.snapshot.layer(model::layer::coldspots_schools)) throw HttpProblem(404, "the workspace has not been analysed yet (`coldspot coldspots` writes coldspots_schools)", {{"layer", model::layer::coldspots_schools}});
     auto snap = ctx.hold;
     const std::string id = ctx.what_if.submit("scenario", echo, [snap, scenario, types](const WhatIfJobs::Deadline& d) {
         json r = run_scenario_job(snap, scenario, types, d);
@@ -291,11 +293,11 @@ Reply scenario_submit(const RouteContext& ctx) {
 Reply suggestion_submit(const RouteContext& ctx) {
     allow_only(ctx.request, {});
     const json body = read_body(ctx);
-    only_keys(body, "", {"k", "hub_type", "cutoff_minutes", "hub", "authority", "candidates"});
+    only_keys(body, "", {"k", model::hub::hub_type, "cutoff_minutes", "hub", "authority", "candidates"});
     if (!body.contains("k") || !body["k"].is_number_integer() || body["k"].get<std::int64_t>() < 1 || body["k"].get<std::int64_t>() > 20)
         invalid("/k", "must be an integer from 1 to 20");
-    if (!body.contains("hub_type") || !body["hub_type"].is_string()) invalid("/hub_type", "must be a string");
-    const std::string type = body["hub_type"];
+    if (!body.contains(model::hub::hub_type) || !body[model::hub::hub_type].is_string()) invalid("/hub_type", "must be a string");
+    const std::string type = body[model::hub::hub_type];
     if (!venue_types(ctx.snapshot).count(type)) invalid("/hub_type", "no venue of type '" + type + "' in this workspace");
     const double cutoff = body.contains("cutoff_minutes") ? number_at(body, "cutoff_minutes", "") : 30.0;
     if (cutoff <= 0 || cutoff > 180) invalid("/cutoff_minutes", "must be above 0 and at most 180");
@@ -303,7 +305,7 @@ Reply suggestion_submit(const RouteContext& ctx) {
     if (body.contains("hub")) {
         if (!body["hub"].is_string()) invalid("/hub", "must be a hub id or name");
         q.hub = body["hub"].get<std::string>();
-        if (!hub_type_of(ctx.snapshot, geo::coldspots::resolve_hub_id(ctx.snapshot.layer("hubs"), *q.hub))) invalid("/hub", "no hub '" + *q.hub + "'");
+        if (!hub_type_of(ctx.snapshot, geo::coldspots::resolve_hub_id(ctx.snapshot.layer(model::layer::hubs), *q.hub))) invalid("/hub", "no hub '" + *q.hub + "'");
     }
     if (body.contains("authority")) {
         if (!body["authority"].is_string()) invalid("/authority", "must be an authority code");
@@ -321,7 +323,7 @@ Reply suggestion_submit(const RouteContext& ctx) {
             candidates->push_back(point_27700(json{{"lon", c[0]}, {"lat", c[1]}}, at));
         }
     }
-    if (!ctx.snapshot.layer("targets")) throw HttpProblem(404, "the workspace has not been analysed yet (`coldspot coldspots` writes targets)", {{"layer", "targets"}});
+    if (!ctx.snapshot.layer(model::layer::targets)) throw HttpProblem(404, "the workspace has not been analysed yet (`coldspot coldspots` writes targets)", {{"layer", model::layer::targets}});
     auto snap = ctx.hold;
     const auto k = static_cast<std::size_t>(body["k"].get<std::int64_t>());
     const std::string id = ctx.what_if.submit("suggestion", body, [snap, q, type, k, cutoff, candidates](const WhatIfJobs::Deadline& d) {
@@ -330,13 +332,13 @@ Reply suggestion_submit(const RouteContext& ctx) {
         const auto s = geo::coldspots::suggest_venues(ws, q, type, k, geo::Minutes(cutoff), candidates ? &*candidates : nullptr);
         json picks = json::array();
         for (std::size_t i = 0; i < s.points.size(); ++i)
-            picks.push_back({{"order", i + 1}, {"urn", s.urns[i] ? json(s.urns[i]) : json(nullptr)}, {"name", s.names[i]}, {"gain", s.choice.gain[i]},
+            picks.push_back({{"order", i + 1}, {model::school::urn, s.urns[i] ? json(s.urns[i]) : json(nullptr)}, {"name", s.names[i]}, {"gain", s.choice.gain[i]},
                              {"easting", std::round(s.points[i].x() * 10) / 10}, {"northing", std::round(s.points[i].y() * 10) / 10}, {"point", lon_lat(s.points[i])}});
         // The operator's method text names server files: the API says the same without them.
         std::string method = s.by_road ? "road graph" : "straight line";
         if (s.by_road && s.off_road_schools > 0)
             method += "; " + std::to_string(s.off_road_schools) + " of " + std::to_string(s.schools) + " schools beyond road coverage by straight-line estimate";
-        return json{{"hub_type", type}, {"cutoff_minutes", cutoff}, {"method", method}, {"by_road", s.by_road},
+        return json{{model::hub::hub_type, type}, {"cutoff_minutes", cutoff}, {"method", method}, {"by_road", s.by_road},
                     {"estimated_schools", s.by_road ? s.off_road_schools : s.schools}, {"schools", s.schools},
                     {"covered_before", s.choice.covered_before}, {"covered_after", s.choice.covered_after}, {"total", s.choice.total},
                     {"weight", "cold-spot index / 100 of each school"}, {"picks", picks}, {"snapshot_version", snap->version}};
@@ -357,11 +359,11 @@ Reply what_if_status(const RouteContext& ctx, const std::string& kind, const std
         t.name = "suggested_venues";
         t.geometry_type = geo::GeometryType::Point;
         t.epsg = 27700;
-        t.fields = {{"order", geo::FieldType::Integer}, {"urn", geo::FieldType::Integer}, {"name", geo::FieldType::String}, {"gain", geo::FieldType::Real}, {"hub_type", geo::FieldType::String}};
+        t.fields = {{"order", geo::FieldType::Integer}, {model::school::urn, geo::FieldType::Integer}, {"name", geo::FieldType::String}, {"gain", geo::FieldType::Real}, {model::hub::hub_type, geo::FieldType::String}};
         for (const auto& p : (*job)["result"]["picks"])
             t.features.push_back({p["order"].get<std::int64_t>(), geo::Point{p["easting"].get<double>(), p["northing"].get<double>()},
-                                  {p["order"].get<std::int64_t>(), p["urn"].is_null() ? geo::Value() : geo::Value(p["urn"].get<std::int64_t>()), p["name"].get<std::string>(),
-                                   p["gain"].get<double>(), (*job)["result"]["hub_type"].get<std::string>()}});
+                                  {p["order"].get<std::int64_t>(), p[model::school::urn].is_null() ? geo::Value() : geo::Value(p[model::school::urn].get<std::int64_t>()), p["name"].get<std::string>(),
+                                   p["gain"].get<double>(), (*job)["result"][model::hub::hub_type].get<std::string>()}});
         return table_reply(ctx, t, "suggested-venues-" + id, *job);
     }
     if (format != "json") throw HttpProblem(400, "parameter 'f' is json here" + std::string(kind == "suggestions" ? " (csv and geojson once the job has succeeded)" : ""), {{"parameter", "f"}});

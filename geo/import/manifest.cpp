@@ -351,7 +351,7 @@ SchoolsSource parse_schools(Reader& r, const json& schools) {
         if (!b.is_array() || b.size() != 4) r.fail("/schools/valid_bounds", "expected [xmin, ymin, xmax, ymax] in EPSG:27700");
         src.valid_bounds = Box{Point{b[0].get<double>(), b[1].get<double>()}, Point{b[2].get<double>(), b[3].get<double>()}};
     }
-    if (std::none_of(src.columns.begin(), src.columns.end(), [](const auto& c) { return c.field == "urn"; }))
+    if (std::none_of(src.columns.begin(), src.columns.end(), [](const auto& c) { return c.field == model::school::urn; }))
         r.fail("/schools/columns", "the column mapping must map \"urn\"");
     if (src.coordinates.empty()) r.fail("/schools/coordinates", "no coordinate columns (give x, y and crs)");
     return src;
@@ -361,7 +361,7 @@ AreasSource parse_areas(Reader& r, const json& areas_entry) {
     const json& a = r.object(areas_entry, "/areas");
     AreasSource areas;
     if (!a.contains("boundaries")) r.fail("/areas/boundaries", "required entry is missing");
-    areas.boundaries = r.vector(a["boundaries"], "/areas/boundaries", "areas");
+    areas.boundaries = r.vector(a["boundaries"], "/areas/boundaries", model::layer::areas);
     areas.tables = r.keyed_tables(a, "tables", "/areas");
     if (a.contains("clip_to_authorities")) {
         if (!a["clip_to_authorities"].is_boolean()) r.fail("/areas/clip_to_authorities", "expected true or false");
@@ -396,7 +396,7 @@ HubSource parse_hub(Reader& r, const json& entry, const std::string& w) {
         hub.form = HubSource::Form::Polygons;
         json poly = h;
         poly["code"] = hub.id_column;
-        hub.polygons = r.vector(poly, w, "hubs");
+        hub.polygons = r.vector(poly, w, model::layer::hubs);
     } else {
         r.fail(w + "/form", "unknown form '" + form + "' (district_table or polygons)");
     }
@@ -442,9 +442,9 @@ Manifest parse_manifest(const json& j, const std::filesystem::path& file) {
     if (j.contains("schools")) m.schools = parse_schools(r, j["schools"]);
     m.school_tables = r.keyed_tables(j, "school_tables", "", school_field_types());
     if (j.contains("areas")) m.areas = parse_areas(r, j["areas"]);
-    if (j.contains("local_authorities")) m.local_authorities = r.vector(j["local_authorities"], "/local_authorities", "local_authorities");
+    if (j.contains("local_authorities")) m.local_authorities = r.vector(j["local_authorities"], "/local_authorities", model::layer::local_authorities);
     if (j.contains("upper_tier_authorities"))
-        m.upper_tier_authorities = r.vector(j["upper_tier_authorities"], "/upper_tier_authorities", "upper_tier_authorities");
+        m.upper_tier_authorities = r.vector(j["upper_tier_authorities"], "/upper_tier_authorities", model::layer::upper_tier_authorities);
     if (j.contains("hubs")) {
         if (!j["hubs"].is_array()) r.fail("/hubs", "expected an array");
         for (std::size_t i = 0; i < j["hubs"].size(); ++i) m.hubs.push_back(parse_hub(r, j["hubs"][i], "/hubs/" + std::to_string(i)));

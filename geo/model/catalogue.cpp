@@ -63,7 +63,7 @@ std::span<const TiledLayer> tiled_layers() { return kTiled; }
 std::span<const CombinedTileset> combined_tilesets() { return kCombined; }
 
 bool is_identifier_field(std::string_view field) {
-    constexpr std::array<std::string_view, 6> named{school::urn, school::x, school::y, "fid", "lead_urn", school::trust_uid};
+    constexpr std::array<std::string_view, 6> named{school::urn, school::x, school::y, "fid", hub::lead_urn, school::trust_uid};
     if (std::find(named.begin(), named.end(), field) != named.end()) return true;
     return ends_with(field, "_rank") || ends_with(field, "_decile") || ends_with(field, "_id") || ends_with(field, "_uid") ||
            ends_with(field, "_code");

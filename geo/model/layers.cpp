@@ -32,85 +32,85 @@ constexpr FieldSpec kSchools[] = {
 };
 
 constexpr FieldSpec kAreas[] = {
-    {"code", S, req, "", "LSOA code"},
-    {"name", S, req, "", "LSOA name"},
-    {"lad_code", S, opt, "", "district code"},
-    {"imd_score", R, opt, "", "Index of Multiple Deprivation score"},
-    {"imd_rank", I, req, "", "IMD rank, 1 = most deprived"},
-    {"imd_decile", I, req, "", "IMD decile, 1 = most deprived 10 %"},
-    {"ruc_code", S, opt, "", "rural-urban classification (RUC 2021) code"},
-    {"ruc_class", S, opt, "", "rural-urban class"},
-    {"rural", I, opt, "", "1 when rural, else 0"},
-    {"area_km2", R, req, "km²", "area"},
+    {area::code, S, req, "", "LSOA code"},
+    {area::name, S, req, "", "LSOA name"},
+    {area::lad_code, S, opt, "", "district code"},
+    {area::imd_score, R, opt, "", "Index of Multiple Deprivation score"},
+    {area::imd_rank, I, req, "", "IMD rank, 1 = most deprived"},
+    {area::imd_decile, I, req, "", "IMD decile, 1 = most deprived 10 %"},
+    {area::ruc_code, S, opt, "", "rural-urban classification (RUC 2021) code"},
+    {area::ruc_class, S, opt, "", "rural-urban class"},
+    {area::rural, I, opt, "", "1 when rural, else 0"},
+    {area::area_km2, R, req, "km²", "area"},
 };
 
 constexpr FieldSpec kLocalAuthorities[] = {
-    {"code", S, req, "", "district code (E06/E07/E08/E09)"},
-    {"name", S, req, "", "district name"},
-    {"region", S, opt, "", "region"},
-    {"area_km2", R, req, "km²", "area"},
+    {authority::code, S, req, "", "district code (E06/E07/E08/E09)"},
+    {authority::name, S, req, "", "district name"},
+    {authority::region, S, opt, "", "region"},
+    {authority::area_km2, R, req, "km²", "area"},
 };
 
 constexpr FieldSpec kUpperTierAuthorities[] = {
-    {"code", S, req, "", "county or unitary code"},
-    {"name", S, req, "", "county or unitary name"},
-    {"area_km2", R, req, "km²", "area"},
+    {authority::code, S, req, "", "county or unitary code"},
+    {authority::name, S, req, "", "county or unitary name"},
+    {authority::area_km2, R, req, "km²", "area"},
 };
 
 constexpr FieldSpec kHubs[] = {
-    {"hub_id", S, req, "", "unique id: <type-slug>:<area code or name>"},
-    {"hub_type", S, req, "", "free text from the manifest"},
-    {"name", S, req, "", "hub name"},
-    {"area_code", S, opt, "", "the source's area code"},
-    {"lead_urn", I, opt, "", "lead school URN"},
-    {"districts", S, req, "", ";-separated LAD codes dissolved into the footprint"},
-    {"partial_districts", S, req, "", ";-separated LAD codes the source marks as only partly covered"},
-    {"area_km2", R, req, "km²", "area"},
+    {hub::hub_id, S, req, "", "unique id: <type-slug>:<area code or name>"},
+    {hub::hub_type, S, req, "", "free text from the manifest"},
+    {hub::name, S, req, "", "hub name"},
+    {hub::area_code, S, opt, "", "the source's area code"},
+    {hub::lead_urn, I, opt, "", "lead school URN"},
+    {hub::districts, S, req, "", ";-separated LAD codes dissolved into the footprint"},
+    {hub::partial_districts, S, req, "", ";-separated LAD codes the source marks as only partly covered"},
+    {hub::area_km2, R, req, "km²", "area"},
 };
 
 constexpr FieldSpec kHubDistricts[] = {
-    {"hub_id", S, req, "", "hub id"},
-    {"hub_type", S, req, "", "hub type"},
-    {"lad_code", S, req, "", "district code"},
-    {"part", S, req, "", "whole, or the source's part label"},
+    {hub_district::hub_id, S, req, "", "hub id"},
+    {hub_district::hub_type, S, req, "", "hub type"},
+    {hub_district::lad_code, S, req, "", "district code"},
+    {hub_district::part, S, req, "", "whole, or the source's part label"},
 };
 
 constexpr FieldSpec kHubVenues[] = {
-    {"hub_id", S, req, "", "hub id"},
-    {"hub_type", S, req, "", "hub type"},
-    {"name", S, req, "", "venue name"},
-    {"urn", I, opt, "", "URN when the venue is a school"},
-    {"kind", S, req, "", "lead school or venue"},
+    {venue::hub_id, S, req, "", "hub id"},
+    {venue::hub_type, S, req, "", "hub type"},
+    {venue::name, S, req, "", "venue name"},
+    {venue::urn, I, opt, "", "URN when the venue is a school"},
+    {venue::kind, S, req, "", "lead school or venue"},
 };
 
 constexpr FieldSpec kRoads[] = {
-    {"highway", S, req, "", "OSM class or OS Open Roads road_classification"},
-    {"oneway", I, req, "", "0 both ways, 1 forward, -1 backward"},
-    {"maxspeed_kph", R, opt, "km/h", "speed limit"},
-    {"length_m", R, req, "m", "length"},
+    {road::highway, S, req, "", "OSM class or OS Open Roads road_classification"},
+    {road::oneway, I, req, "", "0 both ways, 1 forward, -1 backward"},
+    {road::maxspeed_kph, R, opt, "km/h", "speed limit"},
+    {road::length_m, R, req, "m", "length"},
 };
 
 constexpr FieldSpec kProvenance[] = {
-    {"dataset", S, req, "", "input dataset"},
-    {"path", S, req, "", "file read"},
-    {"size_bytes", I, req, "bytes", "file size"},
-    {"sha256", S, req, "", "file checksum"},
-    {"rows_read", I, req, "rows", "rows read"},
-    {"rows_kept", I, req, "rows", "rows kept"},
-    {"rows_rejected", I, req, "rows", "rows rejected"},
-    {"vintage", S, req, "", "the source's vintage"},
-    {"imported_at", S, req, "", "UTC, ISO 8601"},
-    {"coldspot_version", S, req, "", "version of the importer"},
+    {source::dataset, S, req, "", "input dataset"},
+    {source::path, S, req, "", "file read"},
+    {source::size_bytes, I, req, "bytes", "file size"},
+    {source::sha256, S, req, "", "file checksum"},
+    {source::rows_read, I, req, "rows", "rows read"},
+    {source::rows_kept, I, req, "rows", "rows kept"},
+    {source::rows_rejected, I, req, "rows", "rows rejected"},
+    {source::vintage, S, req, "", "the source's vintage"},
+    {source::imported_at, S, req, "", "UTC, ISO 8601"},
+    {source::coldspot_version, S, req, "", "version of the importer"},
 };
 
 constexpr FieldSpec kImportReport[] = {
-    {"dataset", S, req, "", "input dataset"},
-    {"file", S, req, "", "file"},
-    {"line", I, req, "", "1-based line, 0 when not line-based"},
-    {"key", S, req, "", "URN or code"},
-    {"field", S, req, "", "field"},
-    {"reason", S, req, "", "what was wrong"},
-    {"action", S, req, "", "rejected, repaired, unmatched, snapped, ..."},
+    {report::dataset, S, req, "", "input dataset"},
+    {report::file, S, req, "", "file"},
+    {report::line, I, req, "", "1-based line, 0 when not line-based"},
+    {report::key, S, req, "", "URN or code"},
+    {report::field, S, req, "", "field"},
+    {report::reason, S, req, "", "what was wrong"},
+    {report::action, S, req, "", "rejected, repaired, unmatched, snapped, ..."},
 };
 
 constexpr GeometryType Pt = GeometryType::Point, Poly = GeometryType::MultiPolygon, Line = GeometryType::MultiLineString,

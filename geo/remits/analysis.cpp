@@ -81,9 +81,9 @@ int sliver_parts(const RemitOverlay& o, const std::string& layer, const std::str
 FeatureTable school_remits_table(const RemitAnalysis& a) {
     const RemitInputs& in = a.inputs;
     FeatureTable sr{model::layer::school_remits, "one row per school and hub whose remit covers it", GeometryType::None, 27700, {}, {}};
-    sr.fields = {{"urn", FieldType::Integer},       {"hub_id", FieldType::String},        {"hub_type", FieldType::String},
-                 {"hub_name", FieldType::String},   {"placement", FieldType::String},     {"snap_m", FieldType::Real},
-                 {"lead_urn", FieldType::Integer},  {"lead_name", FieldType::String},     {"nearest_venue", FieldType::String},
+    sr.fields = {{model::remit::urn, FieldType::Integer}, {model::remit::hub_id, FieldType::String}, {model::remit::hub_type, FieldType::String},
+                 {model::remit::hub_name, FieldType::String}, {"placement", FieldType::String},     {"snap_m", FieldType::Real},
+                 {model::remit::lead_urn, FieldType::Integer}, {"lead_name", FieldType::String},     {"nearest_venue", FieldType::String},
                  {"nearest_venue_urn", FieldType::Integer}, {"nearest_venue_km", FieldType::Real}};
     std::int64_t fid = 0;
     for (const auto& r : a.records) {
@@ -115,13 +115,13 @@ void append_overlay_tables(const RemitAnalysis& a, std::vector<FeatureTable>& ou
     }
     out.push_back(std::move(zones.table));
 
-    AreaLayer gaps(model::layer::remit_gaps, "land in the study area covered by no hub of a type", {{"hub_type", FieldType::String}});
+    AreaLayer gaps(model::layer::remit_gaps, "land in the study area covered by no hub of a type", {{model::hub::hub_type, FieldType::String}});
     for (const auto& g : o.gaps)
         gaps.add(g.geometry, {g.hub_type}, g.area_km2, g.tally, sliver_parts(o, model::layer::remit_gaps, g.hub_type));
     out.push_back(std::move(gaps.table));
 
     AreaLayer overlaps(model::layer::remit_overlaps, "land covered by two or more hubs of the same type",
-                       {{"hub_type", FieldType::String}, {"hub_ids", FieldType::String}, {"hub_count", FieldType::Integer}});
+                       {{model::hub::hub_type, FieldType::String}, {"hub_ids", FieldType::String}, {"hub_count", FieldType::Integer}});
     for (const auto& ov : o.overlaps) {
         const std::string key = hub_set_key(in.hubs, ov.hubs);
         overlaps.add(ov.geometry, {ov.hub_type, key, static_cast<std::int64_t>(ov.hubs.size())}, ov.area_km2, ov.tally,
@@ -146,8 +146,8 @@ void append_overlay_tables(const RemitAnalysis& a, std::vector<FeatureTable>& ou
 FeatureTable hub_dashboard_table(const RemitAnalysis& a) {
     const RemitInputs& in = a.inputs;
     FeatureTable hd{model::layer::hub_dashboard, "per hub: schools, pupils, deprivation, rurality, sharing, footprint", GeometryType::None, 27700, {}, {}};
-    hd.fields = {{"hub_id", FieldType::String}, {"hub_type", FieldType::String}, {"name", FieldType::String},
-                 {"lead_urn", FieldType::Integer}, {"schools", FieldType::Integer}, {"pupils", FieldType::Integer}};
+    hd.fields = {{model::dashboard::hub_id, FieldType::String}, {model::dashboard::hub_type, FieldType::String}, {"name", FieldType::String},
+                 {model::hub::lead_urn, FieldType::Integer}, {model::dashboard::schools, FieldType::Integer}, {"pupils", FieldType::Integer}};
     for (auto phase : kPhaseGroups) {
         hd.fields.push_back({"schools_" + std::string(phase), FieldType::Integer});
         hd.fields.push_back({"pupils_" + std::string(phase), FieldType::Integer});
@@ -193,9 +193,9 @@ FeatureTable la_dashboard_table(const RemitAnalysis& a) {
     const RemitInputs& in = a.inputs;
     FeatureTable ld{model::layer::la_dashboard, "per authority (district and upper tier) and hub type: the hubs serving it and the share each covers",
                     GeometryType::None, 27700, {}, {}};
-    ld.fields = {{"level", FieldType::String},       {"la_code", FieldType::String},     {"la_name", FieldType::String},
-                 {"hub_type", FieldType::String},    {"hub_id", FieldType::String},      {"hub_name", FieldType::String},
-                 {"covered_km2", FieldType::Real},   {"covered_share", FieldType::Real}, {"schools", FieldType::Integer},
+    ld.fields = {{"level", FieldType::String},       {model::dashboard::la_code, FieldType::String}, {model::dashboard::la_name, FieldType::String},
+                 {model::dashboard::hub_type, FieldType::String}, {model::dashboard::hub_id, FieldType::String}, {model::remit::hub_name, FieldType::String},
+                 {"covered_km2", FieldType::Real},   {"covered_share", FieldType::Real}, {model::dashboard::schools, FieldType::Integer},
                  {"schools_covered", FieldType::Integer}, {"in_study_area", FieldType::Integer}};
     std::int64_t fid = 0;
     for (const auto& c : a.dashboards.authorities) {
@@ -235,8 +235,8 @@ FeatureTable schools_with_remits(FeatureTable schools, const RemitAnalysis& a) {
         }
         return schools.add_field(name, type);
     };
-    const std::size_t lsoa = field("remit_lsoa_code", FieldType::String), lad = field("remit_lad_code", FieldType::String),
-                      utla = field("remit_utla_code", FieldType::String), placement = field("remit_placement", FieldType::String),
+    const std::size_t lsoa = field(model::remit::remit_lsoa_code, FieldType::String), lad = field(model::remit::remit_lad_code, FieldType::String),
+                      utla = field(model::remit::remit_utla_code, FieldType::String), placement = field("remit_placement", FieldType::String),
                       snap = field("remit_snap_m", FieldType::Real);
     const auto types = hub_types(in.hubs);
     std::vector<std::size_t> type_cols;
@@ -244,11 +244,11 @@ FeatureTable schools_with_remits(FeatureTable schools, const RemitAnalysis& a) {
     for (const auto& t : types) type_cols.push_back(field("hubs_" + type_slug(t), FieldType::Integer));
     const std::size_t outside = field("outside_hub_types", FieldType::String), multi = field("multi_hub_types", FieldType::String),
                       t_auth = field("trust_authorities", FieldType::Integer), t_med = field("trust_median_km", FieldType::Real),
-                      t_far = field("trust_non_local", FieldType::Integer);
+                      t_far = field(model::remit::trust_non_local, FieldType::Integer);
 
     std::unordered_map<std::int64_t, std::size_t> by_urn;
     for (std::size_t i = 0; i < in.schools.size(); ++i) by_urn.emplace(in.schools[i].urn, i);
-    const int urn_col = schools.field_index("urn");
+    const int urn_col = schools.field_index(model::school::urn);
     for (auto& f : schools.features) {
         std::int64_t urn = f.fid;
         if (urn_col >= 0)
@@ -313,8 +313,8 @@ RemitAnalysis run_remits(const std::filesystem::path& workspace, const RemitOpti
     {
         const Workspace ws(workspace);
         a = analyse_remits(read_remit_inputs(ws), options);
-        schools = ws.read("schools");
-        if (ws.has_layer("analysis_runs")) runs = ws.read("analysis_runs");
+        schools = ws.read(model::layer::schools);
+        if (ws.has_layer(model::layer::analysis_runs)) runs = ws.read(model::layer::analysis_runs);
     }
     WorkspaceWriter writer(workspace, workspace);
     for (const auto& layer : result_layers(a)) writer.write(layer);

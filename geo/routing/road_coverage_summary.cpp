@@ -1,5 +1,6 @@
 #include "coldspot/geo/routing/road_coverage_summary.hpp"
 
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/routing/access_parameters.hpp"
 #include "coldspot/geo/workspace.hpp"
 
@@ -37,9 +38,9 @@ std::size_t within_of_roads(const FeatureTable& roads, const FeatureTable& schoo
 RoadCoverageSummary summarise_road_coverage(const Workspace& ws, double limit_m) {
     RoadCoverageSummary out;
     out.limit_m = limit_m;
-    if (ws.has_layer("school_access")) {
-        const FeatureTable sa = ws.read("school_access");
-        const auto i_urn = sa.require_field("urn"), i_flag = sa.require_field("snap_flag");
+    if (ws.has_layer(model::layer::school_access)) {
+        const FeatureTable sa = ws.read(model::layer::school_access);
+        const auto i_urn = sa.require_field(model::access::urn), i_flag = sa.require_field(model::access::snap_flag);
         std::set<std::string> all, covered;
         for (const auto& f : sa.features) {
             const std::string urn = as_text(f.values[i_urn]);
@@ -48,18 +49,18 @@ RoadCoverageSummary summarise_road_coverage(const Workspace& ws, double limit_m)
         }
         out.schools = all.size();
         out.within = covered.size();
-        out.basis = "school_access";
+        out.basis = model::layer::school_access;
         out.limit_m = recorded_access_parameters(ws).parameters.access.no_coverage_m; // what the run used
         return out;
     }
-    if (!ws.has_layer("schools")) return out;
-    const FeatureTable schools = ws.read("schools");
+    if (!ws.has_layer(model::layer::schools)) return out;
+    const FeatureTable schools = ws.read(model::layer::schools);
     out.schools = schools.features.size();
-    if (!ws.has_layer("roads")) {
+    if (!ws.has_layer(model::layer::roads)) {
         out.basis = "no roads";
         return out;
     }
-    out.within = within_of_roads(ws.read("roads"), schools, limit_m);
+    out.within = within_of_roads(ws.read(model::layer::roads), schools, limit_m);
     out.basis = "roads layer";
     return out;
 }

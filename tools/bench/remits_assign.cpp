@@ -2,6 +2,7 @@
 // PolygonIndex and writes `urn,lsoa_code,lad_code` for comparison with PostGIS.
 // usage: remits_assign DATA.gpkg OUT.csv [REPEATS]
 // Timed: building both indexes and assigning every school (the data is already loaded in memory).
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/remits/inputs.hpp"
 #include "coldspot/geo/remits/polygon_index.hpp"
 #include "coldspot/geo/workspace.hpp"
@@ -35,9 +36,9 @@ int main(int argc, char** argv) {
     }
     const int repeats = argc > 3 ? std::atoi(argv[3]) : 5;
     const Workspace ws(argv[1]);
-    const auto schools = read_schools(ws.read("schools"), argv[1]);
-    const auto lsoas = read_areas(ws.read("areas"), argv[1]);
-    const auto districts = read_areas(ws.read("local_authorities"), argv[1]);
+    const auto schools = read_schools(ws.read(model::layer::schools), argv[1]);
+    const auto lsoas = read_areas(ws.read(model::layer::areas), argv[1]);
+    const auto districts = read_areas(ws.read(model::layer::local_authorities), argv[1]);
 
     std::vector<std::pair<std::optional<PolygonHit>, std::optional<PolygonHit>>> result;
     std::vector<double> ms;

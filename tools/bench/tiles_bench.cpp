@@ -7,6 +7,7 @@
 // latency prints "z/x/y microseconds mvt_bytes features dropped reduced encode_passes mvt_only_microseconds" per tile
 // (microseconds: render() = encode + gzip; mvt_only: render_mvt(), the encode alone)
 // (render without cache, after TileService::prepare(14), whose time goes to stderr).
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/tiles/archive.hpp"
 
 #include <algorithm>
@@ -30,7 +31,7 @@ std::shared_ptr<const tiles::TileService> open(const std::string& workspace, con
     for (std::string name; std::getline(ss, name, ',');) {
         tiles::TileLayerSpec l;
         l.source = name;
-        if (name == "areas") l.id_source = tiles::FeatureIdSource::GssCode;
+        if (name == geo::model::layer::areas) l.id_source = tiles::FeatureIdSource::GssCode;
         spec.layers.push_back(l);
     }
     tiles::TileServiceOptions options;

@@ -3,6 +3,7 @@
 #include "command.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
 
 #include <nlohmann/json.hpp>
@@ -106,8 +107,8 @@ int run(CommandArgs argv) {
     std::cout << "access: " << run.result.report.to_string() << " (" << run.access_seconds << " s)\n";
     // Per hub type: median and worst nearest-venue time by road.
     const auto& sa = run.result.school_access;
-    const auto i_type = sa.require_field("hub_type"), i_role = sa.require_field("role"),
-               i_min = sa.require_field("minutes"), i_method = sa.require_field("method");
+    const auto i_type = sa.require_field(geo::model::access::hub_type), i_role = sa.require_field(geo::model::access::role),
+               i_min = sa.require_field(geo::model::access::minutes), i_method = sa.require_field(geo::model::access::method);
     std::map<std::string, std::vector<double>> by_type;
     for (const auto& f : sa.features)
         if (geo::as_text(f.values[i_role]) == "nearest" && geo::as_text(f.values[i_method]) == "road")

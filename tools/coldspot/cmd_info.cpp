@@ -1,6 +1,7 @@
 // coldspot info WORKSPACE.gpkg
 #include "command.hpp"
 
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/routing/road_coverage_summary.hpp"
 #include "coldspot/geo/routing/school_access.hpp"
 #include "coldspot/geo/workspace.hpp"
@@ -29,19 +30,19 @@ int run_info(CommandArgs argv) {
                       << " " << l.extent.max_corner().x() << " " << l.extent.max_corner().y();
         std::cout << "\n";
     }
-    if (ws.has_layer("schools")) {
+    if (ws.has_layer(geo::model::layer::schools)) {
         const auto c = geo::routing::summarise_road_coverage(ws, geo::routing::AccessOptions{}.no_coverage_m);
         std::cout << "\nroad coverage: " << c.within << " of " << c.schools << " schools (" << std::fixed << std::setprecision(1)
                   << 100.0 * c.share() << " %) within " << std::setprecision(0) << c.limit_m << " m of a road ("
-                  << (c.basis == "school_access" ? "snaps of the last access run" : c.basis == "roads layer" ? "roads layer; no access run yet" : "no roads layer")
+                  << (c.basis == geo::model::layer::school_access ? "snaps of the last access run" : c.basis == "roads layer" ? "roads layer; no access run yet" : "no roads layer")
                   << "); the others' access times are straight-line estimates\n";
     }
-    if (ws.has_layer("provenance")) {
-        const auto prov = ws.read("provenance");
+    if (ws.has_layer(geo::model::layer::provenance)) {
+        const auto prov = ws.read(geo::model::layer::provenance);
         std::cout << "\nprovenance:\n";
-        const auto i_ds = prov.require_field("dataset"), i_path = prov.require_field("path"), i_read = prov.require_field("rows_read"),
-                   i_kept = prov.require_field("rows_kept"), i_rej = prov.require_field("rows_rejected"),
-                   i_sha = prov.require_field("sha256"), i_vin = prov.require_field("vintage"), i_at = prov.require_field("imported_at");
+        const auto i_ds = prov.require_field(geo::model::source::dataset), i_path = prov.require_field(geo::model::source::path), i_read = prov.require_field(geo::model::source::rows_read),
+                   i_kept = prov.require_field(geo::model::source::rows_kept), i_rej = prov.require_field(geo::model::source::rows_rejected),
+                   i_sha = prov.require_field(geo::model::source::sha256), i_vin = prov.require_field(geo::model::source::vintage), i_at = prov.require_field(geo::model::source::imported_at);
         for (const auto& f : prov.features) {
             std::cout << "  " << geo::as_text(f.values[i_ds]) << ": " << geo::as_text(f.values[i_path]) << "\n    read "
                       << geo::as_text(f.values[i_read]) << ", kept " << geo::as_text(f.values[i_kept]) << ", rejected "

@@ -3,6 +3,7 @@
 #include "command.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/remits/analysis.hpp"
 #include "coldspot/geo/workspace.hpp"
 
@@ -154,7 +155,7 @@ int run(CommandArgs argv) {
     }
     const auto layers = result_layers(a);
     const auto& table = *std::find_if(layers.begin(), layers.end(), [&](const geo::FeatureTable& t) {
-        return t.name == (args.flag("--la") ? "la_dashboard" : "hub_dashboard");
+        return t.name == (args.flag("--la") ? geo::model::layer::la_dashboard : geo::model::layer::hub_dashboard);
     });
     if (args.flag("--csv")) {
         print_csv(table, std::cout);
@@ -162,9 +163,9 @@ int run(CommandArgs argv) {
     }
     print_summary(a, std::cout);
     if (args.flag("--la"))
-        print_table(table, {"level", "la_code", "la_name", "hub_type", "hub_id", "covered_share", "schools", "schools_covered"}, std::cout);
+        print_table(table, {"level", geo::model::dashboard::la_code, geo::model::dashboard::la_name, geo::model::dashboard::hub_type, geo::model::dashboard::hub_id, "covered_share", geo::model::dashboard::schools, "schools_covered"}, std::cout);
     else
-        print_table(table, {"hub_id", "name", "schools", "pupils", "deprived_share", "rural_share", "shared_schools", "area_km2", "authorities"},
+        print_table(table, {geo::model::dashboard::hub_id, "name", geo::model::dashboard::schools, "pupils", "deprived_share", "rural_share", "shared_schools", "area_km2", "authorities"},
                     std::cout);
     return 0;
 }

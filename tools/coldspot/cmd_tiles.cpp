@@ -3,6 +3,7 @@
 #include "command.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/tiles/archive.hpp"
 
 #include <chrono>
@@ -39,7 +40,8 @@ int run(CommandArgs raw) {
             tiles::TileLayerSpec l;
             l.source = name;
             // Areas and authorities carry GSS codes; everything else its fid.
-            if (name == "areas" || name == "local_authorities" || name == "upper_tier_authorities" || name == "coldspots_areas")
+            namespace layer = geo::model::layer;
+            if (name == layer::areas || name == layer::local_authorities || name == layer::upper_tier_authorities || name == layer::coldspots_areas)
                 l.id_source = tiles::FeatureIdSource::GssCode;
             spec.layers.push_back(l);
         }

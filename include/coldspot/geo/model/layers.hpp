@@ -94,6 +94,147 @@ inline constexpr char y[] = "y";
 inline constexpr char npq_pp50[] = "npq_pp50";
 } // namespace school
 
+/// Fields of the `areas` layer (LSOAs).
+namespace area {
+inline constexpr char code[] = "code"; ///< LSOA code
+inline constexpr char name[] = "name";
+using school::lad_code; ///< the district (LAD) code, as in schools
+inline constexpr char imd_score[] = "imd_score";
+inline constexpr char imd_rank[] = "imd_rank";
+inline constexpr char imd_decile[] = "imd_decile";
+inline constexpr char ruc_code[] = "ruc_code";
+inline constexpr char ruc_class[] = "ruc_class";
+inline constexpr char rural[] = "rural";
+inline constexpr char area_km2[] = "area_km2";
+} // namespace area
+
+/// Fields of the `local_authorities` (districts) and `upper_tier_authorities` (counties and
+/// unitaries) layers; `region` is the districts' only.
+namespace authority {
+inline constexpr char code[] = "code"; ///< GSS code
+inline constexpr char name[] = "name";
+inline constexpr char region[] = "region";
+using area::area_km2;
+} // namespace authority
+
+/// Fields of the `hubs` layer. `hub_id`, `hub_type` and `lead_urn` mean the same in every layer that
+/// has them (hub_districts, hub_venues and the result layers), which use these constants.
+namespace hub {
+inline constexpr char hub_id[] = "hub_id";     ///< <type-slug>:<area code or name>
+inline constexpr char hub_type[] = "hub_type"; ///< free text from the manifest
+inline constexpr char name[] = "name";
+inline constexpr char area_code[] = "area_code";
+inline constexpr char lead_urn[] = "lead_urn"; ///< the lead school's URN
+inline constexpr char districts[] = "districts";
+inline constexpr char partial_districts[] = "partial_districts";
+using area::area_km2;
+} // namespace hub
+
+/// Fields of the `hub_districts` table.
+namespace hub_district {
+using hub::hub_id;
+using hub::hub_type;
+using school::lad_code;
+inline constexpr char part[] = "part";
+} // namespace hub_district
+
+/// Fields of the `hub_venues` layer.
+namespace venue {
+using hub::hub_id;
+using hub::hub_type;
+inline constexpr char name[] = "name";
+using school::urn; ///< the venue's URN when it is a school
+inline constexpr char kind[] = "kind";
+} // namespace venue
+
+/// Fields of the `roads` layer.
+namespace road {
+inline constexpr char highway[] = "highway";
+inline constexpr char oneway[] = "oneway";
+inline constexpr char maxspeed_kph[] = "maxspeed_kph";
+inline constexpr char length_m[] = "length_m";
+} // namespace road
+
+/// Fields of the `provenance` table.
+namespace source {
+inline constexpr char dataset[] = "dataset";
+inline constexpr char path[] = "path";
+inline constexpr char size_bytes[] = "size_bytes";
+inline constexpr char sha256[] = "sha256";
+inline constexpr char rows_read[] = "rows_read";
+inline constexpr char rows_kept[] = "rows_kept";
+inline constexpr char rows_rejected[] = "rows_rejected";
+inline constexpr char vintage[] = "vintage";
+inline constexpr char imported_at[] = "imported_at";
+inline constexpr char coldspot_version[] = "coldspot_version";
+} // namespace source
+
+/// Fields of the `import_report` table.
+namespace report {
+using source::dataset;
+inline constexpr char file[] = "file";
+inline constexpr char line[] = "line";
+inline constexpr char key[] = "key";
+inline constexpr char field[] = "field";
+inline constexpr char reason[] = "reason";
+inline constexpr char action[] = "action";
+} // namespace report
+
+// Result layers: the fields that code outside the step writing them names (the steps declare the
+// full schemas; docs/workspace.md describes them).
+
+/// Fields of `school_remits` (one row per school and hub whose remit covers it).
+namespace remit {
+using school::urn;
+using hub::hub_id;
+using hub::hub_type;
+inline constexpr char hub_name[] = "hub_name";
+using hub::lead_urn;
+/// Columns the remits step adds to `schools` in the workspace it writes.
+inline constexpr char remit_lsoa_code[] = "remit_lsoa_code";
+inline constexpr char remit_lad_code[] = "remit_lad_code";
+inline constexpr char remit_utla_code[] = "remit_utla_code";
+inline constexpr char trust_non_local[] = "trust_non_local";
+} // namespace remit
+
+/// Fields of `hub_dashboard` and `la_dashboard`.
+namespace dashboard {
+using hub::hub_id;
+using hub::hub_type;
+using school::la_code;
+using school::la_name;
+inline constexpr char schools[] = "schools"; ///< number of schools
+} // namespace dashboard
+
+/// Fields of `school_access` (one row per school and hub type, and per hub of the school's remits).
+namespace access {
+using school::urn;
+using hub::hub_type;
+inline constexpr char role[] = "role";
+using hub::hub_id;
+inline constexpr char venue[] = "venue";
+inline constexpr char venue_fid[] = "venue_fid";
+inline constexpr char minutes[] = "minutes";
+inline constexpr char metres[] = "metres";
+inline constexpr char method[] = "method";
+inline constexpr char snap_flag[] = "snap_flag";
+} // namespace access
+
+/// Fields of `coldspots_schools` and `targets`.
+namespace coldspot {
+using school::urn;
+using school::name; ///< targets only: the school's name
+using school::la_code;
+using school::lad_code;
+using school::lsoa_code;
+inline constexpr char coldspot_index[] = "coldspot_index";
+inline constexpr char cold_spot[] = "cold_spot";
+inline constexpr char gi_bin[] = "gi_bin";
+inline constexpr char rank[] = "rank"; ///< targets only
+inline constexpr char hub_ids[] = "hub_ids"; ///< targets only: ;-separated
+inline constexpr char reasons[] = "reasons"; ///< targets only
+} // namespace coldspot
+
 /// The input layers, in docs/workspace.md's order.
 std::span<const LayerSpec> input_layers();
 /// The result layers the analysis steps add (docs/workspace.md, "Result layers").
