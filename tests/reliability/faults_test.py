@@ -71,7 +71,10 @@ def kill_during(cli, args, folder, target_name, delay):
     mid_write = bool(glob.glob(pattern)) and p.poll() is None
     p.kill()
     out = p.communicate()[0]
-    return mid_write, out
+    # The writer may rename its file between the look above and the kill (seen on a loaded machine):
+    # a killed writer cannot remove its temporary file, so the kill landed mid-write only if the file
+    # of this process is still there.
+    return mid_write and bool(glob.glob(pattern)), out
 
 
 def write_window(cli, args, folder, target_name):

@@ -44,10 +44,12 @@ void print_csv(const geo::FeatureTable& t, std::ostream& out) {
 /// An aligned text table of the chosen columns.
 void print_table(const geo::FeatureTable& t, const std::vector<std::string>& columns, std::ostream& out) {
     std::vector<std::size_t> idx;
+    idx.reserve(columns.size());
     for (const auto& c : columns) idx.push_back(t.require_field(c));
     std::vector<std::vector<std::string>> rows{columns};
     for (const auto& f : t.features) {
         std::vector<std::string> r;
+        r.reserve(idx.size());
         for (std::size_t i : idx) r.push_back(cell(f.values[i]));
         rows.push_back(std::move(r));
     }
