@@ -6,6 +6,7 @@
 #include "coldspot/geo/geos.hpp"
 #include "coldspot/geo/import/csv_reader.hpp"
 #include "coldspot/geo/import/detail/values.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/remits/polygon_index.hpp"
 #include "coldspot/geo/routing/road_source.hpp"
 #include "coldspot/geo/workspace.hpp"
@@ -49,14 +50,14 @@ public:
     ImportResult run() {
         if (m_.local_authorities) {
             step("local authority districts");
-            lads_ = detail::read_polygons(*m_.local_authorities, "local_authorities", result_.report);
+            lads_ = detail::read_polygons(*m_.local_authorities, model::layer::local_authorities, result_.report);
         }
         if (m_.upper_tier_authorities) {
             step("upper-tier authorities");
-            utlas_ = detail::read_polygons(*m_.upper_tier_authorities, "upper_tier_authorities", result_.report);
+            utlas_ = detail::read_polygons(*m_.upper_tier_authorities, model::layer::upper_tier_authorities, result_.report);
         }
         if (m_.schools) {
-            step("schools");
+            step(model::layer::schools);
             import_schools(*m_.schools);
             for (const auto& t : m_.school_tables) {
                 step("school table " + t.name);
@@ -64,7 +65,7 @@ public:
             }
         }
         if (m_.areas) {
-            step("areas");
+            step(model::layer::areas);
             import_areas(*m_.areas);
         }
         for (const auto& hub : m_.hubs) {
@@ -78,7 +79,7 @@ public:
             import_authority_table(t);
         }
         if (m_.roads) {
-            step("roads");
+            step(model::layer::roads);
             import_roads(*m_.roads);
         }
         finish();
@@ -112,22 +113,22 @@ private:
         for (const auto& p : src.coordinates)
             c.coords.push_back(SchoolColumns::Coord{csv.require_column(p.x), csv.require_column(p.y),
                                                     CrsTransform(p.crs, epsg_code(kBritishNationalGrid))});
-        c.urn_at = index_of(src.columns, "urn");
+        c.urn_at = index_of(src.columns, model::school::urn);
         return c;
     }
 
     /// The schools layer's name, description and fields: the mapped ones, the core ones the
     /// manifest does not map, and the coordinates.
     void declare_schools(const SchoolsSource& src) {
-        schools_.name = "schools";
+        schools_.name = model::layer::schools;
         schools_.description = "Schools (" + (src.vintage.empty() ? std::string("register") : src.vintage) + "), EPSG:27700";
         schools_.geometry_type = GeometryType::Point;
         schools_.epsg = kBritishNationalGrid;
         for (const auto& c : src.columns) schools_.fields.push_back(Field{c.field, c.type});
-        for (const char* core : {"name", "phase", "status", "lad_code"})
+        for (const char* core : {model::school::name, model::school::phase, model::school::status, model::school::lad_code})
             if (schools_.field_index(core) < 0) schools_.fields.push_back(Field{core, FieldType::String});
-        x_field_ = schools_.add_field("x", FieldType::Real);
-        y_field_ = schools_.add_field("y", FieldType::Real);
+        x_field_ = schools_.add_field(model::school::x, FieldType::Real);
+        y_field_ = schools_.add_field(model::school::y, FieldType::Real);
     }
 
     /// Districts partition the study area: one district per school, ties on shared boundaries to
@@ -141,7 +142,7 @@ private:
 
     DistrictLookup district_lookup() const {
         DistrictLookup d;
-        d.lad_code_field = static_cast<std::size_t>(schools_.field_index("lad_code"));
+        d.lad_code_field = static_cast<std::size_t>(schools_.field_index(model::school::lad_code));
         if (lads_.features.empty() || !m_.clip_schools_to_authorities) return d;
         // Located among all the file's districts, not only the study area's: a school inside a
         // neighbouring district is outside the study area even within the snap distance of its
@@ -151,7 +152,7 @@ private:
             VectorSource national = *m_.local_authorities;
             national.filters.clear();
             ImportReport scratch; // its repairs are reported once, for the study area's districts
-            all = detail::read_polygons(national, "local_authorities", scratch);
+            all = detail::read_polygons(national, model::layer::local_authorities, scratch);
         }
         const FeatureTable& districts = m_.local_authorities->filters.empty() ? lads_ : all;
         std::vector<MultiPolygon> polygons;
@@ -210,7 +211,7 @@ private:
             }
             bool ok = true;
             f.values[k] = convert_cell(text, c.type, src.csv.null_values, ok);
-            if (!ok) result_.report.add(ReportEntry{"schools", file, row.line, key, c.column,
+            if (!ok) result_.report.add(ReportEntry{model::layer::schools, file, row.line, key, c.column,
                                                     "not a valid " + std::string(to_string(c.type)) + ": '" + text + "'", "nulled"});
         }
         f.values[x_field_] = bng.x();
@@ -226,7 +227,7 @@ private:
         const auto hit = d.index->locate(bng, m_.snap_distance_m);
         if (!hit) {
             ++rec.rows_rejected;
-            result_.report.add(ReportEntry{"schools", file, line, key, coord_field,
+            result_.report.add(ReportEntry{model::layer::schools, file, line, key, coord_field,
                                            "not within " + std::to_string(static_cast<int>(m_.snap_distance_m.value())) +
                                                " m of any local authority district of the study area",
                                            "outside-study-area"});
@@ -235,16 +236,16 @@ private:
         const std::string lad = d.codes[hit->polygon];
         if (!d.study_area.count(lad)) {
             ++rec.rows_rejected;
-            result_.report.add(ReportEntry{"schools", file, line, key, coord_field,
+            result_.report.add(ReportEntry{model::layer::schools, file, line, key, coord_field,
                                            "lies in district " + lad + ", outside the study area", "outside-study-area"});
             return false;
         }
         const std::string given = as_text(f.values[lad_code_field]);
         if (!given.empty() && given != lad)
-            result_.report.add(ReportEntry{"schools", file, line, key, "lad_code",
+            result_.report.add(ReportEntry{model::layer::schools, file, line, key, model::school::lad_code,
                                            "source says " + given + ", point lies in " + lad + " (kept " + lad + ")", "corrected"});
         if (hit->placement == remits::Placement::Snapped)
-            result_.report.add(ReportEntry{"schools", file, line, key, "geometry",
+            result_.report.add(ReportEntry{model::layer::schools, file, line, key, "geometry",
                                            "outside the generalised district boundary by " +
                                                std::to_string(static_cast<int>(std::lround(hit->distance_m))) + " m; assigned to " + lad,
                                            "snapped"});
@@ -255,7 +256,7 @@ private:
     void import_schools(const SchoolsSource& src) {
         CsvReader csv(src.csv.path, src.csv.delimiter, src.csv.encoding);
         const std::string file = src.csv.path.string();
-        DatasetRecord& rec = result_.report.dataset("schools", src.csv.path, src.vintage);
+        DatasetRecord& rec = result_.report.dataset(model::layer::schools, src.csv.path, src.vintage);
         const SchoolColumns cols = school_columns(csv, src);
         const std::size_t urn_at = cols.urn_at;
         declare_schools(src);
@@ -268,7 +269,7 @@ private:
             auto reject = [&](const std::string& key, const std::string& field, const std::string& reason,
                               const std::string& action = "rejected") {
                 ++rec.rows_rejected;
-                result_.report.add(ReportEntry{"schools", file, row.line, key, field, reason, action});
+                result_.report.add(ReportEntry{model::layer::schools, file, row.line, key, field, reason, action});
             };
             if (row.fields.size() != csv.header().size()) {
                 reject(row.fields.empty() ? "" : row.fields[0], "",
@@ -438,14 +439,14 @@ private:
     // Areas
 
     void import_areas(const AreasSource& src) {
-        areas_ = detail::read_polygons(src.boundaries, "areas", result_.report);
+        areas_ = detail::read_polygons(src.boundaries, model::layer::areas, result_.report);
         if (src.clip_to_authorities) clip_areas(src);
         areas_.description = "Areas (LSOA) with deprivation and rurality, EPSG:27700";
         std::unordered_map<std::string, std::size_t> by_code;
         for (std::size_t i = 0; i < areas_.features.size(); ++i) {
             const std::string code = as_text(areas_.features[i].values[0]);
             if (!by_code.emplace(code, i).second)
-                result_.report.add(ReportEntry{"areas", src.boundaries.path.string(), static_cast<std::size_t>(areas_.features[i].fid),
+                result_.report.add(ReportEntry{model::layer::areas, src.boundaries.path.string(), static_cast<std::size_t>(areas_.features[i].fid),
                                                code, src.boundaries.code_column, "duplicate area code", "duplicate"});
         }
         for (const auto& t : src.tables) {
@@ -497,7 +498,7 @@ private:
         }
         areas_.features = std::move(kept);
         if (outside > 0)
-            result_.report.add(ReportEntry{"areas", src.boundaries.path.string(), 0, "", "geometry",
+            result_.report.add(ReportEntry{model::layer::areas, src.boundaries.path.string(), 0, "", "geometry",
                                            std::to_string(outside) + " areas lie outside the study area's districts", "outside-study-area"});
     }
 
@@ -516,24 +517,21 @@ private:
 
     void ensure_hub_layers() {
         if (!hubs_.fields.empty()) return;
-        hubs_.name = "hubs";
+        hubs_.name = model::layer::hubs;
         hubs_.description = "Hub footprints (one feature per hub area), EPSG:27700";
         hubs_.geometry_type = GeometryType::MultiPolygon;
         hubs_.epsg = kBritishNationalGrid;
-        hubs_.fields = {{"hub_id", FieldType::String},   {"hub_type", FieldType::String},        {"name", FieldType::String},
-                        {"area_code", FieldType::String}, {"lead_urn", FieldType::Integer},       {"districts", FieldType::String},
-                        {"partial_districts", FieldType::String}, {"area_km2", FieldType::Real}};
-        hub_districts_.name = "hub_districts";
+        hubs_.fields = model::table_fields(model::input_layer(model::layer::hubs));
+        hub_districts_.name = model::layer::hub_districts;
         hub_districts_.description = "Districts listed for each hub area, with the part when only part is covered";
         hub_districts_.epsg = 0;
-        hub_districts_.fields = {{"hub_id", FieldType::String}, {"hub_type", FieldType::String}, {"lad_code", FieldType::String},
-                                 {"part", FieldType::String}};
+        hub_districts_.fields = model::table_fields(model::input_layer(model::layer::hub_districts));
     }
 
     void import_hubs(const HubSource& src) {
         ensure_hub_layers();
         if (src.form == HubSource::Form::Polygons) {
-            FeatureTable polys = detail::read_polygons(src.polygons, "hubs", result_.report);
+            FeatureTable polys = detail::read_polygons(src.polygons, model::layer::hubs, result_.report);
             for (auto& f : polys.features) {
                 const std::string id = as_text(f.values[0]);
                 add_hub(src, id, as_text(f.values[1]), std::nullopt, {}, {}, std::get<MultiPolygon>(f.geometry));
@@ -648,12 +646,11 @@ private:
     // Venues
 
     void import_venues() {
-        venues_.name = "hub_venues";
+        venues_.name = model::layer::hub_venues;
         venues_.description = "Where each hub delivers (lead schools unless venues are listed), EPSG:27700";
         venues_.geometry_type = GeometryType::Point;
         venues_.epsg = kBritishNationalGrid;
-        venues_.fields = {{"hub_id", FieldType::String}, {"hub_type", FieldType::String}, {"name", FieldType::String},
-                          {"urn", FieldType::Integer},   {"kind", FieldType::String}};
+        venues_.fields = model::table_fields(model::input_layer(model::layer::hub_venues));
         std::unordered_map<std::string, std::size_t> hub_by_id;
         for (std::size_t i = 0; i < hubs_.features.size(); ++i) hub_by_id[as_text(hubs_.features[i].values[0])] = i;
         auto add = [&](std::size_t hub, const Point& p, const std::string& name, std::optional<std::int64_t> urn, const char* kind) {
@@ -670,7 +667,7 @@ private:
                 const auto urn = static_cast<std::int64_t>(*lead);
                 auto it = register_.find(urn);
                 if (it == register_.end()) {
-                    result_.report.add(ReportEntry{"hub venues", "", 0, std::to_string(urn), "lead_urn",
+                    result_.report.add(ReportEntry{"hub venues", "", 0, std::to_string(urn), model::hub::lead_urn,
                                                    "lead school of " + as_text(hubs_.features[i].values[0]) +
                                                        " has no location in the schools register: no venue",
                                                    "unmatched"});
@@ -781,7 +778,7 @@ private:
             const nlohmann::json& e = many ? entry[i] : entry;
             const std::string at = m_.file.string() + ": /roads" + (many ? "/" + std::to_string(i) : "");
             const auto source = routing::parse_road_source(e, m_.base_dir, at);
-            DatasetRecord& rec = result_.report.dataset("roads", source.path, e.value("vintage", std::string()));
+            DatasetRecord& rec = result_.report.dataset(model::layer::roads, source.path, e.value("vintage", std::string()));
             FeatureTable lines = routing::read_road_lines(source);
             rec.rows_kept = rec.rows_read = static_cast<std::int64_t>(lines.features.size());
             if (roads_.fields.empty()) {
