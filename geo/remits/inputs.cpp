@@ -1,6 +1,7 @@
 #include "coldspot/geo/remits/inputs.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/workspace.hpp"
 
 #include <cctype>
@@ -66,9 +67,9 @@ private:
 
 std::vector<School> read_schools(const FeatureTable& t, const std::string& source) {
     LayerReader r(t, source);
-    const int urn = r.required("urn"), name = r.optional("name"), phase = r.optional("phase");
-    const int pupils = r.optional("pupils"), trust_uid = r.optional("trust_uid"), trust_name = r.optional("trust_name");
-    const int la_name = r.optional("la_name");
+    const int urn = r.required(model::school::urn), name = r.optional(model::school::name), phase = r.optional(model::school::phase);
+    const int pupils = r.optional(model::school::pupils), trust_uid = r.optional(model::school::trust_uid), trust_name = r.optional(model::school::trust_name);
+    const int la_name = r.optional(model::school::la_name);
     std::vector<School> out;
     out.reserve(t.features.size());
     for (const auto& f : t.features) {
@@ -79,14 +80,14 @@ std::vector<School> read_schools(const FeatureTable& t, const std::string& sourc
         }
         if (!std::isfinite(p->x()) || !std::isfinite(p->y())) r.fail(f, "geom", "coordinates are not finite");
         School s;
-        const auto u = r.integer(f, urn, "urn");
-        if (!u) r.fail(f, "urn", "value is NULL");
+        const auto u = r.integer(f, urn, model::school::urn);
+        if (!u) r.fail(f, model::school::urn, "value is NULL");
         s.urn = *u;
         s.name = r.text(f, name);
         s.phase = r.text(f, phase);
-        s.pupils = r.integer(f, pupils, "pupils");
-        if (s.pupils && *s.pupils < 0) r.fail(f, "pupils", "negative number of pupils");
-        s.trust_uid = r.integer(f, trust_uid, "trust_uid");
+        s.pupils = r.integer(f, pupils, model::school::pupils);
+        if (s.pupils && *s.pupils < 0) r.fail(f, model::school::pupils, "negative number of pupils");
+        s.trust_uid = r.integer(f, trust_uid, model::school::trust_uid);
         s.trust_name = r.text(f, trust_name);
         s.la_name = r.text(f, la_name);
         s.location = *p;
@@ -97,20 +98,20 @@ std::vector<School> read_schools(const FeatureTable& t, const std::string& sourc
 
 std::vector<Area> read_areas(const FeatureTable& t, const std::string& source) {
     LayerReader r(t, source);
-    const int code = r.required("code"), name = r.optional("name"), region = r.optional("region");
-    const int decile = r.optional("imd_decile"), rural = r.optional("rural");
+    const int code = r.required(model::area::code), name = r.optional(model::area::name), region = r.optional(model::authority::region);
+    const int decile = r.optional(model::area::imd_decile), rural = r.optional(model::area::rural);
     std::vector<Area> out;
     out.reserve(t.features.size());
     for (const auto& f : t.features) {
         Area a;
-        a.code = r.required_text(f, code, "code");
+        a.code = r.required_text(f, code, model::area::code);
         a.name = r.text(f, name);
         a.region = r.text(f, region);
-        if (auto d = r.integer(f, decile, "imd_decile")) {
-            if (*d < 1 || *d > 10) r.fail(f, "imd_decile", "decile " + std::to_string(*d) + " is outside 1..10");
+        if (auto d = r.integer(f, decile, model::area::imd_decile)) {
+            if (*d < 1 || *d > 10) r.fail(f, model::area::imd_decile, "decile " + std::to_string(*d) + " is outside 1..10");
             a.imd_decile = static_cast<int>(*d);
         }
-        if (auto v = r.integer(f, rural, "rural")) a.rural = *v != 0;
+        if (auto v = r.integer(f, rural, model::area::rural)) a.rural = *v != 0;
         a.geometry = r.polygon(f);
         out.push_back(std::move(a));
     }
@@ -119,18 +120,18 @@ std::vector<Area> read_areas(const FeatureTable& t, const std::string& source) {
 
 std::vector<Hub> read_hubs(const FeatureTable& t, const std::string& source) {
     LayerReader r(t, source);
-    const int id = r.required("hub_id"), type = r.required("hub_type"), name = r.optional("name");
-    const int lead = r.optional("lead_urn");
+    const int id = r.required(model::hub::hub_id), type = r.required(model::hub::hub_type), name = r.optional(model::hub::name);
+    const int lead = r.optional(model::hub::lead_urn);
     std::vector<Hub> out;
     for (const auto& f : t.features) {
         Hub h;
-        h.id = r.required_text(f, id, "hub_id");
-        h.type = r.required_text(f, type, "hub_type");
+        h.id = r.required_text(f, id, model::hub::hub_id);
+        h.type = r.required_text(f, type, model::hub::hub_type);
         h.name = r.text(f, name);
-        h.lead_urn = r.integer(f, lead, "lead_urn");
+        h.lead_urn = r.integer(f, lead, model::hub::lead_urn);
         h.geometry = r.polygon(f);
         for (const auto& other : out)
-            if (other.id == h.id) r.fail(f, "hub_id", "duplicate hub_id '" + h.id + "'");
+            if (other.id == h.id) r.fail(f, model::hub::hub_id, "duplicate hub_id '" + h.id + "'");
         out.push_back(std::move(h));
     }
     return out;
@@ -138,15 +139,15 @@ std::vector<Hub> read_hubs(const FeatureTable& t, const std::string& source) {
 
 std::vector<Venue> read_venues(const FeatureTable& t, const std::string& source) {
     LayerReader r(t, source);
-    const int hub = r.required("hub_id"), name = r.optional("name"), urn = r.optional("urn"), kind = r.optional("kind");
+    const int hub = r.required(model::venue::hub_id), name = r.optional(model::venue::name), urn = r.optional(model::venue::urn), kind = r.optional(model::venue::kind);
     std::vector<Venue> out;
     for (const auto& f : t.features) {
         const auto* p = std::get_if<Point>(&f.geometry);
         if (!p) continue; // a venue without a location cannot be nearest to anything
         Venue v;
-        v.hub_id = r.required_text(f, hub, "hub_id");
+        v.hub_id = r.required_text(f, hub, model::venue::hub_id);
         v.name = r.text(f, name);
-        v.urn = r.integer(f, urn, "urn");
+        v.urn = r.integer(f, urn, model::venue::urn);
         v.kind = r.text(f, kind);
         v.location = *p;
         out.push_back(std::move(v));
@@ -163,12 +164,12 @@ RemitInputs read_remit_inputs(const Workspace& ws) {
         return ws.read(name);
     };
     RemitInputs in;
-    in.schools = read_schools(layer("schools"), source);
-    in.lsoas = read_areas(layer("areas"), source);
-    in.districts = read_areas(layer("local_authorities"), source);
-    in.upper_tier = read_areas(layer("upper_tier_authorities"), source);
-    in.hubs = read_hubs(layer("hubs"), source);
-    if (ws.has_layer("hub_venues")) in.venues = read_venues(ws.read("hub_venues"), source);
+    in.schools = read_schools(layer(model::layer::schools), source);
+    in.lsoas = read_areas(layer(model::layer::areas), source);
+    in.districts = read_areas(layer(model::layer::local_authorities), source);
+    in.upper_tier = read_areas(layer(model::layer::upper_tier_authorities), source);
+    in.hubs = read_hubs(layer(model::layer::hubs), source);
+    if (ws.has_layer(model::layer::hub_venues)) in.venues = read_venues(ws.read(model::layer::hub_venues), source);
     return in;
 }
 

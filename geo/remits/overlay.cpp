@@ -3,6 +3,7 @@
 
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/geos.hpp"
+#include "coldspot/geo/model/layers.hpp"
 
 #include <algorithm>
 #include <map>
@@ -106,7 +107,7 @@ RemitOverlay overlay_remits(const std::vector<Hub>& hubs, const MultiPolygon& st
     std::sort(out.zones.begin(), out.zones.end(), [](const auto& a, const auto& b) { return a.hubs < b.hubs; });
     for (auto& z : out.zones) {
         z.area_km2 = area_km2(z.geometry);
-        report_slivers(z.geometry, "remit_zones", hub_set_key(hubs, z.hubs), options.sliver_area_m2, out.slivers);
+        report_slivers(z.geometry, model::layer::remit_zones, hub_set_key(hubs, z.hubs), options.sliver_area_m2, out.slivers);
     }
 
     // Gaps and overlaps per type are unions of zones, so they agree with the zones exactly.
@@ -121,13 +122,13 @@ RemitOverlay overlay_remits(const std::vector<Hub>& hubs, const MultiPolygon& st
         if (!gap_parts.empty()) {
             RemitGap gap{type, union_all(gap_parts), 0, {}};
             gap.area_km2 = area_km2(gap.geometry);
-            report_slivers(gap.geometry, "remit_gaps", type, options.sliver_area_m2, out.slivers);
+            report_slivers(gap.geometry, model::layer::remit_gaps, type, options.sliver_area_m2, out.slivers);
             out.gaps.push_back(std::move(gap));
         }
         for (auto& [set, parts] : overlap_parts) {
             RemitOverlap o{type, set, union_all(parts), 0, {}};
             o.area_km2 = area_km2(o.geometry);
-            report_slivers(o.geometry, "remit_overlaps", type + ": " + hub_set_key(hubs, set), options.sliver_area_m2,
+            report_slivers(o.geometry, model::layer::remit_overlaps, type + ": " + hub_set_key(hubs, set), options.sliver_area_m2,
                            out.slivers);
             out.overlaps.push_back(std::move(o));
         }
