@@ -89,7 +89,7 @@ bool cold_spot_rule(const LocalStatistics& g, std::size_t k, const Parameters& p
 /// Gi* fields of an aggregate unit, named as on schools: z, raw p, BH-adjusted p, bin, cold-spot flag.
 void append_unit_statistic_fields(FeatureTable& t) {
     for (const auto& f : std::vector<Field>{{"gi_z", FieldType::Real}, {"gi_p", FieldType::Real}, {"gi_p_fdr", FieldType::Real},
-                                            {"gi_bin", FieldType::Integer}, {"cold_spot", FieldType::Integer}})
+                                            {model::coldspot::gi_bin, FieldType::Integer}, {model::coldspot::cold_spot, FieldType::Integer}})
         t.fields.push_back(f);
 }
 
@@ -145,7 +145,7 @@ void apply_scenario(const Scenario& sc, const Workspace& ws, FeatureTable& venue
                     ScenarioTables& tables, const FeatureTable& schools, const FeatureTable* hubs,
                     const FeatureTable* remits, const Parameters& p, std::vector<std::string>& notes) {
     const std::optional<FeatureTable>& matrix = tables.matrix;
-    const std::size_t v_type = venues.require_field("hub_type");
+    const std::size_t v_type = venues.require_field(model::hub::hub_type);
     const int v_name = venues.field_index("name");
     std::set<std::int64_t> removed_fids;
     std::set<std::string> affected;
@@ -198,7 +198,7 @@ void apply_scenario(const Scenario& sc, const Workspace& ws, FeatureTable& venue
 
     // School positions by URN, remaining venues by type, matrix rows by (urn, type).
     std::unordered_map<std::int64_t, Point> school_at;
-    const std::size_t s_urn = schools.require_field("urn");
+    const std::size_t s_urn = schools.require_field(model::school::urn);
     for (const auto& f : schools.features)
         if (auto u = as_number(f.values[s_urn]); u && std::holds_alternative<Point>(f.geometry))
             school_at[static_cast<std::int64_t>(*u)] = std::get<Point>(f.geometry);
@@ -207,8 +207,8 @@ void apply_scenario(const Scenario& sc, const Workspace& ws, FeatureTable& venue
         if (const auto* pt = std::get_if<Point>(&f.geometry)) remaining[as_text(f.values[v_type])].push_back(*pt);
     std::map<std::pair<std::int64_t, std::string>, double> matrix_best;
     if (matrix && !removed_fids.empty()) {
-        const std::size_t mu = matrix->require_field("urn"), mt = matrix->require_field("hub_type"),
-                          mv = matrix->require_field("venue_fid"), mm = matrix->require_field("minutes");
+        const std::size_t mu = matrix->require_field(model::school::urn), mt = matrix->require_field(model::hub::hub_type),
+                          mv = matrix->require_field(model::access::venue_fid), mm = matrix->require_field(model::access::minutes);
         for (const auto& f : matrix->features) {
             const auto u = as_number(f.values[mu]), v = as_number(f.values[mv]), m = as_number(f.values[mm]);
             if (!u || !v || !m || removed_fids.count(static_cast<std::int64_t>(*v))) continue;
@@ -218,9 +218,9 @@ void apply_scenario(const Scenario& sc, const Workspace& ws, FeatureTable& venue
         }
     }
     FeatureTable& sa = *access;
-    const std::size_t fu = sa.require_field("urn"), ft = sa.require_field("hub_type"), fr = sa.require_field("role"),
-                      fm = sa.require_field("minutes"), fmeth = sa.require_field("method");
-    const int fvid = sa.field_index("venue_fid");
+    const std::size_t fu = sa.require_field(model::school::urn), ft = sa.require_field(model::hub::hub_type), fr = sa.require_field(model::access::role),
+                      fm = sa.require_field(model::access::minutes), fmeth = sa.require_field(model::access::method);
+    const int fvid = sa.field_index(model::access::venue_fid);
     std::size_t changed = 0;
     for (auto& f : sa.features) {
         const std::string type = as_text(f.values[ft]);
@@ -357,19 +357,19 @@ FeatureTable schools_layer(const IndexResult& index, const SchoolStatistics& st,
     const auto& moran = st.moran;
     FeatureTable cs{model::layer::coldspots_schools, "cold-spot index per school with components and Gi*/local Moran (docs/methodology.md)",
                     GeometryType::Point, 27700, {}, {}};
-    cs.fields = {{"urn", FieldType::Integer},        {"name", FieldType::String},      {"lsoa_code", FieldType::String},
-                 {"lad_code", FieldType::String},    {"la_code", FieldType::String},   {"hub_ids", FieldType::String},
-                 {"coldspot_index", FieldType::Real}};
+    cs.fields = {{model::school::urn, FieldType::Integer},        {"name", FieldType::String},      {model::school::lsoa_code, FieldType::String},
+                 {model::school::lad_code, FieldType::String},    {model::school::la_code, FieldType::String},   {model::coldspot::hub_ids, FieldType::String},
+                 {model::coldspot::coldspot_index, FieldType::Real}};
     for (auto c : kComponents) {
         cs.fields.push_back({"score_" + std::string(to_string(c)), FieldType::Real});
         cs.fields.push_back({"contrib_" + std::string(to_string(c)), FieldType::Real});
     }
     for (const auto& t : index.hub_types) cs.fields.push_back({model::minutes_field(t), FieldType::Real});
-    for (const auto& f : std::vector<Field>{{"access_method", FieldType::String}, {"reasons", FieldType::String},
+    for (const auto& f : std::vector<Field>{{"access_method", FieldType::String}, {model::coldspot::reasons, FieldType::String},
                                             {"gi_star", FieldType::Real},         {"gi_z", FieldType::Real},
                                             {"gi_p", FieldType::Real},            {"gi_p_sim", FieldType::Real},
-                                            {"gi_p_fdr", FieldType::Real},        {"gi_bin", FieldType::Integer},
-                                            {"cold_spot", FieldType::Integer},    {"moran_i", FieldType::Real},
+                                            {"gi_p_fdr", FieldType::Real},        {model::coldspot::gi_bin, FieldType::Integer},
+                                            {model::coldspot::cold_spot, FieldType::Integer},    {"moran_i", FieldType::Real},
                                             {"moran_z", FieldType::Real},         {"moran_p", FieldType::Real},
                                             {"moran_p_sim", FieldType::Real},     {"moran_p_fdr", FieldType::Real},
                                             {"moran_quadrant", FieldType::String}, {"moran_cluster", FieldType::String},
@@ -504,10 +504,10 @@ FeatureTable areas_layer(const AnalysisInputs& in, const std::vector<SchoolScore
     // estimates where roads do not reach): dashboards mark them
     ca.fields.push_back({"access_estimated_schools", FieldType::Integer});
     const std::vector<AggregationLevel> levels{
-        {"lsoa", pointer_to(in.areas), "code", "name", [](const SchoolScore& s) { return std::vector<std::string>{s.lsoa_code}; }},
-        {"la", pointer_to(in.authorities), "code", "name",
+        {"lsoa", pointer_to(in.areas), model::area::code, model::area::name, [](const SchoolScore& s) { return std::vector<std::string>{s.lsoa_code}; }},
+        {"la", pointer_to(in.authorities), model::authority::code, model::authority::name,
          [](const SchoolScore& s) { return std::vector<std::string>{s.lad_code}; }},
-        {"hub", pointer_to(in.hubs), "hub_id", "name", [](const SchoolScore& s) { return s.hub_ids; }}};
+        {"hub", pointer_to(in.hubs), model::hub::hub_id, model::hub::name, [](const SchoolScore& s) { return s.hub_ids; }}};
     std::int64_t area_fid = 0;
     for (const auto& level : levels) aggregate_level(level, scores, st, p, area_fid, ca, summary);
     return ca;
@@ -572,10 +572,10 @@ FeatureTable targets_layer(const std::vector<SchoolScore>& scores, const SchoolS
     const auto& values = st.values;
     FeatureTable tg{model::layer::targets, "schools ranked for outreach: cold-spot schools first, with reasons", GeometryType::Point,
                     27700, {}, {}};
-    tg.fields = {{"rank", FieldType::Integer},      {"urn", FieldType::Integer},     {"name", FieldType::String},
-                 {"coldspot_index", FieldType::Real}, {"cold_spot", FieldType::Integer}, {"gi_bin", FieldType::Integer},
-                 {"gi_z", FieldType::Real},          {"la_code", FieldType::String}, {"lad_code", FieldType::String},
-                 {"lsoa_code", FieldType::String},   {"hub_ids", FieldType::String}, {"reasons", FieldType::String},
+    tg.fields = {{model::coldspot::rank, FieldType::Integer},      {model::school::urn, FieldType::Integer},     {"name", FieldType::String},
+                 {model::coldspot::coldspot_index, FieldType::Real}, {model::coldspot::cold_spot, FieldType::Integer}, {model::coldspot::gi_bin, FieldType::Integer},
+                 {"gi_z", FieldType::Real},          {model::school::la_code, FieldType::String}, {model::school::lad_code, FieldType::String},
+                 {model::school::lsoa_code, FieldType::String},   {model::coldspot::hub_ids, FieldType::String}, {model::coldspot::reasons, FieldType::String},
                  {"index_rank", FieldType::Integer}, {"rank_median", FieldType::Integer}, {"rank_p05", FieldType::Integer},
                  {"rank_p95", FieldType::Integer},   {"top_share", FieldType::Real}, {"robust_target", FieldType::Integer}};
     const std::vector<std::uint32_t> index_rank = rank_descending(values);
@@ -678,7 +678,7 @@ AnalysisSummary run_into(const nlohmann::json& parameters, const std::filesystem
 
     // analysis_runs: the previous rows plus this run.
     FeatureTable runs;
-    if (ws.has_layer("analysis_runs")) runs = ws.read("analysis_runs");
+    if (ws.has_layer(model::layer::analysis_runs)) runs = ws.read(model::layer::analysis_runs);
     Feature& row = append_analysis_run(runs, "run", p.source.dump());
     result.summary.run_id = as_text(row.values[static_cast<std::size_t>(runs.require_field("run_id"))]);
     set_run_value(runs, row, "schools", static_cast<std::int64_t>(result.summary.schools));
@@ -691,7 +691,7 @@ AnalysisSummary run_into(const nlohmann::json& parameters, const std::filesystem
     for (const auto& table : result.tables) writer.write(table);
     writer.write(runs);
     writer.commit();
-    result.summary.layers.push_back("analysis_runs");
+    result.summary.layers.push_back(model::layer::analysis_runs);
     if (progress) progress("done", 1.0);
     return result.summary;
 }

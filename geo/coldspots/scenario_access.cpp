@@ -1,6 +1,7 @@
 #include "coldspot/geo/coldspots/detail/scenario_access.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/routing/school_access.hpp"
 
 #include <chrono>
@@ -13,11 +14,11 @@ namespace {
 
 /// Drops `target`'s rows of `types` and appends `fresh`'s rows of those types, field by field.
 void replace_rows(FeatureTable& target, const FeatureTable& fresh, const std::set<std::string>& types) {
-    const std::size_t t_type = target.require_field("hub_type");
+    const std::size_t t_type = target.require_field(model::hub::hub_type);
     std::erase_if(target.features, [&](const Feature& f) { return types.count(as_text(f.values[t_type])) > 0; });
     std::vector<int> from(target.fields.size(), -1);
     for (std::size_t i = 0; i < target.fields.size(); ++i) from[i] = fresh.field_index(target.fields[i].name);
-    const std::size_t f_type = fresh.require_field("hub_type");
+    const std::size_t f_type = fresh.require_field(model::hub::hub_type);
     for (const auto& f : fresh.features) {
         if (!types.count(as_text(f.values[f_type]))) continue;
         Feature row;
@@ -42,7 +43,7 @@ ScenarioAccessReport reroute_access(const routing::RoadGraph& graph, const routi
 
     // Only the changed types' venues are searched: the other types' rows stay as they were.
     FeatureTable venues = *in.venues;
-    const std::size_t v_type = venues.require_field("hub_type");
+    const std::size_t v_type = venues.require_field(model::hub::hub_type);
     std::erase_if(venues.features, [&](const Feature& f) { return !types.count(as_text(f.values[v_type])); });
     std::set<std::string> empty_types = types;
     for (const auto& f : venues.features) empty_types.erase(as_text(f.values[v_type]));
@@ -56,8 +57,8 @@ ScenarioAccessReport reroute_access(const routing::RoadGraph& graph, const routi
         routing::compute_school_access(graph, access_in, parameters.profile, options);
 
     // Old nearest minutes, to count the rows the change moved.
-    const std::size_t a_urn = access.require_field("urn"), a_type = access.require_field("hub_type"),
-                      a_role = access.require_field("role"), a_min = access.require_field("minutes");
+    const std::size_t a_urn = access.require_field(model::school::urn), a_type = access.require_field(model::hub::hub_type),
+                      a_role = access.require_field(model::access::role), a_min = access.require_field(model::access::minutes);
     std::map<std::pair<std::string, std::string>, Value> before;
     for (const auto& f : access.features)
         if (as_text(f.values[a_role]) == "nearest" && types.count(as_text(f.values[a_type])))
@@ -65,11 +66,11 @@ ScenarioAccessReport reroute_access(const routing::RoadGraph& graph, const routi
 
     // A type with no venue left: its nearest rows stay, emptied; its own-hub rows go.
     std::vector<Feature> emptied;
-    const int a_method = access.field_index("method");
+    const int a_method = access.field_index(model::access::method);
     for (const auto& f : access.features) {
         if (!empty_types.count(as_text(f.values[a_type])) || as_text(f.values[a_role]) != "nearest") continue;
         Feature row = f;
-        for (const char* field : {"minutes", "metres", "hub_id", "venue", "venue_fid", "nearest_minutes"})
+        for (const char* field : {model::access::minutes, model::access::metres, model::access::hub_id, model::access::venue, model::access::venue_fid, "nearest_minutes"})
             if (const int i = access.field_index(field); i >= 0) row.values[static_cast<std::size_t>(i)] = Value();
         if (a_method >= 0) row.values[static_cast<std::size_t>(a_method)] = std::string("none");
         emptied.push_back(std::move(row));

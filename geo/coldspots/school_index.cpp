@@ -90,7 +90,7 @@ SchoolFields school_fields(const FeatureTable& schools) {
     f.lsoa = schools.field_index(model::school::lsoa_code);
     // The remits step's point-in-polygon LSOA, for schools whose source code is of another LSOA
     // vintage than the workspace's areas (a 2011-LSOA workspace fed a register with 2021 codes).
-    f.remit_lsoa = schools.field_index("remit_lsoa_code");
+    f.remit_lsoa = schools.field_index(model::remit::remit_lsoa_code);
     f.lad = schools.field_index(model::school::lad_code);
     f.la = schools.field_index(model::school::la_code);
     f.trust = schools.field_index(model::school::trust_uid);
@@ -128,11 +128,11 @@ struct IndexLookups {
 void find_hub_types(IndexLookups& l) {
     l.types.insert(l.params.hub_types.begin(), l.params.hub_types.end());
     if (l.types.empty() && l.in.school_access) {
-        const std::size_t ft = l.in.school_access->require_field("hub_type");
+        const std::size_t ft = l.in.school_access->require_field(model::hub::hub_type);
         for (const auto& f : l.in.school_access->features) l.types.insert(as_text(f.values[ft]));
     }
     if (l.in.hub_venues) {
-        const std::size_t ft = l.in.hub_venues->require_field("hub_type");
+        const std::size_t ft = l.in.hub_venues->require_field(model::hub::hub_type);
         for (const auto& f : l.in.hub_venues->features)
             if (const auto* p = std::get_if<Point>(&f.geometry)) l.venues_by_type[as_text(f.values[ft])].push_back(*p);
         if (l.types.empty())
@@ -145,9 +145,9 @@ void read_access(IndexLookups& l) {
     l.have_access = l.in.school_access != nullptr;
     if (l.have_access) {
         const FeatureTable& sa = *l.in.school_access;
-        const std::size_t fu = sa.require_field("urn"), ft = sa.require_field("hub_type"),
-                          fr = sa.require_field("role"), fm = sa.require_field("minutes"),
-                          fmeth = sa.require_field("method");
+        const std::size_t fu = sa.require_field(model::school::urn), ft = sa.require_field(model::hub::hub_type),
+                          fr = sa.require_field(model::access::role), fm = sa.require_field(model::access::minutes),
+                          fmeth = sa.require_field(model::access::method);
         for (const auto& f : sa.features) {
             if (as_text(f.values[fr]) != "nearest") continue;
             const auto urn = as_number(f.values[fu]);
@@ -197,7 +197,7 @@ void find_need_fields(IndexLookups& l) {
 void read_remits(IndexLookups& l) {
     if (l.in.school_remits) {
         const FeatureTable& sr = *l.in.school_remits;
-        const std::size_t fu = sr.require_field("urn"), fh = sr.require_field("hub_id"), ft = sr.require_field("hub_type");
+        const std::size_t fu = sr.require_field(model::school::urn), fh = sr.require_field(model::hub::hub_id), ft = sr.require_field(model::hub::hub_type);
         for (const auto& f : sr.features)
             if (const auto urn = as_number(f.values[fu]))
                 l.remits[static_cast<std::int64_t>(*urn)][as_text(f.values[ft])].insert(as_text(f.values[fh]));

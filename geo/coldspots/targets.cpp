@@ -4,6 +4,7 @@
 #include "coldspot/geo/coldspots/detail/road_coverage.hpp"
 #include "coldspot/geo/model/minutes_field.hpp"
 #include "coldspot/geo/coldspots/school_index.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
@@ -44,7 +45,7 @@ std::string format_metres(double metres) {
 std::string resolve_hub(const FeatureTable* hubs_layer, const std::string& hub) {
     if (!hubs_layer) return hub;
     const auto& hubs = *hubs_layer;
-    const std::size_t fi = hubs.require_field("hub_id");
+    const std::size_t fi = hubs.require_field(model::hub::hub_id);
     const int fn = hubs.field_index("name");
     std::set<std::string> ids;
     for (const auto& f : hubs.features) {
@@ -69,13 +70,13 @@ std::string csv_cell(const std::string& s) {
 } // namespace
 
 FeatureTable select_targets(const Workspace& ws, const TargetQuery& q) {
-    if (!ws.has_layer("targets") || !ws.has_layer("coldspots_schools"))
+    if (!ws.has_layer(model::layer::targets) || !ws.has_layer(model::layer::coldspots_schools))
         throw WorkspaceError("workspace " + ws.path().string() +
                              " has no `targets` layer: run `coldspot coldspots WORKSPACE` first");
-    const FeatureTable targets = ws.read("targets");
-    const FeatureTable cs = ws.read("coldspots_schools");
+    const FeatureTable targets = ws.read(model::layer::targets);
+    const FeatureTable cs = ws.read(model::layer::coldspots_schools);
     std::optional<FeatureTable> hubs;
-    if (ws.has_layer("hubs")) hubs = ws.read("hubs");
+    if (ws.has_layer(model::layer::hubs)) hubs = ws.read(model::layer::hubs);
     return select_targets(TargetTables{targets, cs, hubs ? &*hubs : nullptr}, q);
 }
 
@@ -92,12 +93,12 @@ FeatureTable select_targets(const TargetTables& tables, const TargetQuery& q) {
     t.fields = tables.targets.fields;
     const FeatureTable& cs = tables.coldspots_schools;
     const std::string hub_id = q.hub ? resolve_hub(tables.hubs, *q.hub) : std::string();
-    const std::size_t f_hubs = t.require_field("hub_ids"), f_la = t.require_field("la_code"),
-                      f_lad = t.require_field("lad_code"), f_lsoa = t.require_field("lsoa_code"),
-                      f_rank = t.require_field("rank"), f_urn = t.require_field("urn");
+    const std::size_t f_hubs = t.require_field(model::coldspot::hub_ids), f_la = t.require_field(model::school::la_code),
+                      f_lad = t.require_field(model::school::lad_code), f_lsoa = t.require_field(model::school::lsoa_code),
+                      f_rank = t.require_field(model::coldspot::rank), f_urn = t.require_field(model::school::urn);
 
     // Contributions by URN, appended as columns.
-    const std::size_t cs_urn = cs.require_field("urn");
+    const std::size_t cs_urn = cs.require_field(model::school::urn);
     std::vector<std::size_t> cs_fields;
     for (auto c : kComponents) {
         const std::string name = "contrib_" + std::string(to_string(c));
@@ -197,17 +198,17 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
     TargetQuery all = query;
     all.top = 0;
     const FeatureTable sel = select_targets(ws, all);
-    const auto cs = ws.read("coldspots_schools");
+    const auto cs = ws.read(model::layer::coldspots_schools);
     const int f_minutes = cs.field_index(model::minutes_field(hub_type));
     if (f_minutes < 0)
         throw InvalidArgumentError("no access times for hub type '" + hub_type + "' in coldspots_schools");
     std::unordered_map<std::int64_t, double> minutes;
-    const std::size_t cs_urn = cs.require_field("urn");
+    const std::size_t cs_urn = cs.require_field(model::school::urn);
     for (const auto& f : cs.features)
         if (auto u = as_number(f.values[cs_urn]))
             minutes[static_cast<std::int64_t>(*u)] = as_number(f.values[static_cast<std::size_t>(f_minutes)]).value_or(INFINITY);
 
-    const std::size_t f_urn = sel.require_field("urn"), f_index = sel.require_field("coldspot_index"),
+    const std::size_t f_urn = sel.require_field(model::school::urn), f_index = sel.require_field(model::coldspot::coldspot_index),
                       f_name = sel.require_field("name");
     VenueSuggestion out;
     CoverageProblem problem;
@@ -231,9 +232,9 @@ VenueSuggestion suggest_venues(const Workspace& ws, const TargetQuery& query, co
     // access run used when there is one, else by the straight-line estimate.
     if (auto graph = routing::load_recorded_graph(ws.path())) {
         std::vector<Point> existing;
-        if (ws.has_layer("hub_venues")) {
-            const auto venues = ws.read("hub_venues");
-            const std::size_t v_type = venues.require_field("hub_type");
+        if (ws.has_layer(model::layer::hub_venues)) {
+            const auto venues = ws.read(model::layer::hub_venues);
+            const std::size_t v_type = venues.require_field(model::hub::hub_type);
             for (const auto& f : venues.features)
                 if (const auto* p = std::get_if<Point>(&f.geometry); p && as_text(f.values[v_type]) == hub_type)
                     existing.push_back(*p);
