@@ -3,6 +3,7 @@
 #include "sections.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 
 #include <unordered_set>
 
@@ -14,7 +15,7 @@ std::map<std::string, Deprivation> deprivation_of(const Vintage& v, int total) {
     std::map<std::string, Deprivation> out;
     const FeatureTable& t = *v.areas;
     for (const auto& f : t.features) {
-        const auto rank = number(t, f, "imd_rank"), decile = number(t, f, "imd_decile");
+        const auto rank = number(t, f, model::area::imd_rank), decile = number(t, f, model::area::imd_decile);
         const std::string code = text(t, f, "code");
         if (rank && decile && decile_of_rank(*rank, total) != static_cast<int>(*decile))
             throw InvalidArgumentError("area " + code + " of " + v.path.string() + " has IMD rank " + std::to_string(static_cast<long long>(*rank)) +
@@ -76,7 +77,7 @@ std::map<std::string, AreaChange> compare_areas(const Vintage& o, const Vintage&
                    "LSOAs of the NEW vintage with the OLD deprivation carried through the LSOA lookup (rule per area), decile and "
                    "percentile change, and entry into or exit from the most deprived deciles",
                    GeometryType::MultiPolygon, na.epsg, {}, {}};
-    t.fields = {{"code", FieldType::String},         {"name", FieldType::String},          {"lad_code", FieldType::String},
+    t.fields = {{"code", FieldType::String},         {"name", FieldType::String},          {model::school::lad_code, FieldType::String},
                 {"rule", FieldType::String},         {"old_codes", FieldType::String},     {"old_missing", FieldType::String},
                 {"old_rank", FieldType::Real},       {"old_decile", FieldType::Integer},   {"old_percentile", FieldType::Real},
                 {"new_rank", FieldType::Real},       {"new_decile", FieldType::Integer},   {"new_percentile", FieldType::Real},
@@ -90,7 +91,7 @@ std::map<std::string, AreaChange> compare_areas(const Vintage& o, const Vintage&
         const CarriedArea& c = carried[i];
         const Deprivation& nd = now.at(c.code);
         AreaChange ac{c.old_value.decile, nd.decile, deprived_transition(c.old_value.decile, nd.decile, opt.deprived_deciles),
-                      text(na, src, "lad_code")};
+                      text(na, src, model::school::lad_code)};
         if (c.rule == CarryRule::NotInLookup) not_in_lookup.push_back(c.code);
         else if (!c.missing.empty()) missing_parents.push_back(c.code);
         const auto op = pct(c.old_value.rank, opt.old_total_areas), np = pct(nd.rank, opt.new_total_areas);

@@ -11,7 +11,7 @@ namespace {
 /// A unit is in a cold spot when its Gi* bin is +2 or +3 (z > 0, p < 0.05): a cluster of high
 /// (poorly served) mean index.
 ColdClass unit_class(const FeatureTable& t, const Feature& f) {
-    const auto bin = number(t, f, "gi_bin");
+    const auto bin = number(t, f, model::coldspot::gi_bin);
     if (!bin) return {};
     const int b = static_cast<int>(*bin);
     return ColdClass{true, b >= 2, b};

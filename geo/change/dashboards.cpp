@@ -85,16 +85,16 @@ void hub_dashboard(const Vintage& n, const ChangeOptions& opt, const std::map<st
     std::map<std::string, std::set<std::string>> districts; // hub -> districts
     if (n.hub_districts)
         for (const auto& f : n.hub_districts->features)
-            districts[text(*n.hub_districts, f, "hub_id")].insert(text(*n.hub_districts, f, "lad_code"));
+            districts[text(*n.hub_districts, f, model::hub::hub_id)].insert(text(*n.hub_districts, f, model::school::lad_code));
     const auto tallies = hub_tallies(districts, opt.deprived_deciles, areas, schools);
     FeatureTable t{"change_hub_dashboard", "per hub of the NEW vintage: what changed in its footprint " + opt.since_label, GeometryType::None, 0, {}, {}};
-    t.fields = {{"hub_id", FieldType::String}, {"name", FieldType::String}, {"since", FieldType::String}};
+    t.fields = {{model::hub::hub_id, FieldType::String}, {"name", FieldType::String}, {"since", FieldType::String}};
     add_tally_fields(t);
     t.fields.push_back({"districts_changed", FieldType::Integer});
     t.fields.push_back({"districts_unknown", FieldType::Integer});
     std::int64_t fid = 0;
     for (const auto& f : n.hubs->features) {
-        const std::string id = text(*n.hubs, f, "hub_id"), type = text(*n.hubs, f, "hub_type");
+        const std::string id = text(*n.hubs, f, model::hub::hub_id), type = text(*n.hubs, f, model::hub::hub_type);
         long long changed = 0, unknown = 0;
         for (const auto& lad : districts[id]) {
             const auto it = remits.find(lad);
@@ -120,7 +120,7 @@ void la_dashboard(const Vintage& n, const ChangeOptions& opt, const std::map<std
                   const std::map<std::string, EngagementChange>& engagement, ChangeOutput& out) {
     FeatureTable t{"change_la_dashboard", "per district and upper-tier authority of the NEW vintage: what changed " + opt.since_label,
                    GeometryType::None, 0, {}, {}};
-    t.fields = {{"level", FieldType::String}, {"la_code", FieldType::String}, {"la_name", FieldType::String}, {"since", FieldType::String}};
+    t.fields = {{"level", FieldType::String}, {model::school::la_code, FieldType::String}, {model::school::la_name, FieldType::String}, {"since", FieldType::String}};
     add_tally_fields(t);
     for (const char* name : {"remit_change"}) t.fields.push_back({name, FieldType::String});
     for (const char* name : {"engagement_old_rate", "engagement_new_rate", "engagement_rate_change"}) t.fields.push_back({name, FieldType::Real});

@@ -21,19 +21,19 @@ Listings listings_of(const Vintage& v) {
     Listings out;
     if (!v.hubs || !v.hub_districts) return out;
     std::map<std::string, const Feature*> hub_by_id;
-    for (const auto& f : v.hubs->features) hub_by_id[text(*v.hubs, f, "hub_id")] = &f;
+    for (const auto& f : v.hubs->features) hub_by_id[text(*v.hubs, f, model::hub::hub_id)] = &f;
     const FeatureTable& hd = *v.hub_districts;
     for (const auto& f : hd.features) {
-        const std::string lad = text(hd, f, "lad_code");
-        Listing l{text(hd, f, "hub_id"), "", "whole", std::nullopt};
+        const std::string lad = text(hd, f, model::school::lad_code);
+        Listing l{text(hd, f, model::hub::hub_id), "", "whole", std::nullopt};
         if (const auto it = hub_by_id.find(l.hub_id); it != hub_by_id.end()) {
             l.name = text(*v.hubs, *it->second, "name");
             // The hubs layer's partial_districts is the importer's reading of the part column.
-            const std::string partial = ";" + text(*v.hubs, *it->second, "partial_districts") + ";";
+            const std::string partial = ";" + text(*v.hubs, *it->second, model::hub::partial_districts) + ";";
             if (partial.find(";" + lad + ";") != std::string::npos) l.part = "part";
-            if (const auto lead = number(*v.hubs, *it->second, "lead_urn")) l.lead = static_cast<std::int64_t>(*lead);
+            if (const auto lead = number(*v.hubs, *it->second, model::hub::lead_urn)) l.lead = static_cast<std::int64_t>(*lead);
         }
-        out[{text(hd, f, "hub_type"), lad}].push_back(std::move(l));
+        out[{text(hd, f, model::hub::hub_type), lad}].push_back(std::move(l));
     }
     return out;
 }
@@ -96,7 +96,7 @@ std::map<std::string, std::vector<std::string>> compare_remits(const Vintage& o,
 
     FeatureTable t{"change_remits", "per district of the NEW study area and hub type: the OLD and NEW hubs, whether the hub changed, gaps and overlaps",
                    GeometryType::MultiPolygon, lads.epsg, {}, {}};
-    t.fields = {{"lad_code", FieldType::String},    {"name", FieldType::String},           {"hub_type", FieldType::String},
+    t.fields = {{model::school::lad_code, FieldType::String},    {"name", FieldType::String},           {model::hub::hub_type, FieldType::String},
                 {"old_hubs", FieldType::String},    {"old_lead_urns", FieldType::String},  {"old_parts", FieldType::String},
                 {"new_hub_ids", FieldType::String}, {"new_hubs", FieldType::String},       {"new_lead_urns", FieldType::String},
                 {"new_parts", FieldType::String},   {"status", FieldType::String},         {"gap_change", FieldType::String},
@@ -139,7 +139,7 @@ std::map<std::string, std::vector<std::string>> compare_remits(const Vintage& o,
     }
     std::vector<std::string> changed;
     for (const auto& f : t.features)
-        if (text(t, f, "status") == "changed") changed.push_back(text(t, f, "lad_code"));
+        if (text(t, f, "status") == "changed") changed.push_back(text(t, f, model::school::lad_code));
     out.note("remits", std::to_string(changed.size()) + " districts changed hub (" + join(changed, ", ") + "), " +
                            std::to_string(out.counts["districts_unknown"]) + " unknown" +
                            (opt.old_hubs_complete ? "" : " (the OLD hub table is not declared complete: a district it does not list is unknown)"));

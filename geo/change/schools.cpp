@@ -21,8 +21,8 @@ std::vector<HubRef> hubs_at(const std::optional<PolygonLayer>& layer, const Poin
     const FeatureTable& t = *layer->table;
     for (std::size_t row : layer->locate_all(p)) {
         const Feature& f = t.features[row];
-        HubRef h{text(t, f, "hub_id"), hub_name_key(text(t, f, "name")), std::nullopt};
-        if (const auto lead = number(t, f, "lead_urn")) h.lead = static_cast<std::int64_t>(*lead);
+        HubRef h{text(t, f, model::hub::hub_id), hub_name_key(text(t, f, "name")), std::nullopt};
+        if (const auto lead = number(t, f, model::hub::lead_urn)) h.lead = static_cast<std::int64_t>(*lead);
         out.push_back(std::move(h));
     }
     return out;
@@ -49,7 +49,7 @@ std::map<std::int64_t, const Feature*> by_urn(const std::optional<FeatureTable>&
     std::map<std::int64_t, const Feature*> out;
     if (!t) return out;
     for (const auto& f : t->features) {
-        const auto urn = number(*t, f, "urn");
+        const auto urn = number(*t, f, model::school::urn);
         out[urn ? static_cast<std::int64_t>(*urn) : f.fid] = &f;
     }
     return out;
@@ -58,23 +58,23 @@ std::map<std::int64_t, const Feature*> by_urn(const std::optional<FeatureTable>&
 ColdClass cold_class(const std::optional<FeatureTable>& t, const std::map<std::int64_t, const Feature*>& rows, std::int64_t urn) {
     const auto it = rows.find(urn);
     if (!t || it == rows.end()) return {};
-    const auto cold = number(*t, *it->second, "cold_spot");
-    const auto bin = number(*t, *it->second, "gi_bin");
+    const auto cold = number(*t, *it->second, model::coldspot::cold_spot);
+    const auto bin = number(*t, *it->second, model::coldspot::gi_bin);
     if (!cold) return {};
     return ColdClass{true, *cold > 0, bin ? static_cast<int>(*bin) : 0};
 }
 
 std::string trust_of(const std::optional<FeatureTable>& t, const Feature* f) {
     if (!f) return {};
-    const std::string uid = text(*t, *f, "trust_uid");
-    return uid.empty() ? text(*t, *f, "trust_name") : uid;
+    const std::string uid = text(*t, *f, model::school::trust_uid);
+    return uid.empty() ? text(*t, *f, model::school::trust_name) : uid;
 }
 
 std::optional<int> decile_at(const std::optional<PolygonLayer>& areas, const Point& p) {
     if (!areas) return std::nullopt;
     const auto row = areas->locate_row(p, kSnapM);
     if (!row) return std::nullopt;
-    const auto d = number(*areas->table, areas->table->features[*row], "imd_decile");
+    const auto d = number(*areas->table, areas->table->features[*row], model::area::imd_decile);
     return d ? std::optional<int>(static_cast<int>(*d)) : std::nullopt;
 }
 
@@ -103,7 +103,7 @@ std::map<std::int64_t, SchoolChange> compare_schools(const Vintage& o, const Vin
     const auto old_areas = layer_of(o.areas, "code"), new_areas = layer_of(n.areas, "code");
     const auto old_hubs = layer_of(o.hubs, "hub_id"), new_hubs = layer_of(n.hubs, "hub_id");
     const auto lads = layer_of(n.local_authorities, "code"), utlas = layer_of(n.upper_tier, "code");
-    const auto has_trusts = [](const FeatureTable& t) { return t.field_index("trust_uid") >= 0 || t.field_index("trust_name") >= 0; };
+    const auto has_trusts = [](const FeatureTable& t) { return t.field_index(model::school::trust_uid) >= 0 || t.field_index(model::school::trust_name) >= 0; };
     const bool trusts = has_trusts(*o.schools) && has_trusts(*n.schools);
     if (!trusts)
         out.warn("schools", std::string(has_trusts(*o.schools) ? "NEW" : "OLD") +
@@ -116,7 +116,7 @@ std::map<std::int64_t, SchoolChange> compare_schools(const Vintage& o, const Vin
                    "every school of either vintage: opened, closed or continuing; phase, trust, hub footprint, deprivation decile and cold-spot "
                    "class in both vintages",
                    GeometryType::Point, n.schools->epsg, {}, {}};
-    t.fields = {{"urn", FieldType::Integer},        {"name", FieldType::String},          {"status", FieldType::String},
+    t.fields = {{model::school::urn, FieldType::Integer},        {"name", FieldType::String},          {"status", FieldType::String},
                 {"old_phase", FieldType::String},   {"new_phase", FieldType::String},     {"phase_changed", FieldType::Integer},
                 {"old_trust", FieldType::String},   {"new_trust", FieldType::String},     {"trust_changed", FieldType::Integer},
                 {"old_hub_ids", FieldType::String}, {"new_hub_ids", FieldType::String},   {"hub_change", FieldType::String},
@@ -145,7 +145,7 @@ std::map<std::int64_t, SchoolChange> compare_schools(const Vintage& o, const Vin
         sc.coldspot = coldspot_change(oc, nc);
         if (lads) sc.lad_code = lads->locate(*here, kSnapM);
         if (utlas) sc.utla_code = utlas->locate(*here, kSnapM);
-        const std::string ophase = of ? text(*o.schools, *of, "phase") : "", nphase = nf ? text(*n.schools, *nf, "phase") : "";
+        const std::string ophase = of ? text(*o.schools, *of, model::school::phase) : "", nphase = nf ? text(*n.schools, *nf, model::school::phase) : "";
         const std::string otrust = trust_of(o.schools, of), ntrust = trust_of(n.schools, nf);
         Feature row;
         row.fid = urn;

@@ -2,6 +2,7 @@
 // Internals of run_change: the two vintages as read, and one function per section of the
 // comparison. Each section appends its layers and notes to a ChangeOutput.
 #include "coldspot/geo/change/change.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/remits/polygon_index.hpp"
 
 #include <map>

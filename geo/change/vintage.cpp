@@ -2,6 +2,7 @@
 #include "sections.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/workspace.hpp"
 
 #include <algorithm>
@@ -79,17 +80,17 @@ Vintage read_vintage(const std::filesystem::path& path, const std::string& label
     const auto read = [&](std::optional<FeatureTable>& slot, const std::string& name) {
         if (ws.has_layer(name)) slot = ws.read(name);
     };
-    read(v.areas, "areas");
-    read(v.local_authorities, "local_authorities");
-    read(v.upper_tier, "upper_tier_authorities");
-    read(v.hubs, "hubs");
-    read(v.hub_districts, "hub_districts");
-    read(v.schools, "schools");
-    read(v.coldspots_schools, "coldspots_schools");
-    read(v.coldspots_areas, "coldspots_areas");
+    read(v.areas, model::layer::areas);
+    read(v.local_authorities, model::layer::local_authorities);
+    read(v.upper_tier, model::layer::upper_tier_authorities);
+    read(v.hubs, model::layer::hubs);
+    read(v.hub_districts, model::layer::hub_districts);
+    read(v.schools, model::layer::schools);
+    read(v.coldspots_schools, model::layer::coldspots_schools);
+    read(v.coldspots_areas, model::layer::coldspots_areas);
     read(v.engagement, o.engagement_table);
-    read(v.provenance, "provenance");
-    read(v.analysis_runs, "analysis_runs");
+    read(v.provenance, model::layer::provenance);
+    read(v.analysis_runs, model::layer::analysis_runs);
     // Every spatial layer must be in one CRS across both workspaces (checked in check_comparable).
     return v;
 }
@@ -151,7 +152,7 @@ std::map<std::string, std::string> sources(const std::optional<FeatureTable>& p)
     std::map<std::string, std::string> out;
     if (!p) return out;
     for (const auto& f : p->features)
-        out[text(*p, f, "dataset")] = text(*p, f, "sha256") + "|" + text(*p, f, "vintage") + "|" + text(*p, f, "rows_kept");
+        out[text(*p, f, model::source::dataset)] = text(*p, f, model::source::sha256) + "|" + text(*p, f, model::source::vintage) + "|" + text(*p, f, model::source::rows_kept);
     return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include "coldspot/geo/detail/analysis_runs.hpp"
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -100,11 +101,11 @@ FeatureTable with_access_run_recorded(FeatureTable runs, const AccessParameters&
 RecordedAccessParameters recorded_access_parameters(const Workspace& workspace) {
     RecordedAccessParameters out;
     const std::string defaults = "default car profile, snap, own-hub thresholds, matrix cutoff and isochrone bands";
-    if (!workspace.has_layer("analysis_runs")) {
+    if (!workspace.has_layer(model::layer::analysis_runs)) {
         out.note = "no access run recorded in " + workspace.path().string() + " (older workspace): " + defaults;
         return out;
     }
-    const FeatureTable runs = workspace.read("analysis_runs");
+    const FeatureTable runs = workspace.read(model::layer::analysis_runs);
     const int i_params = runs.field_index("parameters"), i_id = runs.field_index("run_id");
     const Feature* last = nullptr;
     if (i_params >= 0)

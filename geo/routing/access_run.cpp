@@ -1,6 +1,7 @@
 #include "coldspot/geo/routing/access_run.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/routing/graph_cache.hpp"
 #include "coldspot/geo/workspace.hpp"
 
@@ -47,7 +48,7 @@ LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const Ac
         key += source_key(*options.roads);
     } else {
         Workspace ws(workspace);
-        if (!ws.has_layer("roads")) {
+        if (!ws.has_layer(model::layer::roads)) {
             // England has no road network yet: every school still gets a time, marked as an
             // estimate, so the index keeps its access component.
             out.no_roads = true;
@@ -57,7 +58,7 @@ LoadedGraph load_or_build_graph(const std::filesystem::path& workspace, const Ac
             out.seconds = since(t0);
             return out;
         }
-        roads = ws.read("roads");
+        roads = ws.read(model::layer::roads);
         key += "workspace-roads:" + roads_fingerprint(*roads);
     }
     const auto cache = graph_cache_path(workspace);
@@ -98,7 +99,7 @@ std::optional<LoadedGraph> load_recorded_graph(const std::filesystem::path& work
     // The roads layer is read only when needed: to check a cache built from it, or to build.
     std::optional<FeatureTable> roads;
     auto read_roads = [&] {
-        if (!roads && ws.has_layer("roads")) roads = ws.read("roads");
+        if (!roads && ws.has_layer(model::layer::roads)) roads = ws.read(model::layer::roads);
         return roads.has_value();
     };
     if (auto key = graph_cache_key(cache)) {
@@ -145,11 +146,11 @@ AccessRun run_access(const std::filesystem::path& workspace, const AccessRunOpti
     Workspace ws(workspace);
     for (const char* layer : {"schools", "hub_venues"})
         if (!ws.has_layer(layer)) throw WorkspaceError(workspace.string() + " has no " + layer + " layer: run `coldspot import` first");
-    const FeatureTable schools = ws.read("schools");
-    const FeatureTable venues = ws.read("hub_venues");
+    const FeatureTable schools = ws.read(model::layer::schools);
+    const FeatureTable venues = ws.read(model::layer::hub_venues);
     std::optional<FeatureTable> hubs, remits;
-    if (ws.has_layer("hubs")) hubs = ws.read("hubs");
-    if (ws.has_layer("school_remits")) remits = ws.read("school_remits");
+    if (ws.has_layer(model::layer::hubs)) hubs = ws.read(model::layer::hubs);
+    if (ws.has_layer(model::layer::school_remits)) remits = ws.read(model::layer::school_remits);
     run.graph = load_or_build_graph(workspace, options);
     const auto t0 = std::chrono::steady_clock::now();
     AccessInputs in{&schools, &venues, hubs ? &*hubs : nullptr, remits ? &*remits : nullptr};
@@ -157,7 +158,7 @@ AccessRun run_access(const std::filesystem::path& workspace, const AccessRunOpti
     run.access_seconds = since(t0);
     if (options.write) {
         FeatureTable runs;
-        if (ws.has_layer("analysis_runs")) runs = ws.read("analysis_runs");
+        if (ws.has_layer(model::layer::analysis_runs)) runs = ws.read(model::layer::analysis_runs);
         const std::string roads = options.roads ? options.roads->path.string()
                                   : run.graph.no_roads ? std::string("none (straight-line estimates)")
                                                        : std::string("workspace roads layer");

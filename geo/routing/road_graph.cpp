@@ -1,6 +1,7 @@
 #include "coldspot/geo/routing/road_graph.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -271,10 +272,10 @@ BuiltGraph RoadGraphBuilder::build(bool keep_largest_scc) {
 }
 
 BuiltGraph build_road_graph(const FeatureTable& roads, const SpeedProfile& profile, bool keep_largest_scc) {
-    const std::size_t i_class = roads.require_field("highway");
-    const std::size_t i_oneway = roads.require_field("oneway");
-    const std::size_t i_speed = roads.require_field("maxspeed_kph");
-    const std::size_t i_length = roads.require_field("length_m");
+    const std::size_t i_class = roads.require_field(model::road::highway);
+    const std::size_t i_oneway = roads.require_field(model::road::oneway);
+    const std::size_t i_speed = roads.require_field(model::road::maxspeed_kph);
+    const std::size_t i_length = roads.require_field(model::road::length_m);
     RoadGraphBuilder builder;
     GraphBuildReport report;
     for (const auto& f : roads.features) {

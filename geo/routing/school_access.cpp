@@ -2,6 +2,7 @@
 
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/geos.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/routing/edge_snapper.hpp"
 #include "coldspot/geo/routing/contracted_graph.hpp"
 #include "coldspot/geo/routing/multi_source_search.hpp"
@@ -128,8 +129,8 @@ private:
     /// Venues, snapped, grouped by type and by hub.
     void read_venues() {
         const FeatureTable& t = *in_.hub_venues;
-        const auto i_hub = t.require_field("hub_id");
-        const auto i_type = t.require_field("hub_type");
+        const auto i_hub = t.require_field(model::hub::hub_id);
+        const auto i_type = t.require_field(model::hub::hub_type);
         const int i_name = t.field_index("name");
         for (const auto& f : t.features) {
             const Point* p = point_of(f);
@@ -149,7 +150,7 @@ private:
     /// Schools, snapped; a school without a `urn` field takes its fid.
     void read_schools() {
         const FeatureTable& t = *in_.schools;
-        const int i_urn = t.field_index("urn");
+        const int i_urn = t.field_index(model::school::urn);
         for (const auto& f : t.features) {
             const Point* p = point_of(f);
             if (!p) continue;
@@ -170,8 +171,8 @@ private:
     void find_remits() {
         remits_.resize(schools_.size());
         for (const auto& v : venues_) hub_type_of_[v.hub_id] = v.hub_type;
-        if (in_.school_remits && in_.school_remits->field_index("urn") >= 0 &&
-            in_.school_remits->field_index("hub_id") >= 0) {
+        if (in_.school_remits && in_.school_remits->field_index(model::school::urn) >= 0 &&
+            in_.school_remits->field_index(model::hub::hub_id) >= 0) {
             report_.remit_source = "school_remits";
             remits_from_table(*in_.school_remits);
         } else if (in_.hubs) {
@@ -185,8 +186,8 @@ private:
     void remits_from_table(const FeatureTable& school_remits) {
         std::unordered_map<std::int64_t, std::size_t> by_urn;
         for (std::size_t i = 0; i < schools_.size(); ++i) by_urn.emplace(schools_[i].urn, i);
-        const auto i_urn = school_remits.require_field("urn");
-        const auto i_hub = school_remits.require_field("hub_id");
+        const auto i_urn = school_remits.require_field(model::school::urn);
+        const auto i_hub = school_remits.require_field(model::hub::hub_id);
         for (const auto& f : school_remits.features) {
             const auto urn = as_number(f.values[i_urn]);
             if (!urn) continue;
@@ -196,7 +197,7 @@ private:
     }
 
     void remits_from_footprints(const FeatureTable& hubs) {
-        const auto i_hub = hubs.require_field("hub_id");
+        const auto i_hub = hubs.require_field(model::hub::hub_id);
         for (const auto& f : hubs.features) {
             const auto* mp = std::get_if<MultiPolygon>(&f.geometry);
             if (!mp) continue;
@@ -210,24 +211,24 @@ private:
 
     void declare_school_access() {
         FeatureTable& sa = result_.school_access;
-        sa.name = "school_access";
+        sa.name = model::layer::school_access;
         sa.description = "drive times from schools to hub venues (see docs/routing.md)";
         sa.geometry_type = GeometryType::Point;
-        sa.fields = {{"urn", FieldType::Integer},         {"hub_type", FieldType::String},
-                     {"role", FieldType::String},         {"hub_id", FieldType::String},
-                     {"venue", FieldType::String},        {"venue_fid", FieldType::Integer},
-                     {"minutes", FieldType::Real},        {"metres", FieldType::Real},
-                     {"method", FieldType::String},       {"snap_m", FieldType::Real},
-                     {"snap_flag", FieldType::String},    {"nearest_minutes", FieldType::Real},
+        sa.fields = {{model::school::urn, FieldType::Integer},         {model::hub::hub_type, FieldType::String},
+                     {model::access::role, FieldType::String},         {model::hub::hub_id, FieldType::String},
+                     {model::access::venue, FieldType::String},        {model::access::venue_fid, FieldType::Integer},
+                     {model::access::minutes, FieldType::Real},        {model::access::metres, FieldType::Real},
+                     {model::access::method, FieldType::String},       {"snap_m", FieldType::Real},
+                     {model::access::snap_flag, FieldType::String},    {"nearest_minutes", FieldType::Real},
                      {"own_hub_much_farther", FieldType::Integer}};
     }
 
     void declare_isochrones() {
         FeatureTable& iso = result_.isochrones;
-        iso.name = "isochrones";
+        iso.name = model::layer::isochrones;
         iso.description = "areas within N minutes' drive of a venue of each hub type";
         iso.geometry_type = GeometryType::MultiPolygon;
-        iso.fields = {{"hub_type", FieldType::String}, {"minutes", FieldType::Real}, {"area_km2", FieldType::Real}};
+        iso.fields = {{model::hub::hub_type, FieldType::String}, {model::access::minutes, FieldType::Real}, {"area_km2", FieldType::Real}};
     }
 
     /// Runs the search from the venues `idx` that are on the road; returns how many there were.
@@ -352,8 +353,8 @@ private:
         mx.name = "access_matrix";
         mx.description = "school x venue drive times within the cutoff (road method only)";
         mx.geometry_type = GeometryType::None;
-        mx.fields = {{"urn", FieldType::Integer},  {"hub_type", FieldType::String}, {"hub_id", FieldType::String},
-                     {"venue_fid", FieldType::Integer}, {"minutes", FieldType::Real},  {"metres", FieldType::Real}};
+        mx.fields = {{model::school::urn, FieldType::Integer},  {model::hub::hub_type, FieldType::String}, {model::hub::hub_id, FieldType::String},
+                     {model::access::venue_fid, FieldType::Integer}, {model::access::minutes, FieldType::Real},  {model::access::metres, FieldType::Real}};
     }
 
     /// The matrix: times_to_destinations (one search per venue bounded by the cutoff, schools found
