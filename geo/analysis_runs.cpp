@@ -1,5 +1,6 @@
 #include "coldspot/geo/version.hpp"
 #include "coldspot/geo/detail/analysis_runs.hpp"
+#include "coldspot/geo/model/layers.hpp"
 
 #include "coldspot/geo/timestamp.hpp"
 
@@ -8,7 +9,7 @@
 namespace coldspot::geo {
 
 FeatureTable empty_analysis_runs() {
-    FeatureTable runs{"analysis_runs", "parameters and summary of every analysis run", GeometryType::None, 0, {}, {}};
+    FeatureTable runs{model::layer::analysis_runs, "parameters and summary of every analysis run", GeometryType::None, 0, {}, {}};
     runs.fields = {{"run_id", FieldType::String},           {"created_at", FieldType::String},
                    {"coldspot_version", FieldType::String}, {"parameters", FieldType::String},
                    {"schools", FieldType::Integer},         {"scored", FieldType::Integer},

@@ -3,6 +3,7 @@
 #include "coldspot/geo/atomic_file.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/detail/wkb.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "gdal_handles.hpp"
 #include "postgis_workspace.hpp"
 
@@ -82,7 +83,9 @@ GdalDataset open_pg(const detail::PgTarget& target, const std::string& schema, b
 std::vector<std::string> key_fields(const FeatureTable& table) {
     std::vector<std::string> out;
     for (const auto& f : table.fields)
-        if (f.name == "urn" || f.name == "hub_id" || f.name == "lsoa_code" || f.name == "la_code" || f.name == "code") out.push_back(f.name);
+        if (f.name == model::school::urn || f.name == model::hub::hub_id || f.name == model::school::lsoa_code || f.name == model::school::la_code ||
+            f.name == model::area::code)
+            out.push_back(f.name);
     return out;
 }
 

@@ -91,8 +91,8 @@ constexpr FieldType S = FieldType::String;
 
 void build_layers(const Model& m, DemoRegion& r) {
     {
-        auto t = table("towns", describe(r, "towns (a demo-only layer, for labels)"), GeometryType::Point,
-                       {{"name", S}, {"kind", S}, {"population", I}, {"lad_code", S}});
+        auto t = table(model::layer::towns, describe(r, "towns (a demo-only layer, for labels)"), GeometryType::Point,
+                       {{"name", S}, {"kind", S}, {"population", I}, {model::school::lad_code, S}});
         std::int64_t fid = 1;
         for (const auto& town : m.towns)
             t.features.push_back({fid++, town.centre, {town.name, town.kind, town.population, m.districts[town.district].code}});
@@ -219,9 +219,9 @@ DemoRegion generate_demo_region(const DemoOptions& options) {
     build_layers(m, r);
     r.roads = std::move(m.roads);
     r.report = {
-        {"schools", std::to_string(m.rejected_urn), "x",
+        {model::layer::schools, std::to_string(m.rejected_urn), model::school::x,
          "synthetic example of a rejected row: the school has no usable coordinates", "rejected"},
-        {"areas", "E01989999", "code", "synthetic example of an unmatched code: a deprivation row matches no area",
+        {model::layer::areas, "E01989999", model::area::code, "synthetic example of an unmatched code: a deprivation row matches no area",
          "unmatched"},
     };
     return r;
@@ -247,8 +247,8 @@ DemoFiles write_demo_region(const DemoRegion& region, const std::filesystem::pat
         return n;
     };
     for (const auto& t : region.layers) {
-        if (t.name == "roads") {
-            auto& d = report.dataset("roads", files.osm_pbf, vintage);
+        if (t.name == model::layer::roads) {
+            auto& d = report.dataset(model::layer::roads, files.osm_pbf, vintage);
             d.rows_read = d.rows_kept = static_cast<std::int64_t>(region.roads.ways().size());
             continue;
         }
@@ -264,9 +264,9 @@ DemoFiles write_demo_region(const DemoRegion& region, const std::filesystem::pat
     FeatureTable provenance = report.provenance_table(imported_at);
     // Generated layers have no input file: say so instead of the absolute path of a file that
     // does not exist.
-    const auto path_field = provenance.require_field("path");
+    const auto path_field = provenance.require_field(model::source::path);
     for (auto& f : provenance.features)
-        if (as_text(f.values[0]) != "roads") f.values[path_field] = generated;
+        if (as_text(f.values[0]) != model::layer::roads) f.values[path_field] = generated;
     provenance.description = describe(region, "provenance of every layer");
     FeatureTable import_report = report.report_table();
     import_report.description = describe(region, "import report");

@@ -2,6 +2,7 @@
 
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/style/detail/layer_styles.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/style/qgis_project.hpp"
 
 #include <nlohmann/json.hpp>
@@ -96,12 +97,12 @@ GeoPackageExport export_styled_geopackage(const Workspace& ws, const std::filesy
             first = false;
         }
     }
-    for (const char* table : {"provenance", "import_report", "analysis_runs"}) {
+    for (const char* table : {model::layer::provenance, model::layer::import_report, model::layer::analysis_runs}) {
         if (!ws.has_layer(table) || std::count(result.layers.begin(), result.layers.end(), table)) continue;
         const FeatureTable t = ws.read(table);
         writer.write(t);
         result.tables.push_back(table);
-        if (t.name == "analysis_runs") {
+        if (t.name == model::layer::analysis_runs) {
             writer.write(parameter_table(t));
             result.tables.push_back("analysis_parameters");
         }

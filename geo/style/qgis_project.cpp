@@ -1,6 +1,7 @@
 #include "coldspot/geo/style/qgis_project.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 
 #include <sstream>
 #include <tuple>
@@ -96,43 +97,43 @@ std::vector<CatalogueLayer> coldspot_catalogue(const Palette& p) {
     schools.label_field = "name";
     schools.label_max_scale = kSchoolLabels;
     schools.min_scale = kSchoolsScale;
-    add("coldspots_schools", "Schools and venues", "Schools: in a cold spot or not", "coldspots_schools",
+    add(model::layer::coldspots_schools, "Schools and venues", "Schools: in a cold spot or not", model::layer::coldspots_schools,
         LayerAccess::Features, schools, true);
     Symbolisation targets = themed(p, "gi_bin", G::Point);
     targets.label_field = "name";
     targets.label_max_scale = kSchoolLabels;
     targets.min_scale = kSchoolsScale;
-    add("targets", "Schools and venues", "Targets: schools to reach first, by cold-spot class", "targets",
+    add(model::layer::targets, "Schools and venues", "Targets: schools to reach first, by cold-spot class", model::layer::targets,
         LayerAccess::Features, targets, false);
     Symbolisation plain_schools = one_class(p, "school", 0, G::Point);
     plain_schools.label_field = "name";
     plain_schools.label_max_scale = kSchoolLabels;
     plain_schools.min_scale = kSchoolsScale;
-    add("schools", "Schools and venues", "Schools", "schools", LayerAccess::Features, plain_schools, false);
+    add(model::layer::schools, "Schools and venues", "Schools", model::layer::schools, LayerAccess::Features, plain_schools, false);
     Symbolisation venues = themed(p, "hub_type", G::Point);
     venues.label_field = "name";
     venues.label_max_scale = kVenueLabels;
     venues.min_scale = kVenuesScale;
-    add("hub_venues", "Schools and venues", "Hub venues by hub type", "hub_venues", LayerAccess::Features, venues, true);
+    add(model::layer::hub_venues, "Schools and venues", "Hub venues by hub type", model::layer::hub_venues, LayerAccess::Features, venues, true);
     // Remits
     Symbolisation gaps = one_class(p, "remit", "gap", G::Polygon);
     gaps.opacity = 0.6;
-    add("remit_gaps", "Remits", "Remit gaps: no hub of a type", "remit_gaps", LayerAccess::Features, gaps, true);
+    add(model::layer::remit_gaps, "Remits", "Remit gaps: no hub of a type", model::layer::remit_gaps, LayerAccess::Features, gaps, true);
     Symbolisation overlaps = one_class(p, "remit", "overlap", G::Polygon);
     overlaps.opacity = 0.6;
-    add("remit_overlaps", "Remits", "Remit overlaps: two or more hubs of a type", "remit_overlaps", LayerAccess::Features,
+    add(model::layer::remit_overlaps, "Remits", "Remit overlaps: two or more hubs of a type", model::layer::remit_overlaps, LayerAccess::Features,
         overlaps, true);
     Symbolisation hubs = themed(p, "hub_type", G::Polygon);
     hubs.opacity = 0.35;
-    add("hubs", "Remits", "Hub footprints by hub type", "hubs", LayerAccess::Features, hubs, false);
+    add(model::layer::hubs, "Remits", "Hub footprints by hub type", model::layer::hubs, LayerAccess::Features, hubs, false);
     // Travel times
     Symbolisation bands = themed(p, "isochrone", G::Polygon);
     bands.opacity = 0.5;
-    add("isochrones", "Travel times", "Drive time to the nearest venue", "isochrones", LayerAccess::Features, bands, false);
+    add(model::layer::isochrones, "Travel times", "Drive time to the nearest venue", model::layer::isochrones, LayerAccess::Features, bands, false);
     // Cold spots
     Symbolisation hex = themed(p, "gi_bin", G::Polygon);
     hex.opacity = 0.85;
-    add("coldspots_hex", "Cold spots", "Cold-spot class: hexagons", "coldspots_hex", LayerAccess::Tiles, hex, true);
+    add(model::layer::coldspots_hex, "Cold spots", "Cold-spot class: hexagons", model::layer::coldspots_hex, LayerAccess::Tiles, hex, true);
     for (const auto& [level, title, visible] :
          {std::tuple{"lsoa", "Cold-spot class: LSOAs", false}, std::tuple{"la", "Cold-spot class: local authorities", false},
           std::tuple{"hub", "Cold-spot class: hub footprints", false}}) {
@@ -140,11 +141,11 @@ std::vector<CatalogueLayer> coldspot_catalogue(const Palette& p) {
         areas.opacity = 0.85;
         areas.filter_field = "level";
         areas.filter_value = level;
-        add(std::string("coldspots_areas_") + level, "Cold spots", title, "coldspots_areas", LayerAccess::Tiles, areas,
+        add(std::string(model::layer::coldspots_areas) + "_" + level, "Cold spots", title, model::layer::coldspots_areas, LayerAccess::Tiles, areas,
             visible);
     }
     // Deprivation
-    add("areas", "Deprivation", "Deprivation decile (IMD) by LSOA", "areas", LayerAccess::Tiles,
+    add(model::layer::areas, "Deprivation", "Deprivation decile (IMD) by LSOA", model::layer::areas, LayerAccess::Tiles,
         themed(p, "imd_decile", G::Polygon), false);
     return out;
 }
