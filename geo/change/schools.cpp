@@ -101,7 +101,7 @@ std::map<std::int64_t, SchoolChange> compare_schools(const Vintage& o, const Vin
     const auto olds = by_urn(o.schools), news = by_urn(n.schools);
     const auto old_cold = by_urn(o.coldspots_schools), new_cold = by_urn(n.coldspots_schools);
     const auto old_areas = layer_of(o.areas, "code"), new_areas = layer_of(n.areas, "code");
-    const auto old_hubs = layer_of(o.hubs, "hub_id"), new_hubs = layer_of(n.hubs, "hub_id");
+    const auto old_hubs = layer_of(o.hubs, model::hub::hub_id), new_hubs = layer_of(n.hubs, model::hub::hub_id);
     const auto lads = layer_of(n.local_authorities, "code"), utlas = layer_of(n.upper_tier, "code");
     const auto has_trusts = [](const FeatureTable& t) { return t.field_index(model::school::trust_uid) >= 0 || t.field_index(model::school::trust_name) >= 0; };
     const bool trusts = has_trusts(*o.schools) && has_trusts(*n.schools);

@@ -144,7 +144,7 @@ std::optional<LoadedGraph> load_recorded_graph(const std::filesystem::path& work
 AccessRun run_access(const std::filesystem::path& workspace, const AccessRunOptions& options) {
     AccessRun run;
     Workspace ws(workspace);
-    for (const char* layer : {"schools", "hub_venues"})
+    for (const char* layer : {model::layer::schools, model::layer::hub_venues})
         if (!ws.has_layer(layer)) throw WorkspaceError(workspace.string() + " has no " + layer + " layer: run `coldspot import` first");
     const FeatureTable schools = ws.read(model::layer::schools);
     const FeatureTable venues = ws.read(model::layer::hub_venues);

@@ -173,7 +173,7 @@ private:
         for (const auto& v : venues_) hub_type_of_[v.hub_id] = v.hub_type;
         if (in_.school_remits && in_.school_remits->field_index(model::school::urn) >= 0 &&
             in_.school_remits->field_index(model::hub::hub_id) >= 0) {
-            report_.remit_source = "school_remits";
+            report_.remit_source = model::layer::school_remits;
             remits_from_table(*in_.school_remits);
         } else if (in_.hubs) {
             report_.remit_source = "hubs (point in footprint)";
