@@ -10,10 +10,10 @@ namespace coldspot::geo {
 
 FeatureTable empty_analysis_runs() {
     FeatureTable runs{model::layer::analysis_runs, "parameters and summary of every analysis run", GeometryType::None, 0, {}, {}};
-    runs.fields = {{"run_id", FieldType::String},           {"created_at", FieldType::String},
-                   {"coldspot_version", FieldType::String}, {"parameters", FieldType::String},
-                   {"schools", FieldType::Integer},         {"scored", FieldType::Integer},
-                   {"cold_spot_schools", FieldType::Integer}, {"notes", FieldType::String}};
+    runs.fields = {{model::run::run_id, FieldType::String},           {model::run::created_at, FieldType::String},
+                   {model::run::coldspot_version, FieldType::String}, {model::run::parameters, FieldType::String},
+                   {model::run::schools, FieldType::Integer},         {model::run::scored, FieldType::Integer},
+                   {model::run::cold_spot_schools, FieldType::Integer}, {model::run::notes, FieldType::String}};
     return runs;
 }
 
@@ -29,10 +29,10 @@ Feature& append_analysis_run(FeatureTable& runs, const std::string& run_id_prefi
     Feature& row = runs.features.emplace_back();
     row.fid = fid;
     row.values.resize(runs.fields.size());
-    set_run_value(runs, row, "run_id", run_id_prefix + "-" + std::to_string(fid) + "-" + stamp);
-    set_run_value(runs, row, "created_at", stamp);
-    set_run_value(runs, row, "coldspot_version", std::string(version()));
-    set_run_value(runs, row, "parameters", parameters);
+    set_run_value(runs, row, model::run::run_id, run_id_prefix + "-" + std::to_string(fid) + "-" + stamp);
+    set_run_value(runs, row, model::run::created_at, stamp);
+    set_run_value(runs, row, model::run::coldspot_version, std::string(version()));
+    set_run_value(runs, row, model::run::parameters, parameters);
     return row;
 }
 

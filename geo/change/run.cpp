@@ -4,6 +4,7 @@
 #include "sections.hpp"
 
 #include "coldspot/geo/error.hpp"
+#include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/workspace.hpp"
 
 #include <algorithm>
@@ -68,7 +69,7 @@ ChangeSummary run_change(const ChangeOptions& options, const std::filesystem::pa
     Feature& row = append_analysis_run(runs, "change", params.dump());
     std::string all;
     for (const auto& w : summary.warnings) all += (all.empty() ? "" : " | ") + std::string("warning: ") + w;
-    set_run_value(runs, row, "notes", all);
+    set_run_value(runs, row, model::run::notes, all);
 
     WorkspaceWriter writer(output, new_workspace);
     // A change layer of an earlier comparison that this one does not write would be stale.

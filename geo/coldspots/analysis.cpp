@@ -1,10 +1,10 @@
 #include "coldspot/geo/detail/analysis_runs.hpp"
 #include "coldspot/geo/coldspots/analysis.hpp"
+#include "coldspot/geo/coldspots/coldspot_school.hpp"
 
 #include "coldspot/geo/coldspots/detail/scenario_access.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/model/layers.hpp"
-#include "coldspot/geo/model/minutes_field.hpp"
 #include "coldspot/geo/routing/access_parameters.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/stats/detail/contiguity_weights.hpp"
@@ -349,78 +349,35 @@ SchoolStatistics school_statistics(const std::vector<SchoolScore>& scores, const
     return st;
 }
 
+/// One scored school's row of local statistics (`k`: its position among the scored schools).
+ColdspotSchool with_statistics(const SchoolScore& s, const SchoolStatistics& st, std::size_t k, bool island,
+                               const Parameters& p) {
+    ColdspotSchool row{&s, {}, {}, island};
+    const LocalStatistics& gi = *st.gi;
+    row.gi = LocalGi{gi.statistic[k], gi.z[k], gi.p[k], gi.p_sim[k], gi.p_fdr[k], gi.bin[k], st.is_cold_spot(k, p)};
+    if (const auto& m = st.moran)
+        row.moran = LocalMoran{m->statistic[k], m->z[k], m->p[k], m->p_sim[k], m->p_fdr[k],
+                               std::string(stats::to_string(m->quadrant[k])),
+                               island ? std::nullopt : std::optional<std::string>(stats::cluster_label(m->cluster[k]))};
+    return row;
+}
+
 /// coldspots_schools: the index, its components and the local statistics of every school.
 FeatureTable schools_layer(const IndexResult& index, const SchoolStatistics& st, const Parameters& p,
                            AnalysisSummary& summary) {
-    const auto& scores = index.schools;
-    const auto& gi = st.gi;
-    const auto& moran = st.moran;
-    FeatureTable cs{model::layer::coldspots_schools, "cold-spot index per school with components and Gi*/local Moran (docs/methodology.md)",
-                    GeometryType::Point, 27700, {}, {}};
-    cs.fields = {{model::school::urn, FieldType::Integer},        {"name", FieldType::String},      {model::school::lsoa_code, FieldType::String},
-                 {model::school::lad_code, FieldType::String},    {model::school::la_code, FieldType::String},   {model::coldspot::hub_ids, FieldType::String},
-                 {model::coldspot::coldspot_index, FieldType::Real}};
-    for (auto c : kComponents) {
-        cs.fields.push_back({"score_" + std::string(to_string(c)), FieldType::Real});
-        cs.fields.push_back({"contrib_" + std::string(to_string(c)), FieldType::Real});
-    }
-    for (const auto& t : index.hub_types) cs.fields.push_back({model::minutes_field(t), FieldType::Real});
-    for (const auto& f : std::vector<Field>{{"access_method", FieldType::String}, {model::coldspot::reasons, FieldType::String},
-                                            {"gi_star", FieldType::Real},         {"gi_z", FieldType::Real},
-                                            {"gi_p", FieldType::Real},            {"gi_p_sim", FieldType::Real},
-                                            {"gi_p_fdr", FieldType::Real},        {model::coldspot::gi_bin, FieldType::Integer},
-                                            {model::coldspot::cold_spot, FieldType::Integer},    {"moran_i", FieldType::Real},
-                                            {"moran_z", FieldType::Real},         {"moran_p", FieldType::Real},
-                                            {"moran_p_sim", FieldType::Real},     {"moran_p_fdr", FieldType::Real},
-                                            {"moran_quadrant", FieldType::String}, {"moran_cluster", FieldType::String},
-                                            {"island", FieldType::Integer}})
-        cs.fields.push_back(f);
+    FeatureTable cs = coldspots_schools_layer(index.hub_types);
     std::vector<std::uint8_t> island_flag(st.scored.size(), 0);
-    if (gi)
-        for (auto k : gi->islands) island_flag[k] = 1;
-    for (std::size_t i = 0; i < scores.size(); ++i) {
-        const auto& s = scores[i];
-        Feature f;
-        f.fid = s.urn;
-        f.geometry = s.at;
-        f.values = {s.urn, s.name, s.lsoa_code, s.lad_code, s.la_code, join(s.hub_ids, ";"), real_or_null(s.index)};
-        for (std::size_t c = 0; c < kComponentCount; ++c) {
-            f.values.push_back(real_or_null(s.score[c]));
-            f.values.push_back(real_or_null(s.contribution[c]));
-        }
-        for (const auto& t : index.hub_types) {
-            auto it = s.minutes.find(t);
-            f.values.push_back(it == s.minutes.end() ? Value() : real_or_null(it->second));
-        }
-        f.values.push_back(s.access_method);
-        f.values.push_back(s.reasons);
-        const long k = st.pos[i];
-        if (k >= 0 && gi) {
+    if (st.gi)
+        for (auto k : st.gi->islands) island_flag[k] = 1;
+    for (std::size_t i = 0; i < index.schools.size(); ++i) {
+        const auto& s = index.schools[i];
+        ColdspotSchool row{&s, {}, {}, false};
+        if (const long k = st.pos[i]; k >= 0 && st.gi) {
             const auto u = static_cast<std::size_t>(k);
-            f.values.push_back(real_or_null(gi->statistic[u]));
-            f.values.push_back(real_or_null(gi->z[u]));
-            f.values.push_back(real_or_null(gi->p[u]));
-            f.values.push_back(real_or_null(gi->p_sim[u]));
-            f.values.push_back(real_or_null(gi->p_fdr[u]));
-            f.values.push_back(static_cast<std::int64_t>(gi->bin[u]));
-            f.values.push_back(static_cast<std::int64_t>(st.is_cold_spot(u, p)));
-            summary.cold_spot_schools += st.is_cold_spot(u, p);
-            if (moran) {
-                f.values.push_back(real_or_null(moran->statistic[u]));
-                f.values.push_back(real_or_null(moran->z[u]));
-                f.values.push_back(real_or_null(moran->p[u]));
-                f.values.push_back(real_or_null(moran->p_sim[u]));
-                f.values.push_back(real_or_null(moran->p_fdr[u]));
-                f.values.push_back(std::string(stats::to_string(moran->quadrant[u])));
-                f.values.push_back(island_flag[u] ? Value() : Value(std::string(stats::cluster_label(moran->cluster[u]))));
-            } else {
-                f.values.insert(f.values.end(), 7, Value());
-            }
-            f.values.push_back(static_cast<std::int64_t>(island_flag[u]));
-        } else {
-            f.values.insert(f.values.end(), 15, Value());
+            row = with_statistics(s, st, u, island_flag[u] != 0, p);
+            summary.cold_spot_schools += row.gi->cold_spot;
         }
-        cs.features.push_back(std::move(f));
+        cs.features.push_back(to_feature(row, index.hub_types));
     }
     return cs;
 }
@@ -497,7 +454,7 @@ FeatureTable areas_layer(const AnalysisInputs& in, const std::vector<SchoolScore
     FeatureTable ca{model::layer::coldspots_areas, "cold-spot index aggregated to LSOA, local authority and hub footprint",
                     GeometryType::MultiPolygon, 27700, {}, {}};
     ca.fields = {{"level", FieldType::String},      {"code", FieldType::String},       {"name", FieldType::String},
-                 {"schools", FieldType::Integer},   {"mean_index", FieldType::Real},   {"max_index", FieldType::Real},
+                 {model::coldspot_area::schools, FieldType::Integer},   {model::coldspot_area::mean_index, FieldType::Real},   {model::coldspot_area::max_index, FieldType::Real},
                  {"cold_spot_schools", FieldType::Integer}, {"cold_spot_share", FieldType::Real}};
     append_unit_statistic_fields(ca);
     // how many of the area's schools have an access time that is not all by road (straight-line
@@ -519,7 +476,7 @@ FeatureTable hex_layer(const SchoolStatistics& st, const Parameters& p) {
     FeatureTable ch{model::layer::coldspots_hex, "cold-spot index on a hexagonal grid (EPSG:27700), Gi* by queen contiguity",
                     GeometryType::MultiPolygon, 27700, {}, {}};
     ch.fields = {{"q", FieldType::Integer},          {"r", FieldType::Integer},          {"cell_km2", FieldType::Real},
-                 {"schools", FieldType::Integer},    {"mean_index", FieldType::Real},    {"max_index", FieldType::Real},
+                 {model::coldspot_area::schools, FieldType::Integer},    {model::coldspot_area::mean_index, FieldType::Real},    {model::coldspot_area::max_index, FieldType::Real},
                  {"cold_spot_schools", FieldType::Integer}, {"cold_spot_share", FieldType::Real}};
     append_unit_statistic_fields(ch);
     std::map<stats::HexCell, Group> cells;
@@ -681,10 +638,10 @@ AnalysisSummary run_into(const nlohmann::json& parameters, const std::filesystem
     if (ws.has_layer(model::layer::analysis_runs)) runs = ws.read(model::layer::analysis_runs);
     Feature& row = append_analysis_run(runs, "run", p.source.dump());
     result.summary.run_id = as_text(row.values[static_cast<std::size_t>(runs.require_field("run_id"))]);
-    set_run_value(runs, row, "schools", static_cast<std::int64_t>(result.summary.schools));
-    set_run_value(runs, row, "scored", static_cast<std::int64_t>(result.summary.scored));
-    set_run_value(runs, row, "cold_spot_schools", static_cast<std::int64_t>(result.summary.cold_spot_schools));
-    set_run_value(runs, row, "notes", join(result.summary.notes, "; "));
+    set_run_value(runs, row, model::run::schools, static_cast<std::int64_t>(result.summary.schools));
+    set_run_value(runs, row, model::run::scored, static_cast<std::int64_t>(result.summary.scored));
+    set_run_value(runs, row, model::run::cold_spot_schools, static_cast<std::int64_t>(result.summary.cold_spot_schools));
+    set_run_value(runs, row, model::run::notes, join(result.summary.notes, "; "));
 
     if (progress) progress("writing workspace", 0.97);
     WorkspaceWriter writer(output, workspace);

@@ -2,6 +2,7 @@
 
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/model/layers.hpp"
+#include "coldspot/geo/model/school_access.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -144,18 +145,11 @@ void find_hub_types(IndexLookups& l) {
 void read_access(IndexLookups& l) {
     l.have_access = l.in.school_access != nullptr;
     if (l.have_access) {
-        const FeatureTable& sa = *l.in.school_access;
-        const std::size_t fu = sa.require_field(model::school::urn), ft = sa.require_field(model::hub::hub_type),
-                          fr = sa.require_field(model::access::role), fm = sa.require_field(model::access::minutes),
-                          fmeth = sa.require_field(model::access::method);
-        for (const auto& f : sa.features) {
-            if (as_text(f.values[fr]) != "nearest") continue;
-            const auto urn = as_number(f.values[fu]);
-            if (!urn) continue;
-            const auto minutes = as_number(f.values[fm]);
-            // No venue reachable at all counts as infinitely far (score 1).
-            l.access[static_cast<std::int64_t>(*urn)][as_text(f.values[ft])] = {
-                minutes.value_or(std::numeric_limits<double>::infinity()), as_text(f.values[fmeth])};
+        // No venue reachable at all counts as infinitely far (score 1).
+        constexpr double kNone = std::numeric_limits<double>::infinity();
+        for (const auto& a : model::read_school_access(*l.in.school_access, "workspace")) {
+            if (a.role != model::access_role::nearest) continue;
+            l.access[a.urn.value()][a.hub_type] = {a.minutes ? a.minutes->value() : kNone, a.method};
         }
     } else if (!l.venues_by_type.empty()) {
         l.note("school_access missing: access from straight-line distance x " + fmt(l.params.detour_factor, 2) + " at " +

@@ -52,7 +52,7 @@ struct AreaLayer {
     AreaLayer(std::string name, std::string description, std::vector<geo::Field> key_fields)
         : table{std::move(name), std::move(description), GeometryType::MultiPolygon, 27700, std::move(key_fields), {}} {
         table.fields.push_back({"area_km2", FieldType::Real});
-        for (const char* f : {"schools", "pupils", "schools_with_pupils", "deprived_schools", "sliver_parts"})
+        for (const char* f : {model::dashboard::schools, "pupils", "schools_with_pupils", "deprived_schools", "sliver_parts"})
             table.fields.push_back({f, FieldType::Integer});
     }
     void add(const MultiPolygon& g, std::vector<Value> keys, double km2, const SchoolTally& t, int slivers) {
@@ -301,8 +301,8 @@ FeatureTable with_run_recorded(FeatureTable runs, const RemitAnalysis& a) {
                               " gap layers, " + std::to_string(a.overlay.overlaps.size()) + " overlaps, " +
                               std::to_string(a.overlay.slivers.size()) + " sliver parts";
     Feature& row = append_analysis_run(runs, "remits", params.dump());
-    set_run_value(runs, row, "schools", static_cast<std::int64_t>(a.inputs.schools.size()));
-    set_run_value(runs, row, "notes", notes);
+    set_run_value(runs, row, model::run::schools, static_cast<std::int64_t>(a.inputs.schools.size()));
+    set_run_value(runs, row, model::run::notes, notes);
     return runs;
 }
 

@@ -93,8 +93,8 @@ AccessParameters parse_access_parameters(const std::string& json_text, const std
 FeatureTable with_access_run_recorded(FeatureTable runs, const AccessParameters& parameters, const std::string& roads,
                                       const AccessReport& report) {
     Feature& row = append_analysis_run(runs, "access", access_parameters_json(parameters, roads));
-    set_run_value(runs, row, "schools", static_cast<std::int64_t>(report.schools));
-    set_run_value(runs, row, "notes", report.to_string());
+    set_run_value(runs, row, model::run::schools, static_cast<std::int64_t>(report.schools));
+    set_run_value(runs, row, model::run::notes, report.to_string());
     return runs;
 }
 

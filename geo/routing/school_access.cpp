@@ -3,6 +3,7 @@
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/geos.hpp"
 #include "coldspot/geo/model/layers.hpp"
+#include "coldspot/geo/model/school_access.hpp"
 #include "coldspot/geo/routing/edge_snapper.hpp"
 #include "coldspot/geo/routing/contracted_graph.hpp"
 #include "coldspot/geo/routing/multi_source_search.hpp"
@@ -20,7 +21,8 @@ namespace coldspot::geo::routing {
 
 namespace {
 
-struct Venue {
+/// A venue and where it meets the road network.
+struct SnappedVenue {
     std::int64_t fid;
     std::string hub_id, hub_type, name;
     Point at;
@@ -28,7 +30,8 @@ struct Venue {
     bool on_road = false;
 };
 
-struct School {
+/// A school and where it meets the road network.
+struct SnappedSchool {
     std::int64_t urn;
     Point at;
     Snap snap;
@@ -48,7 +51,7 @@ const Point* point_of(const Feature& f) { return std::get_if<Point>(&f.geometry)
 std::string text_or(const Feature& f, int idx) { return idx >= 0 ? as_text(f.values[static_cast<std::size_t>(idx)]) : std::string(); }
 
 /// Straight-line fallback to the nearest of `candidates` (indices into venues).
-BestVenue straight_line(const Point& from, const std::vector<Venue>& venues, const std::vector<std::size_t>& candidates,
+BestVenue straight_line(const Point& from, const std::vector<SnappedVenue>& venues, const std::vector<std::size_t>& candidates,
                         const SpeedProfile& profile) {
     BestVenue best;
     double best_d = std::numeric_limits<double>::infinity();
@@ -68,7 +71,7 @@ BestVenue straight_line(const Point& from, const std::vector<Venue>& venues, con
 
 /// Road value for a school from a finished search, or the straight-line fallback (never mixed:
 /// the method says which).
-BestVenue school_value(const ChainSearch& search, const School& s, const std::vector<Venue>& venues,
+BestVenue school_value(const ChainSearch& search, const SnappedSchool& s, const std::vector<SnappedVenue>& venues,
                        const std::vector<std::size_t>& candidates, const SpeedProfile& profile) {
     if (s.on_road) {
         const Arrival a = search.arrival(s.snap);
@@ -135,7 +138,7 @@ private:
         for (const auto& f : t.features) {
             const Point* p = point_of(f);
             if (!p) continue;
-            Venue v{f.fid, as_text(f.values[i_hub]), as_text(f.values[i_type]), text_or(f, i_name), *p, snapper_.snap(*p), false};
+            SnappedVenue v{f.fid, as_text(f.values[i_hub]), as_text(f.values[i_type]), text_or(f, i_name), *p, snapper_.snap(*p), false};
             v.on_road = within_coverage(v.snap);
             if (!v.on_road) ++report_.venues_without_road;
             venues_.push_back(std::move(v));
@@ -154,7 +157,7 @@ private:
         for (const auto& f : t.features) {
             const Point* p = point_of(f);
             if (!p) continue;
-            School s{i_urn >= 0 ? static_cast<std::int64_t>(as_number(f.values[static_cast<std::size_t>(i_urn)]).value_or(
+            SnappedSchool s{i_urn >= 0 ? static_cast<std::int64_t>(as_number(f.values[static_cast<std::size_t>(i_urn)]).value_or(
                                       static_cast<double>(f.fid)))
                                 : f.fid,
                      *p, snapper_.snap(*p), false};
@@ -209,19 +212,7 @@ private:
         }
     }
 
-    void declare_school_access() {
-        FeatureTable& sa = result_.school_access;
-        sa.name = model::layer::school_access;
-        sa.description = "drive times from schools to hub venues (see docs/routing.md)";
-        sa.geometry_type = GeometryType::Point;
-        sa.fields = {{model::school::urn, FieldType::Integer},         {model::hub::hub_type, FieldType::String},
-                     {model::access::role, FieldType::String},         {model::hub::hub_id, FieldType::String},
-                     {model::access::venue, FieldType::String},        {model::access::venue_fid, FieldType::Integer},
-                     {model::access::minutes, FieldType::Real},        {model::access::metres, FieldType::Real},
-                     {model::access::method, FieldType::String},       {"snap_m", FieldType::Real},
-                     {model::access::snap_flag, FieldType::String},    {"nearest_minutes", FieldType::Real},
-                     {"own_hub_much_farther", FieldType::Integer}};
-    }
+    void declare_school_access() { result_.school_access = model::school_access_layer(); }
 
     void declare_isochrones() {
         FeatureTable& iso = result_.isochrones;
@@ -288,7 +279,7 @@ private:
         for (std::size_t i = 0; i < schools_.size(); ++i) {
             for (const auto& [type, values] : nearest_) {
                 const BestVenue& n = values[i];
-                add_row(schools_[i], type, "nearest", n, Value(), Value());
+                add_row(schools_[i], type, model::access_role::nearest, n, std::nullopt, std::nullopt);
                 add_own_hub_rows(i, type, n);
             }
         }
@@ -299,53 +290,52 @@ private:
             auto t = hub_type_of_.find(hub);
             if (t == hub_type_of_.end() || t->second != type) continue;
             const BestVenue& o = own_.at({i, hub});
-            Value farther = own_hub_much_farther(hub, o, n);
-            add_row(schools_[i], type, "own_hub", o, n.found ? Value(n.minutes) : Value(), std::move(farther));
+            const std::optional<bool> farther = own_hub_much_farther(hub, o, n);
+            add_row(schools_[i], type, model::access_role::own_hub, o,
+                    n.found ? std::optional<Minutes>(Minutes(n.minutes)) : std::nullopt, farther);
         }
     }
 
     /// 1 when `hub`'s venue (`o`) is much farther than the nearest (`n`, another hub's), 0 when not,
     /// null when the two are not comparable (one missing, or one by road and one straight-line).
-    Value own_hub_much_farther(const std::string& hub, const BestVenue& o, const BestVenue& n) {
-        if (!(o.found && n.found && o.road == n.road)) return Value();
+    std::optional<bool> own_hub_much_farther(const std::string& hub, const BestVenue& o, const BestVenue& n) {
+        if (!(o.found && n.found && o.road == n.road)) return std::nullopt;
         const bool much = venues_[n.venue].hub_id != hub && o.minutes > n.minutes * options_.own_hub_ratio &&
                           o.minutes - n.minutes > options_.own_hub_extra_minutes;
         if (much) ++report_.own_hub_much_farther;
-        return Value(std::int64_t{much ? 1 : 0});
+        return much;
     }
 
-    std::string snap_flag(const School& s) const {
+    std::string snap_flag(const SnappedSchool& s) const {
         if (!s.on_road) return "no_road";
         return s.snap.distance_m > options_.flag_snap_m ? "far" : "ok";
     }
 
-    // nearest and farther by value: taken by const reference, GCC 12 at -O2 reports the string inside
-    // a Value copied into the row as maybe-uninitialized (a false positive that -Werror makes fatal).
-    // NOLINTBEGIN(performance-unnecessary-value-param)
-    void add_row(const School& s, const std::string& type, const std::string& role, const BestVenue& v, Value nearest,
-                 Value farther) {
-        // NOLINTEND(performance-unnecessary-value-param)
+    /// One row of school_access: `s`'s value `v` for one hub type and role.
+    void add_row(const SnappedSchool& s, const std::string& type, const std::string& role, const BestVenue& v,
+                 std::optional<Minutes> nearest, std::optional<bool> farther) {
         FeatureTable& sa = result_.school_access;
-        Feature f;
-        f.fid = static_cast<std::int64_t>(sa.features.size()) + 1;
-        f.geometry = s.at;
-        const bool ok = v.found;
-        const Venue* venue = ok ? &venues_[v.venue] : nullptr;
-        f.values = {s.urn,
-                    type,
-                    role,
-                    venue ? Value(venue->hub_id) : Value(),
-                    venue ? Value(venue->name) : Value(),
-                    venue ? Value(venue->fid) : Value(),
-                    ok ? Value(v.minutes) : Value(),
-                    ok ? Value(v.metres) : Value(),
-                    ok ? std::string(v.road ? "road" : "straight_line") : std::string("none"),
-                    s.snap.found ? Value(s.snap.distance_m) : Value(),
-                    snap_flag(s),
-                    std::move(nearest),
-                    std::move(farther)};
-        if (ok) ++(v.road ? report_.road_values : report_.straight_line_values);
-        sa.features.push_back(std::move(f));
+        model::SchoolAccess row;
+        row.urn = SchoolUrn(s.urn);
+        row.hub_type = type;
+        row.role = role;
+        row.method = "none";
+        if (v.found) {
+            const SnappedVenue& venue = venues_[v.venue];
+            row.hub_id = venue.hub_id;
+            row.venue = venue.name;
+            row.venue_fid = venue.fid;
+            row.minutes = Minutes(v.minutes);
+            row.metres = Metres(v.metres);
+            row.method = v.road ? "road" : "straight_line";
+            ++(v.road ? report_.road_values : report_.straight_line_values);
+        }
+        if (s.snap.found) row.snap_m = Metres(s.snap.distance_m);
+        row.snap_flag = snap_flag(s);
+        row.nearest_minutes = nearest;
+        row.own_hub_much_farther = farther;
+        row.location = s.at;
+        sa.features.push_back(model::to_feature(row, static_cast<std::int64_t>(sa.features.size()) + 1));
     }
 
     void declare_access_matrix() {
@@ -386,9 +376,9 @@ private:
     ChainSearch search_;
     std::optional<RoadGraph> reversed_; // for isochrones only
 
-    std::vector<Venue> venues_;
+    std::vector<SnappedVenue> venues_;
     std::map<std::string, std::vector<std::size_t>> by_type_, by_hub_;
-    std::vector<School> schools_;
+    std::vector<SnappedSchool> schools_;
     std::vector<std::set<std::string>> remits_;
     std::map<std::string, std::string> hub_type_of_;
     std::map<std::string, std::vector<BestVenue>> nearest_;      // type -> value per school

@@ -53,7 +53,8 @@ struct IndexResult {
     std::vector<std::string> notes; ///< which inputs were missing and which rule applied
 };
 
-/// Throws WorkspaceError when `schools` is missing, NotFoundError when a required field is.
+/// Throws WorkspaceError when `schools` is missing, NotFoundError when a required field is
+/// (MissingColumnError for one of `school_access`, which is read through the model).
 IndexResult compute_index(const IndexInputs& inputs, const Parameters& parameters);
 
 /// 0 at good, 1 at poor, linear between, clamped.

@@ -217,7 +217,10 @@ inline constexpr char venue_fid[] = "venue_fid";
 inline constexpr char minutes[] = "minutes";
 inline constexpr char metres[] = "metres";
 inline constexpr char method[] = "method";
+inline constexpr char snap_m[] = "snap_m";
 inline constexpr char snap_flag[] = "snap_flag";
+inline constexpr char nearest_minutes[] = "nearest_minutes";
+inline constexpr char own_hub_much_farther[] = "own_hub_much_farther";
 } // namespace access
 
 /// Fields of `coldspots_schools` and `targets`.
@@ -234,6 +237,25 @@ inline constexpr char rank[] = "rank"; ///< targets only
 inline constexpr char hub_ids[] = "hub_ids"; ///< targets only: ;-separated
 inline constexpr char reasons[] = "reasons"; ///< targets only
 } // namespace coldspot
+
+/// Fields of `coldspots_areas` and `coldspots_hex` that code names.
+namespace coldspot_area {
+using dashboard::schools;
+inline constexpr char mean_index[] = "mean_index";
+inline constexpr char max_index[] = "max_index";
+} // namespace coldspot_area
+
+/// Fields of `analysis_runs` (one row per run of an analysis step).
+namespace run {
+inline constexpr char run_id[] = "run_id";
+inline constexpr char created_at[] = "created_at";
+using source::coldspot_version;
+inline constexpr char parameters[] = "parameters";
+using dashboard::schools; ///< schools the run read
+inline constexpr char scored[] = "scored";
+inline constexpr char cold_spot_schools[] = "cold_spot_schools";
+inline constexpr char notes[] = "notes";
+} // namespace run
 
 /// The input layers, in docs/workspace.md's order.
 std::span<const LayerSpec> input_layers();
