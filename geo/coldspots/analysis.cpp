@@ -3,6 +3,7 @@
 #include "coldspot/geo/coldspots/coldspot_school.hpp"
 
 #include "coldspot/geo/coldspots/detail/scenario_access.hpp"
+#include "coldspot/geo/coldspots/detail/values.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/routing/access_parameters.hpp"
@@ -34,13 +35,8 @@ using stats::LocalStatistics;
 using stats::SpatialWeights;
 
 
-Value real_or_null(double v) { return std::isfinite(v) ? Value(v) : Value(); }
-
-std::string join(const std::vector<std::string>& parts, const char* sep) {
-    std::string out;
-    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
-    return out;
-}
+using detail::join;
+using detail::real_or_null;
 
 std::optional<FeatureTable> read_optional(const Workspace& ws, const std::string& name) {
     if (name.empty() || !ws.has_layer(name)) return std::nullopt;

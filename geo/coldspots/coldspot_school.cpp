@@ -1,21 +1,15 @@
 #include "coldspot/geo/coldspots/coldspot_school.hpp"
 
+#include "coldspot/geo/coldspots/detail/values.hpp"
 #include "coldspot/geo/model/layers.hpp"
 #include "coldspot/geo/model/minutes_field.hpp"
-
-#include <cmath>
 
 namespace coldspot::geo::coldspots {
 
 namespace {
 
-Value real_or_null(double v) { return std::isfinite(v) ? Value(v) : Value(); }
-
-std::string joined(const std::vector<std::string>& parts) {
-    std::string out;
-    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ";" : "") + parts[i];
-    return out;
-}
+using detail::join;
+using detail::real_or_null;
 
 /// Calls col(name, type, value) for each column of the layer, in order. `value` is a callable giving
 /// the row's value, so the schema (which never calls it) and the rows share this one list.
@@ -28,7 +22,7 @@ void visit_columns(const ColdspotSchool& r, const std::vector<std::string>& hub_
     col(model::school::lsoa_code, T::String, [&] { return Value(s.lsoa_code); });
     col(model::school::lad_code, T::String, [&] { return Value(s.lad_code); });
     col(model::school::la_code, T::String, [&] { return Value(s.la_code); });
-    col(model::coldspot::hub_ids, T::String, [&] { return Value(joined(s.hub_ids)); });
+    col(model::coldspot::hub_ids, T::String, [&] { return Value(join(s.hub_ids, ";")); });
     col(model::coldspot::coldspot_index, T::Real, [&] { return real_or_null(s.index); });
     for (std::size_t c = 0; c < kComponentCount; ++c) {
         const std::string name(to_string(kComponents[c]));
