@@ -30,15 +30,26 @@ struct Tally {
 
 const char* const kColdspotClasses[] = {"new", "persistent", "intensifying", "diminishing", "no_longer", "unknown"};
 
+/// The counter columns, each a field name and its Tally member: the schema and the values both come
+/// from this one list.
+struct CounterColumn {
+    const char* name;
+    long long Tally::*count;
+};
+constexpr CounterColumn kCounterColumns[] = {
+    {"areas", &Tally::areas},           {"areas_deprived_old", &Tally::deprived_old},
+    {"areas_deprived_new", &Tally::deprived_new}, {"areas_entered", &Tally::entered},
+    {"areas_left", &Tally::left},       {"areas_unknown", &Tally::areas_unknown},
+    {"schools_opened", &Tally::opened}, {"schools_closed", &Tally::closed},
+    {"schools_hub_changed", &Tally::hub_changed}};
+
 void add_tally_fields(FeatureTable& t) {
-    for (const char* name : {"areas", "areas_deprived_old", "areas_deprived_new", "areas_entered", "areas_left", "areas_unknown",
-                             "schools_opened", "schools_closed", "schools_hub_changed"})
-        t.fields.push_back({name, FieldType::Integer});
+    for (const auto& c : kCounterColumns) t.fields.push_back({c.name, FieldType::Integer});
     for (const char* c : kColdspotClasses) t.fields.push_back({std::string("coldspot_") + c, FieldType::Integer});
 }
 
 void append_tally(std::vector<Value>& v, const Tally& t) {
-    for (long long x : {t.areas, t.deprived_old, t.deprived_new, t.entered, t.left, t.areas_unknown, t.opened, t.closed, t.hub_changed}) v.emplace_back(std::int64_t{x});
+    for (const auto& c : kCounterColumns) v.emplace_back(std::int64_t{t.*c.count});
     for (const char* c : kColdspotClasses) {
         const auto it = t.coldspot.find(c);
         v.emplace_back(std::int64_t{it == t.coldspot.end() ? 0 : it->second});
