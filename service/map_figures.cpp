@@ -2,6 +2,7 @@
 
 #include "coldspot/geo/coldspots/targets.hpp"
 #include "coldspot/geo/model/layers.hpp"
+#include "coldspot/geo/model/school_access.hpp"
 #include "coldspot/service/detail/map_index.hpp"
 #include "coldspot/service/problem.hpp"
 
@@ -131,17 +132,17 @@ json area_figures(const Snapshot& snap, const std::vector<std::int64_t>& urns, c
         std::map<std::string, std::pair<std::vector<double>, std::size_t>> by_type; // minutes, estimated count
         std::map<std::string, std::size_t> no_time;
         for (const auto& f : a->features) {
-            if (text(*a, f, fr) != "nearest" || !wanted.count(urn_of(*a, f, fu).value_or(-1))) continue;
+            if (text(*a, f, fr) != model::access_role::nearest || !wanted.count(urn_of(*a, f, fu).value_or(-1))) continue;
             const std::string type = text(*a, f, ft);
             if (hub_type && type != *hub_type) continue;
             const std::string method = text(*a, f, fmethod);
             const double m = fm < 0 ? NAN : geo::as_number(f.values[static_cast<std::size_t>(fm)]).value_or(NAN);
-            if (std::isnan(m) || method == "none") {
+            if (std::isnan(m) || method == model::access_method::none) {
                 ++no_time[type];
                 continue;
             }
             by_type[type].first.push_back(m);
-            by_type[type].second += method != "road";
+            by_type[type].second += method != model::access_method::road;
         }
         for (auto& [type, v] : by_type) {
             auto& minutes = v.first;

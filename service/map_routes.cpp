@@ -3,6 +3,7 @@
 #include "coldspot/geo/coldspots/targets.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/model/layers.hpp"
+#include "coldspot/geo/model/school_access.hpp"
 #include "coldspot/service/detail/map_index.hpp"
 #include "coldspot/service/problem.hpp"
 #include "map_figures.hpp"
@@ -156,11 +157,11 @@ geo::FeatureTable joint_list(const RouteContext& ctx, const Partnership& p, bool
     if (const auto* a = ctx.snapshot.layer(model::layer::school_access)) {
         const int fu = a->field_index(model::access::urn), fh = a->field_index(model::access::hub_id), fr = a->field_index(model::access::role), fm = a->field_index(model::access::minutes), fmethod = a->field_index(model::access::method);
         for (const auto& f : a->features) {
-            if (geo::as_text(f.values[static_cast<std::size_t>(fr)]) != "own_hub") continue;
+            if (geo::as_text(f.values[static_cast<std::size_t>(fr)]) != model::access_role::own_hub) continue;
             const auto m = geo::as_number(f.values[static_cast<std::size_t>(fm)]);
             const auto u = geo::as_number(f.values[static_cast<std::size_t>(fu)]);
             const std::string method = geo::as_text(f.values[static_cast<std::size_t>(fmethod)]);
-            if (m && u && method != "none") times[{static_cast<std::int64_t>(*u), geo::as_text(f.values[static_cast<std::size_t>(fh)])}] = {*m, method != "road"};
+            if (m && u && method != model::access_method::none) times[{static_cast<std::int64_t>(*u), geo::as_text(f.values[static_cast<std::size_t>(fh)])}] = {*m, method != model::access_method::road};
         }
     }
     // Trusts spread beyond the area (the remit run's trust_non_local), by URN.

@@ -7,6 +7,7 @@
 #include "coldspot/geo/crs.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/model/layers.hpp"
+#include "coldspot/geo/model/school_access.hpp"
 #include "coldspot/service/problem.hpp"
 #include "coldspot/service/what_if_jobs.hpp"
 #include "map_figures.hpp"
@@ -126,8 +127,8 @@ json within_bands(const geo::FeatureTable& access, const std::string& type, cons
         std::size_t schools = 0;
         std::int64_t pupils = 0;
         for (const auto& f : access.features) {
-            if (geo::as_text(f.values[static_cast<std::size_t>(fr)]) != "nearest" || geo::as_text(f.values[static_cast<std::size_t>(ft)]) != type) continue;
-            if (fmethod >= 0 && geo::as_text(f.values[static_cast<std::size_t>(fmethod)]) == "none") continue;
+            if (geo::as_text(f.values[static_cast<std::size_t>(fr)]) != model::access_role::nearest || geo::as_text(f.values[static_cast<std::size_t>(ft)]) != type) continue;
+            if (fmethod >= 0 && geo::as_text(f.values[static_cast<std::size_t>(fmethod)]) == model::access_method::none) continue;
             const auto m = geo::as_number(f.values[static_cast<std::size_t>(fm)]);
             if (!m || *m > band) continue;
             ++schools;

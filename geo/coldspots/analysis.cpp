@@ -6,6 +6,7 @@
 #include "coldspot/geo/coldspots/detail/values.hpp"
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/model/layers.hpp"
+#include "coldspot/geo/model/school_access.hpp"
 #include "coldspot/geo/routing/access_parameters.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
 #include "coldspot/geo/stats/detail/contiguity_weights.hpp"
@@ -220,7 +221,7 @@ void apply_scenario(const Scenario& sc, const Workspace& ws, FeatureTable& venue
     std::size_t changed = 0;
     for (auto& f : sa.features) {
         const std::string type = as_text(f.values[ft]);
-        if (as_text(f.values[fr]) != "nearest" || !affected.count(type)) continue;
+        if (as_text(f.values[fr]) != model::access_role::nearest || !affected.count(type)) continue;
         const auto u = as_number(f.values[fu]);
         if (!u) continue;
         const auto urn = static_cast<std::int64_t>(*u);
@@ -233,13 +234,13 @@ void apply_scenario(const Scenario& sc, const Workspace& ws, FeatureTable& venue
         const auto lost_fid = fvid >= 0 ? as_number(f.values[static_cast<std::size_t>(fvid)]) : std::nullopt;
         if (lost_fid && removed_fids.count(static_cast<std::int64_t>(*lost_fid))) {
             minutes = inf;
-            method = "none";
+            method = model::access_method::none;
             if (auto it = matrix_best.find({urn, type}); it != matrix_best.end()) {
                 minutes = it->second;
-                method = "road";
+                method = model::access_method::road;
             } else {
                 for (const auto& v : remaining[type]) minutes = std::min(minutes, straight_line_minutes(pos->second, v, p));
-                if (std::isfinite(minutes)) method = "straight_line";
+                if (std::isfinite(minutes)) method = model::access_method::straight_line;
             }
         }
         for (const auto& add : sc.add) {
@@ -247,7 +248,7 @@ void apply_scenario(const Scenario& sc, const Workspace& ws, FeatureTable& venue
             const double m = straight_line_minutes(pos->second, add.at, p);
             if (m < minutes) {
                 minutes = m;
-                method = "straight_line";
+                method = model::access_method::straight_line;
             }
         }
         const Value new_minutes = std::isfinite(minutes) ? Value(minutes) : Value();
@@ -423,7 +424,7 @@ void aggregate_level(const AggregationLevel& level, const std::vector<SchoolScor
             mx = std::max(mx, values[k]);
             cold += st.is_cold_spot(k, p);
             const std::string& method = scores[scored[k]].access_method;
-            estimated += !method.empty() && method != "road";
+            estimated += !method.empty() && method != model::access_method::road;
         }
         const double n = static_cast<double>(it->second.members.size());
         Feature row;

@@ -2,6 +2,7 @@
 
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/model/layers.hpp"
+#include "coldspot/geo/model/school_access.hpp"
 #include "coldspot/geo/routing/school_access.hpp"
 
 #include <chrono>
@@ -61,18 +62,18 @@ ScenarioAccessReport reroute_access(const routing::RoadGraph& graph, const routi
                       a_role = access.require_field(model::access::role), a_min = access.require_field(model::access::minutes);
     std::map<std::pair<std::string, std::string>, Value> before;
     for (const auto& f : access.features)
-        if (as_text(f.values[a_role]) == "nearest" && types.count(as_text(f.values[a_type])))
+        if (as_text(f.values[a_role]) == model::access_role::nearest && types.count(as_text(f.values[a_type])))
             before[{as_text(f.values[a_urn]), as_text(f.values[a_type])}] = f.values[a_min];
 
     // A type with no venue left: its nearest rows stay, emptied; its own-hub rows go.
     std::vector<Feature> emptied;
     const int a_method = access.field_index(model::access::method);
     for (const auto& f : access.features) {
-        if (!empty_types.count(as_text(f.values[a_type])) || as_text(f.values[a_role]) != "nearest") continue;
+        if (!empty_types.count(as_text(f.values[a_type])) || as_text(f.values[a_role]) != model::access_role::nearest) continue;
         Feature row = f;
-        for (const char* field : {model::access::minutes, model::access::metres, model::access::hub_id, model::access::venue, model::access::venue_fid, "nearest_minutes"})
+        for (const char* field : {model::access::minutes, model::access::metres, model::access::hub_id, model::access::venue, model::access::venue_fid, model::access::nearest_minutes})
             if (const int i = access.field_index(field); i >= 0) row.values[static_cast<std::size_t>(i)] = Value();
-        if (a_method >= 0) row.values[static_cast<std::size_t>(a_method)] = std::string("none");
+        if (a_method >= 0) row.values[static_cast<std::size_t>(a_method)] = std::string(model::access_method::none);
         emptied.push_back(std::move(row));
     }
     replace_rows(access, fresh.school_access, types);
@@ -81,7 +82,7 @@ ScenarioAccessReport reroute_access(const routing::RoadGraph& graph, const routi
     for (auto& f : access.features) f.fid = ++fid;
 
     for (const auto& f : access.features) {
-        if (as_text(f.values[a_role]) != "nearest" || !types.count(as_text(f.values[a_type]))) continue;
+        if (as_text(f.values[a_role]) != model::access_role::nearest || !types.count(as_text(f.values[a_type]))) continue;
         auto it = before.find({as_text(f.values[a_urn]), as_text(f.values[a_type])});
         const Value old = it == before.end() ? Value() : it->second;
         const auto o = as_number(old), n = as_number(f.values[a_min]);

@@ -273,7 +273,7 @@ void score_access(const IndexLookups& l, SchoolScore& s, Why& why) {
     if (l.have_access) {
         if (auto it = l.access.find(s.urn); it != l.access.end()) mine = it->second;
     } else if (!l.venues_by_type.empty()) {
-        for (const auto& [t, m] : straight_line_minutes(s.at, l.venues_by_type, l.params)) mine[t] = {m, "straight_line"};
+        for (const auto& [t, m] : straight_line_minutes(s.at, l.venues_by_type, l.params)) mine[t] = {m, model::access_method::straight_line};
     }
     double sum = 0;
     int n = 0;

@@ -47,6 +47,17 @@ std::optional<std::int64_t> LayerReader::integer(const Feature& f, int i, const 
     fail(f, field, "'" + s + "' is not an integer");
 }
 
+std::int64_t LayerReader::required_integer(const Feature& f, int i, const char* field) const {
+    const auto v = integer(f, i, field);
+    if (!v) fail(f, field, "value is NULL");
+    return *v;
+}
+
+std::optional<std::string> LayerReader::nullable_text(const Feature& f, int i) const {
+    if (i < 0 || is_null(f.values[static_cast<std::size_t>(i)])) return std::nullopt;
+    return text(f, i);
+}
+
 std::optional<double> LayerReader::real(const Feature& f, int i, const char* field) const {
     if (i < 0) return std::nullopt;
     const Value& v = f.values[static_cast<std::size_t>(i)];

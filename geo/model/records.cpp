@@ -18,9 +18,7 @@ std::vector<School> read_schools(const FeatureTable& t, const std::string& sourc
         const Point* p = r.point(f);
         if (!p) continue; // not geocoded
         School s;
-        const auto u = r.integer(f, urn, school::urn);
-        if (!u) r.fail(f, school::urn, "value is NULL");
-        s.urn = *u;
+        s.urn = r.required_integer(f, urn, school::urn);
         s.name = r.text(f, name);
         s.phase = r.text(f, phase);
         s.pupils = r.integer(f, pupils, school::pupils);

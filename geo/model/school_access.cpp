@@ -68,13 +68,11 @@ std::vector<SchoolAccess> read_school_access(const FeatureTable& t, const std::s
     out.reserve(t.features.size());
     for (const auto& f : t.features) {
         SchoolAccess a;
-        const auto u = r.integer(f, urn, access::urn);
-        if (!u) r.fail(f, access::urn, "value is NULL");
-        a.urn = SchoolUrn(*u);
+        a.urn = SchoolUrn(r.required_integer(f, urn, access::urn));
         a.hub_type = r.text(f, type);
         a.role = r.text(f, role);
-        if (hub >= 0 && !is_null(f.values[static_cast<std::size_t>(hub)])) a.hub_id = r.text(f, hub);
-        if (venue >= 0 && !is_null(f.values[static_cast<std::size_t>(venue)])) a.venue = r.text(f, venue);
+        a.hub_id = r.nullable_text(f, hub);
+        a.venue = r.nullable_text(f, venue);
         a.venue_fid = r.integer(f, fid, access::venue_fid);
         a.minutes = strong<Minutes>(r.real(f, minutes, access::minutes));
         a.metres = strong<Metres>(r.real(f, metres, access::metres));

@@ -319,7 +319,7 @@ private:
         row.urn = SchoolUrn(s.urn);
         row.hub_type = type;
         row.role = role;
-        row.method = "none";
+        row.method = model::access_method::none;
         if (v.found) {
             const SnappedVenue& venue = venues_[v.venue];
             row.hub_id = venue.hub_id;
@@ -327,7 +327,7 @@ private:
             row.venue_fid = venue.fid;
             row.minutes = Minutes(v.minutes);
             row.metres = Metres(v.metres);
-            row.method = v.road ? "road" : "straight_line";
+            row.method = v.road ? model::access_method::road : model::access_method::straight_line;
             ++(v.road ? report_.road_values : report_.straight_line_values);
         }
         if (s.snap.found) row.snap_m = Metres(s.snap.distance_m);

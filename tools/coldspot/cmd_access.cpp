@@ -4,6 +4,7 @@
 
 #include "coldspot/geo/error.hpp"
 #include "coldspot/geo/model/layers.hpp"
+#include "coldspot/geo/model/school_access.hpp"
 #include "coldspot/geo/routing/access_run.hpp"
 
 #include <nlohmann/json.hpp>
@@ -111,7 +112,7 @@ int run(CommandArgs argv) {
                i_min = sa.require_field(geo::model::access::minutes), i_method = sa.require_field(geo::model::access::method);
     std::map<std::string, std::vector<double>> by_type;
     for (const auto& f : sa.features)
-        if (geo::as_text(f.values[i_role]) == "nearest" && geo::as_text(f.values[i_method]) == "road")
+        if (geo::as_text(f.values[i_role]) == geo::model::access_role::nearest && geo::as_text(f.values[i_method]) == geo::model::access_method::road)
             by_type[geo::as_text(f.values[i_type])].push_back(*geo::as_number(f.values[i_min]));
     for (const auto& [type, v] : by_type) {
         char buf[256];

@@ -22,7 +22,7 @@ struct SchoolAccess {
     std::optional<std::int64_t> venue_fid;
     std::optional<Minutes> minutes;
     std::optional<Metres> metres;
-    std::string method;                   ///< `road`, `straight_line` (an estimate) or `none`
+    std::string method;                   ///< an access_method value
     std::optional<Metres> snap_m;         ///< school to its road snap point
     std::string snap_flag;                ///< `ok`, `far` or `no_road`
     std::optional<Minutes> nearest_minutes;   ///< own_hub rows: the nearest venue's time
@@ -35,6 +35,13 @@ namespace access_role {
 inline constexpr char nearest[] = "nearest";
 inline constexpr char own_hub[] = "own_hub";
 } // namespace access_role
+
+/// Values of `SchoolAccess::method`.
+namespace access_method {
+inline constexpr char road[] = "road";
+inline constexpr char straight_line[] = "straight_line"; ///< an estimate: straight line x detour at a set speed
+inline constexpr char none[] = "none";                   ///< no venue of the type found
+} // namespace access_method
 
 /// The empty `school_access` layer: name, description, geometry type and fields.
 FeatureTable school_access_layer();

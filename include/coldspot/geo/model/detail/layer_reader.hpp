@@ -29,6 +29,10 @@ public:
     /// An integer, from an integer, a whole real or a text of digits; nullopt for NULL, "" or a
     /// missing field; InputError for anything else.
     std::optional<std::int64_t> integer(const Feature& f, int i, const char* field) const;
+    /// integer() of a field that must have a value; InputError for NULL.
+    std::int64_t required_integer(const Feature& f, int i, const char* field) const;
+    /// Text of field `i`, or nullopt when the field is missing or NULL.
+    std::optional<std::string> nullable_text(const Feature& f, int i) const;
     /// A real, from a number or a numeric text; nullopt for NULL, "" or a missing field.
     std::optional<double> real(const Feature& f, int i, const char* field) const;
     /// The row's polygon; InputError when it is not one.
